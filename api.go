@@ -1,0 +1,175 @@
+package psn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ErrNoTokenSource: a data call on a Client that has no token source.
+var ErrNoTokenSource = errors.New("psn: client has no token source: use Client.WithTokenSource")
+
+// CallOption adjusts one data call.
+type CallOption func(*callConfig)
+
+type callConfig struct {
+	language string
+	header   http.Header
+}
+
+// Language sets Accept-Language for one call ("ja-JP", "zh-Hant", …),
+// overriding the client's WithLanguage.
+func Language(lang string) CallOption { return func(c *callConfig) { c.language = lang } }
+
+// Header adds a request header for one call.
+func Header(key, value string) CallOption {
+	return func(c *callConfig) {
+		if c.header == nil {
+			c.header = http.Header{}
+		}
+		c.header.Add(key, value)
+	}
+}
+
+// Call sends an authenticated request to any PSN URL (one of Sony's hosts;
+// WithEndpoint applies) and decodes the JSON answer into out, like
+// psn-api's generic call. query may be nil; in, when not nil, is sent as a
+// JSON body; out may be nil to discard the body. A non-2xx answer is an
+// error (*APIError, *RateLimitError, *EdgeError, …), never data.
+func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts ...CallOption) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("psn: encoding request body: %w", err)
+		}
+	}
+	if len(query) > 0 {
+		sep := "?"
+		if strings.Contains(rawURL, "?") {
+			sep = "&"
+		}
+		rawURL += sep + query.Encode()
+	}
+	resp, data, err := c.do(ctx, method, rawURL, body, opts)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(resp, data, out)
+}
+
+// get is Call for GET.
+func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out any, opts []CallOption) error {
+	return c.Call(ctx, http.MethodGet, rawURL, query, nil, out, opts...)
+}
+
+// do sends an authenticated request and maps error statuses. After a 401
+// it invalidates exactly the token that was rejected, gets a new one and
+// retries once (rule 7).
+func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opts []CallOption) (*http.Response, []byte, error) {
+	if c.tokens == nil {
+		return nil, nil, ErrNoTokenSource
+	}
+	var cc callConfig
+	for _, o := range opts {
+		o(&cc)
+	}
+	kind := kindIdempotent
+	if method != http.MethodGet && method != http.MethodHead {
+		kind = kindWrite
+	}
+	for try := 0; ; try++ {
+		tok, err := c.tokens.Token(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		h := http.Header{}
+		h.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
+		h.Set("User-Agent", c.cfg.userAgent)
+		h.Set("Accept", "application/json")
+		lang := c.cfg.language
+		if cc.language != "" {
+			lang = cc.language
+		}
+		if lang != "" {
+			h.Set("Accept-Language", lang)
+		}
+		if body != nil {
+			h.Set("Content-Type", "application/json")
+		}
+		for k, v := range cc.header {
+			h[k] = v
+		}
+		resp, data, err := c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind})
+		if err != nil {
+			return nil, nil, err
+		}
+		if resp.StatusCode == http.StatusUnauthorized && try == 0 {
+			if inv, ok := c.tokens.(Invalidator); ok {
+				inv.Invalidate(ctx, tok)
+				continue
+			}
+		}
+		if resp.StatusCode >= 300 {
+			return resp, data, statusError(resp, data)
+		}
+		return resp, data, nil
+	}
+}
+
+// apiErrorBody is PSN's error envelope.
+type apiErrorBody struct {
+	Error *struct {
+		ReferenceID string `json:"referenceId"`
+		Code        int    `json:"code"`
+		Message     string `json:"message"`
+		Reason      string `json:"reason"`
+		Source      string `json:"source"`
+	} `json:"error"`
+}
+
+// statusError maps a non-2xx data response to a typed error.
+func statusError(resp *http.Response, body []byte) error {
+	where := safeURL(resp.Request.URL)
+	e := &APIError{Status: resp.StatusCode, Method: resp.Request.Method, URL: where}
+	html := isHTML(resp, body)
+	var env apiErrorBody
+	if !html && json.Unmarshal(body, &env) == nil && env.Error != nil {
+		e.Code, e.Message, e.ReferenceID = env.Error.Code, env.Error.Message, env.Error.ReferenceID
+		e.Reason, e.Source = env.Error.Reason, env.Error.Source
+	} else if html && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests) {
+		return &EdgeError{Status: resp.StatusCode, URL: where, Snippet: snippet(body, 120)}
+	} else {
+		e.Message = http.StatusText(resp.StatusCode)
+		if len(bytes.TrimSpace(body)) > 0 {
+			e.Message += ": " + snippet(body, 120)
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || e.Code == CodeRateLimited {
+		return &RateLimitError{NextAvailable: parseNextAvailable(resp.Header, time.Now()), API: e}
+	}
+	return e
+}
+
+// decodeJSON decodes a 2xx body into out.
+func decodeJSON(resp *http.Response, data []byte, out any) error {
+	if out == nil {
+		return nil
+	}
+	if isHTML(resp, data) {
+		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "HTML page where JSON was expected", Snippet: snippet(data, 120)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "empty body where JSON was expected"}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + jsonProblem(err).Error(), Snippet: snippet(data, 80), Err: err}
+	}
+	return nil
+}

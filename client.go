@@ -1,0 +1,239 @@
+package psn
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// PSN's hosts (psn-protocol.md §3). Every URL the client builds starts with
+// one of these; WithEndpoint replaces scheme and host for all of them at
+// once, keeping the paths (they do not collide), which is how the client
+// talks to the psntest simulator.
+const (
+	AuthBaseURL      = "https://ca.account.sony.com/api/authz/v3/oauth"
+	TrophyBaseURL    = "https://m.np.playstation.com/api/trophy"
+	UserBaseURL      = "https://m.np.playstation.com/api/userProfile/v1/internal/users"
+	UserV2BaseURL    = "https://m.np.playstation.com/api/userProfile/v2/internal/users"
+	GamelistBaseURL  = "https://m.np.playstation.com/api/gamelist/v2/users"
+	LegacyProfileURL = "https://us-prof.np.community.playstation.net/userProfile/v1/users"
+	CPSSBaseURL      = "https://m.np.playstation.com/api/cpss"
+	DMSBaseURL       = "https://dms.api.playstation.com/api"
+	SearchBaseURL    = "https://m.np.playstation.com/api/search"
+	GraphQLURL       = "https://m.np.playstation.com/api/graphql/v1/op"
+	APIBaseURL       = "https://m.np.playstation.com/api"
+)
+
+// The PlayStation Android app's public OAuth client (protocol §1).
+const (
+	ClientID    = "09515159-7237-4370-9b40-3806e67c0891"
+	RedirectURI = "com.scee.psxandroid.scecompcall://redirect"
+	Scope       = "psn:mobile.v2.core psn:clientapp"
+	// clientSecret is sent only as HTTP Basic credentials.
+	clientSecret = "ucPjka5tntB2KqsP"
+)
+
+// DefaultUserAgent is sent unless WithUserAgent says otherwise.
+const DefaultUserAgent = "psnkit (+https://github.com/psnkit/psn)"
+
+// Client talks to the PlayStation Network. Create one with NewClient; it is
+// safe for concurrent use. A Client without a token source can run the auth
+// exchanges (Authorize, ExchangeCode, Refresh, Login); data calls need a
+// token source (WithTokenSource).
+//
+// The services group the data calls by area, like google/go-github.
+type Client struct {
+	cfg    *config
+	tokens TokenSource
+
+	// Trophies, Users, Games, Search and Groups group the data calls.
+	Trophies *TrophyService
+	Users    *UserService
+	Games    *GameService
+	Search   *SearchService
+	Groups   *GroupService
+}
+
+// service is the common base of the API services.
+type service struct{ client *Client }
+
+// config is what options set; it is shared by a Client and its copies.
+type config struct {
+	http      *http.Client
+	endpoint  *url.URL // nil: the real hosts
+	userAgent string
+	language  string
+	logger    *slog.Logger
+	now       func() time.Time
+	limiter   Limiter
+	retry     RetryPolicy
+	timeout   time.Duration
+	maxBody   int64
+	notBefore *notBefore
+}
+
+// Option configures a Client.
+type Option func(*config)
+
+// WithHTTPClient sets the underlying *http.Client (its CheckRedirect is
+// never used: the client does not follow redirects on auth calls).
+func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.http = h } }
+
+// WithEndpoint sends every PSN request to base (scheme, host and optional
+// path prefix) instead of Sony's hosts, keeping each request's path: point
+// it at a psntest simulator. An empty string restores the real hosts.
+func WithEndpoint(base string) Option {
+	return func(c *config) {
+		if base == "" {
+			c.endpoint = nil
+			return
+		}
+		u, err := url.Parse(strings.TrimRight(base, "/"))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			// Keep going with a URL that fails every request clearly
+			// rather than silently talking to Sony.
+			u = &url.URL{Scheme: "invalid", Host: "invalid-endpoint"}
+		}
+		c.endpoint = u
+	}
+}
+
+// WithUserAgent sets the User-Agent header of data requests.
+func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
+
+// WithLanguage sets the default Accept-Language (e.g. "en-US", "ja-JP").
+func WithLanguage(lang string) Option { return func(c *config) { c.language = lang } }
+
+// WithLogger sets a logger for retries, refreshes and warnings. The client
+// is silent by default. Nothing secret is ever logged.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithClock sets the clock used to turn lifetimes into instants (tests).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithLimiter sets the client-side rate limiter; a *rate.Limiter from
+// golang.org/x/time/rate fits. Nil disables client-side limiting.
+func WithLimiter(l Limiter) Option { return func(c *config) { c.limiter = l } }
+
+// WithRateLimit replaces the default limiter (300 requests / 15 minutes)
+// with an exact sliding window of n requests per window.
+func WithRateLimit(n int, window time.Duration) Option {
+	return func(c *config) { c.limiter = NewWindowLimiter(n, window) }
+}
+
+// WithRetry sets the retry policy.
+func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
+
+// WithTimeout sets the timeout of each HTTP attempt (default 30 s).
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithMaxBodySize caps response bodies (default 16 MiB); a larger body is
+// ErrBodyTooLarge, never an out-of-memory.
+func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// NewClient returns a Client with the given options. Defaults: Sony's real
+// hosts, http.DefaultTransport with a 30 s per-attempt timeout, a limit of
+// 300 requests per 15 minutes, 4 attempts with full-jitter backoff for
+// idempotent requests, silent logging.
+func NewClient(opts ...Option) *Client {
+	cfg := &config{
+		userAgent: DefaultUserAgent,
+		language:  "en-US",
+		now:       time.Now,
+		retry:     DefaultRetryPolicy(),
+		timeout:   30 * time.Second,
+		maxBody:   16 << 20,
+		notBefore: &notBefore{},
+		limiter:   NewWindowLimiter(300, 15*time.Minute),
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	if cfg.http == nil {
+		cfg.http = &http.Client{}
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	// The auth calls must see the 302, never follow it: copy the client
+	// so the caller's one is left as it was.
+	h := *cfg.http
+	h.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	h.Timeout = 0 // per-attempt timeouts come from contexts
+	cfg.http = &h
+	c := &Client{cfg: cfg}
+	c.initServices()
+	return c
+}
+
+func (c *Client) initServices() {
+	c.Trophies = &TrophyService{client: c}
+	c.Users = &UserService{client: c}
+	c.Games = &GameService{client: c}
+	c.Search = &SearchService{client: c}
+	c.Groups = &GroupService{client: c}
+}
+
+// WithTokenSource returns a copy of c that authenticates data calls with
+// src. The copy shares c's HTTP client, limiter and rate-limit state, so it
+// counts against the same per-account budget.
+func (c *Client) WithTokenSource(src TokenSource) *Client {
+	cp := &Client{cfg: c.cfg, tokens: src}
+	cp.initServices()
+	return cp
+}
+
+// TokenSource returns the client's token source, or nil.
+func (c *Client) TokenSource() TokenSource { return c.tokens }
+
+// Now returns the client's clock reading.
+func (c *Client) Now() time.Time { return c.cfg.now() }
+
+// Logger returns the client's logger (a silent one by default).
+func (c *Client) Logger() *slog.Logger { return c.cfg.logger }
+
+// resolve maps a URL on one of Sony's hosts to the configured endpoint.
+func (c *Client) resolve(raw string) string {
+	if c.cfg.endpoint == nil {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	e := c.cfg.endpoint
+	u.Scheme, u.Host = e.Scheme, e.Host
+	u.Path = e.Path + u.Path
+	if u.RawPath != "" {
+		u.RawPath = e.EscapedPath() + u.RawPath
+	}
+	return u.String()
+}
+
+// safeURL is a URL for error messages: scheme, host and path, never the
+// query (which may hold ids) or credentials.
+func safeURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	v := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return v.String()
+}
+
+// readBody reads at most the configured cap from r.
+func (c *Client) readBody(r io.Reader, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = c.cfg.maxBody
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return b, err
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrBodyTooLarge
+	}
+	return b, nil
+}

@@ -1,0 +1,23 @@
+// Package psn is a client for the PlayStation Network web API with a token
+// lifecycle done right.
+//
+// An NPSSO cookie is exchanged for an authorization code (Client.Authorize),
+// the code for an access token and a refresh token (Client.ExchangeCode;
+// Client.Login does both), and the refresh token for new access tokens
+// (Client.Refresh). A RefreshingSource runs that lifecycle for you: it
+// converts lifetimes to absolute instants, refreshes ahead of expiry exactly
+// once however many goroutines ask, saves each new token before handing it
+// out, falls back to a stored NPSSO when the refresh token dies, and warns
+// before a human must log in again.
+//
+// Data calls are grouped by area on the Client (Trophies, Users, Games,
+// Search, Groups), take a context first, return typed results and typed
+// errors (errors.Is with ErrNotFound, ErrForbidden, ErrRateLimited, …), and
+// paginate with iter.Seq2 iterators.
+//
+// Secrets never print: Secret and Token redact themselves under fmt and
+// log/slog, and no error string holds a token, code or NPSSO.
+//
+// The psntest package is an offline PSN simulator; WithEndpoint points a
+// Client at it.
+package psn

@@ -1,0 +1,572 @@
+package psn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// TokenSource supplies a valid access token for data calls.
+type TokenSource interface {
+	Token(ctx context.Context) (*Token, error)
+}
+
+// Invalidator is implemented by token sources that can drop one access
+// token that PSN rejected (HTTP 401), so that the next Token call
+// refreshes. Only that exact token is dropped: if the source already moved
+// on, Invalidate does nothing.
+type Invalidator interface {
+	Invalidate(ctx context.Context, rejected *Token)
+}
+
+// TokenState is what a TokenStore keeps for one account.
+type TokenState struct {
+	Token *Token
+	// NPSSO, when kept, lets the source log in again once the refresh
+	// token dies.
+	NPSSO Secret
+	// Version grows by one with every successful Save.
+	Version int64
+}
+
+// Errors of TokenStore implementations.
+var (
+	// ErrNoToken: the store holds no token for the account.
+	ErrNoToken = errors.New("psn: no token stored: log in first")
+	// ErrVersionConflict: Save lost a compare-and-swap; someone else saved
+	// first. The caller re-reads.
+	ErrVersionConflict = errors.New("psn: token store version conflict")
+	// ErrLeaseHeld: another process holds the account's refresh lease.
+	ErrLeaseHeld = errors.New("psn: refresh lease held by another process")
+)
+
+// TokenStore keeps one account's tokens. Save is a compare-and-swap on the
+// version: it succeeds only when the stored version is wantVersion.
+type TokenStore interface {
+	Load(ctx context.Context) (TokenState, error)
+	Save(ctx context.Context, st TokenState, wantVersion int64) (newVersion int64, err error)
+}
+
+// LeasingTokenStore is a TokenStore shared by several processes: Lease
+// takes the account's refresh lease for ttl so that only one process
+// refreshes, or returns ErrLeaseHeld. The returned release function drops
+// it. A Save after the lease was lost must fail (the result is discarded).
+type LeasingTokenStore interface {
+	TokenStore
+	Lease(ctx context.Context, ttl time.Duration) (release func(context.Context), err error)
+}
+
+// MemoryTokenStore is a TokenStore in memory, for tests and short-lived
+// programs. It is safe for concurrent use.
+type MemoryTokenStore struct {
+	mu sync.Mutex
+	st TokenState
+}
+
+// NewMemoryTokenStore returns a store holding tok (version 1) and,
+// optionally, the NPSSO for the fallback. A nil tok makes an empty store.
+func NewMemoryTokenStore(tok *Token, npsso Secret) *MemoryTokenStore {
+	m := &MemoryTokenStore{}
+	if tok != nil {
+		t := *tok
+		m.st = TokenState{Token: &t, NPSSO: npsso, Version: 1}
+	}
+	return m
+}
+
+// Load returns a copy of the stored state, or ErrNoToken.
+func (m *MemoryTokenStore) Load(ctx context.Context) (TokenState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.st.Token == nil {
+		return TokenState{}, ErrNoToken
+	}
+	st := m.st
+	t := *st.Token
+	st.Token = &t
+	return st, nil
+}
+
+// Save stores st when the stored version is wantVersion (0 for an empty
+// store).
+func (m *MemoryTokenStore) Save(ctx context.Context, st TokenState, wantVersion int64) (int64, error) {
+	if st.Token == nil {
+		return 0, fmt.Errorf("psn: MemoryTokenStore.Save: nil token")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.st.Version != wantVersion {
+		return 0, ErrVersionConflict
+	}
+	t := *st.Token
+	m.st = TokenState{Token: &t, NPSSO: st.NPSSO, Version: wantVersion + 1}
+	return m.st.Version, nil
+}
+
+// RemoveNPSSO forgets the stored NPSSO (version unchanged); tests use it.
+func (m *MemoryTokenStore) RemoveNPSSO() {
+	m.mu.Lock()
+	m.st.NPSSO = ""
+	m.mu.Unlock()
+}
+
+// RefreshReason says why a new token was obtained.
+type RefreshReason string
+
+// Refresh reasons passed to OnRefresh.
+const (
+	ReasonRefreshToken RefreshReason = "refresh_token" // the usual refresh grant
+	ReasonNPSSO        RefreshReason = "npsso"         // fallback login with the stored NPSSO
+)
+
+// SourceOption configures NewTokenSource.
+type SourceOption func(*sourceConfig)
+
+type sourceConfig struct {
+	advisory, mandatory, jitter time.Duration
+	warnBefore                  time.Duration
+	refreshTimeout              time.Duration
+	leaseTTL                    time.Duration
+	minBackoff, maxBackoff      time.Duration
+	onRefresh                   func(context.Context, *Token, RefreshReason)
+	onExpiring                  func(context.Context, time.Time, bool)
+	onLoginRequired             func(context.Context, *LoginRequiredError)
+}
+
+// WithRefreshWindows sets the advisory window (refresh ahead in the
+// background while serving the current token; default 15 min), the
+// mandatory window (callers wait for the refresh; default 1 min) and the
+// maximum random jitter added to the advisory window (default 3 min), so
+// that many accounts do not refresh in lockstep. For short-lived tokens the
+// windows shrink to a quarter and a tenth of the token's lifetime.
+func WithRefreshWindows(advisory, mandatory, jitter time.Duration) SourceOption {
+	return func(c *sourceConfig) { c.advisory, c.mandatory, c.jitter = advisory, mandatory, jitter }
+}
+
+// WithWarnBefore sets how long before the refresh token's expiry
+// OnRefreshExpiring fires (default 7 days).
+func WithWarnBefore(d time.Duration) SourceOption { return func(c *sourceConfig) { c.warnBefore = d } }
+
+// WithRefreshTimeout bounds one refresh, which runs under a context no
+// single caller can cancel (default 1 min).
+func WithRefreshTimeout(d time.Duration) SourceOption {
+	return func(c *sourceConfig) { c.refreshTimeout = d }
+}
+
+// WithBackoff sets the backoff after a failed refresh while the current
+// access token is still valid (default 2 s doubling to 2 min).
+func WithBackoff(minDelay, maxDelay time.Duration) SourceOption {
+	return func(c *sourceConfig) { c.minBackoff, c.maxBackoff = minDelay, maxDelay }
+}
+
+// OnRefresh is called after each new token was saved (and before any
+// caller receives it).
+func OnRefresh(f func(ctx context.Context, tok *Token, reason RefreshReason)) SourceOption {
+	return func(c *sourceConfig) { c.onRefresh = f }
+}
+
+// OnRefreshExpiring is called once per refresh token when its expiry is
+// within the warning period: a human will have to log in again unless a
+// kept NPSSO (npssoKept) still works by then.
+func OnRefreshExpiring(f func(ctx context.Context, refreshExpiry time.Time, npssoKept bool)) SourceOption {
+	return func(c *sourceConfig) { c.onExpiring = f }
+}
+
+// OnLoginRequired is called when no secret can produce a token any more.
+func OnLoginRequired(f func(ctx context.Context, err *LoginRequiredError)) SourceOption {
+	return func(c *sourceConfig) { c.onLoginRequired = f }
+}
+
+// cached is an immutable snapshot of the current token and its windows.
+type cached struct {
+	tok         *Token
+	version     int64
+	npsso       Secret
+	advisoryAt  time.Time
+	mandatoryAt time.Time
+	rejected    bool // PSN answered 401 to this exact token
+}
+
+// RefreshingSource is the TokenSource at the heart of psnkit. It
+// implements the lifecycle rules of design.md:
+//
+//  1. one refresh per need, however many goroutines ask (singleflight; a
+//     LeasingTokenStore extends this across processes);
+//  2. every new token is saved (compare-and-swap) before any caller gets it;
+//  3. a refresh response without a refresh token keeps the old one;
+//  4. a failed refresh of a still-valid access token keeps serving it and
+//     backs off;
+//  5. invalid_grant is not retried: the stored NPSSO is tried once, else
+//     the error is a *LoginRequiredError;
+//  6. token POSTs are retried only when they never left (see Client);
+//  7. Invalidate drops exactly the token PSN rejected.
+//
+// A cached, fresh token costs one atomic load and a clock read.
+type RefreshingSource struct {
+	client *Client
+	store  TokenStore
+	cfg    sourceConfig
+	now    func() time.Time
+
+	cur atomic.Pointer[cached]
+	sf  singleflight.Group
+
+	mu          sync.Mutex
+	failures    int
+	retryAt     time.Time
+	loginErr    *LoginRequiredError
+	loginVer    int64
+	npssoDead   Secret // the NPSSO PSN rejected, not to be tried again
+	warnedFor   time.Time
+	rejectedTok Secret
+}
+
+// NewTokenSource returns a RefreshingSource that loads tokens from store
+// and refreshes them with client.
+func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *RefreshingSource {
+	cfg := sourceConfig{
+		advisory: 15 * time.Minute, mandatory: time.Minute, jitter: 3 * time.Minute,
+		warnBefore:     7 * 24 * time.Hour,
+		refreshTimeout: time.Minute,
+		leaseTTL:       time.Minute,
+		minBackoff:     2 * time.Second, maxBackoff: 2 * time.Minute,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return &RefreshingSource{client: client, store: store, cfg: cfg, now: client.cfg.now}
+}
+
+// Token returns a valid access token. Within the advisory window it
+// returns the current token and starts one background refresh; within the
+// mandatory window, or when there is no token yet, it waits for the
+// refresh (which a cancelled ctx stops waiting for, but does not cancel).
+func (s *RefreshingSource) Token(ctx context.Context) (*Token, error) {
+	if c := s.cur.Load(); c != nil && !c.rejected {
+		now := s.now()
+		if now.Before(c.advisoryAt) {
+			return c.tok, nil
+		}
+		if now.Before(c.mandatoryAt) {
+			s.refreshAsync(ctx)
+			return c.tok, nil
+		}
+	}
+	return s.refreshWait(ctx)
+}
+
+// Current returns the cached token without refreshing, or nil.
+func (s *RefreshingSource) Current() *Token {
+	if c := s.cur.Load(); c != nil {
+		return c.tok
+	}
+	return nil
+}
+
+// Invalidate drops rejected if it is still the current token.
+func (s *RefreshingSource) Invalidate(ctx context.Context, rejected *Token) {
+	if rejected == nil {
+		return
+	}
+	for {
+		c := s.cur.Load()
+		if c == nil || c.rejected || c.tok.AccessToken != rejected.AccessToken {
+			return
+		}
+		n := *c
+		n.rejected = true
+		if s.cur.CompareAndSwap(c, &n) {
+			s.mu.Lock()
+			s.rejectedTok = rejected.AccessToken
+			s.mu.Unlock()
+			s.client.cfg.logger.InfoContext(ctx, "psn: access token rejected by PSN; refreshing")
+			return
+		}
+	}
+}
+
+// Refresh forces a refresh now (still one per need across callers).
+func (s *RefreshingSource) Refresh(ctx context.Context) (*Token, error) {
+	if c := s.cur.Load(); c != nil {
+		s.Invalidate(ctx, c.tok)
+	}
+	return s.refreshWait(ctx)
+}
+
+func (s *RefreshingSource) refreshAsync(ctx context.Context) {
+	s.mu.Lock()
+	backingOff := s.now().Before(s.retryAt)
+	s.mu.Unlock()
+	if backingOff {
+		return
+	}
+	s.sf.DoChan("refresh", func() (any, error) { return s.refresh(context.WithoutCancel(ctx)) })
+}
+
+func (s *RefreshingSource) refreshWait(ctx context.Context) (*Token, error) {
+	ch := s.sf.DoChan("refresh", func() (any, error) { return s.refresh(context.WithoutCancel(ctx)) })
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*Token), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// publish makes tok the current token.
+func (s *RefreshingSource) publish(tok *Token, version int64, npsso Secret) {
+	life := tok.Expiry.Sub(tok.IssuedAt)
+	if tok.IssuedAt.IsZero() || life <= 0 {
+		life = tok.Expiry.Sub(s.now())
+	}
+	adv := min(s.cfg.advisory, life/4)
+	mand := min(s.cfg.mandatory, life/10)
+	var jit time.Duration
+	if j := min(s.cfg.jitter, adv/2); j > 0 {
+		jit = rand.N(j)
+	}
+	s.cur.Store(&cached{
+		tok: tok, version: version, npsso: npsso,
+		advisoryAt:  tok.Expiry.Add(-adv - jit),
+		mandatoryAt: tok.Expiry.Add(-mand),
+	})
+}
+
+// usable reports whether a stored token can be served without a refresh.
+func (s *RefreshingSource) usable(tok *Token, now time.Time) bool {
+	if tok == nil || tok.Expired(now) {
+		return false
+	}
+	s.mu.Lock()
+	rejected := s.rejectedTok != "" && tok.AccessToken == s.rejectedTok
+	s.mu.Unlock()
+	if rejected {
+		return false
+	}
+	life := tok.Expiry.Sub(tok.IssuedAt)
+	if tok.IssuedAt.IsZero() || life <= 0 {
+		life = tok.Expiry.Sub(now)
+	}
+	return now.Before(tok.Expiry.Add(-min(s.cfg.advisory, life/4)))
+}
+
+// refresh is the one refresh of a need; it runs under singleflight with a
+// context that no caller can cancel.
+func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.refreshTimeout)
+	defer cancel()
+	log := s.client.cfg.logger
+
+	st, err := s.store.Load(ctx)
+	if err != nil {
+		if errors.Is(err, ErrNoToken) {
+			return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
+		}
+		return s.keepServing(ctx, fmt.Errorf("psn: loading token: %w", err))
+	}
+	now := s.now()
+
+	// Still in login-required state and nobody logged in since?
+	s.mu.Lock()
+	if s.loginErr != nil {
+		if st.Version == s.loginVer {
+			e := s.loginErr
+			s.mu.Unlock()
+			return nil, e
+		}
+		s.loginErr = nil
+	}
+	s.mu.Unlock()
+
+	// Someone else (another goroutine before us, another process, a new
+	// login) may have stored a fresh token already.
+	if s.usable(st.Token, now) {
+		s.publish(st.Token, st.Version, st.NPSSO)
+		s.checkExpiring(ctx, st.Token, st.NPSSO != "")
+		return st.Token, nil
+	}
+
+	// Back off after a failure while the current token still works.
+	s.mu.Lock()
+	backingOff := now.Before(s.retryAt)
+	s.mu.Unlock()
+	if backingOff && !st.Token.Expired(now) && st.Token.AccessToken != s.rejected() {
+		s.publish(st.Token, st.Version, st.NPSSO)
+		return st.Token, nil
+	}
+
+	if ls, ok := s.store.(LeasingTokenStore); ok {
+		release, err := ls.Lease(ctx, s.cfg.leaseTTL)
+		switch {
+		case errors.Is(err, ErrLeaseHeld):
+			return s.awaitOther(ctx, st)
+		case err != nil:
+			return s.keepServing(ctx, fmt.Errorf("psn: taking refresh lease: %w", err))
+		}
+		defer release(context.WithoutCancel(ctx))
+		// The lease holder before us may have finished just now.
+		if st2, err := s.store.Load(ctx); err == nil {
+			st = st2
+			if s.usable(st.Token, now) {
+				s.publish(st.Token, st.Version, st.NPSSO)
+				return st.Token, nil
+			}
+		}
+	}
+
+	var cause error
+	if !st.Token.RefreshExpired(now) {
+		tok, err := s.client.Refresh(ctx, st.Token.RefreshToken)
+		if err == nil {
+			if tok.RefreshToken == "" { // rule 3: keep the old refresh token
+				tok.RefreshToken, tok.RefreshExpiry = st.Token.RefreshToken, st.Token.RefreshExpiry
+			}
+			return s.commit(ctx, st, tok, ReasonRefreshToken)
+		}
+		if !errors.Is(err, ErrInvalidGrant) {
+			return s.keepServing(ctx, err)
+		}
+		log.WarnContext(ctx, "psn: refresh token rejected", "err", err)
+		cause = err
+	}
+	refreshDiedAt := now
+	if cause == nil {
+		refreshDiedAt = st.Token.RefreshExpiry
+	}
+
+	// Rule 5: the NPSSO, once.
+	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() {
+		tok, err := s.client.Login(ctx, st.NPSSO)
+		if err == nil {
+			log.InfoContext(ctx, "psn: logged in again with the stored NPSSO")
+			return s.commit(ctx, st, tok, ReasonNPSSO)
+		}
+		if !errors.Is(err, ErrNPSSORejected) {
+			return s.keepServing(ctx, err)
+		}
+		s.mu.Lock()
+		s.npssoDead = st.NPSSO
+		s.mu.Unlock()
+		return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
+	}
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
+}
+
+func (s *RefreshingSource) rejected() Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rejectedTok
+}
+
+func (s *RefreshingSource) deadNPSSO() Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.npssoDead
+}
+
+// commit saves tok (rule 2) and only then publishes it.
+func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token, reason RefreshReason) (*Token, error) {
+	v, err := s.store.Save(ctx, TokenState{Token: tok, NPSSO: st.NPSSO}, st.Version)
+	if err != nil {
+		// Lost the race (or the lease): discard ours, use the winner's.
+		if st2, lerr := s.store.Load(ctx); lerr == nil && s.usable(st2.Token, s.now()) {
+			s.publish(st2.Token, st2.Version, st2.NPSSO)
+			return st2.Token, nil
+		}
+		return s.keepServing(ctx, fmt.Errorf("psn: saving refreshed token: %w", err))
+	}
+	s.mu.Lock()
+	s.failures, s.retryAt, s.rejectedTok = 0, time.Time{}, ""
+	s.mu.Unlock()
+	s.publish(tok, v, st.NPSSO)
+	s.client.cfg.logger.InfoContext(ctx, "psn: token refreshed", "reason", string(reason), "token", tok)
+	if s.cfg.onRefresh != nil {
+		s.cfg.onRefresh(ctx, tok, reason)
+	}
+	s.checkExpiring(ctx, tok, st.NPSSO != "")
+	return tok, nil
+}
+
+// keepServing implements rule 4: after a failed refresh, serve the current
+// token while it is valid and back off; otherwise return the error.
+func (s *RefreshingSource) keepServing(ctx context.Context, err error) (*Token, error) {
+	s.mu.Lock()
+	s.failures++
+	d := s.cfg.minBackoff << min(s.failures-1, 20)
+	if d <= 0 || d > s.cfg.maxBackoff {
+		d = s.cfg.maxBackoff
+	}
+	s.retryAt = s.now().Add(d)
+	rej := s.rejectedTok
+	s.mu.Unlock()
+	if c := s.cur.Load(); c != nil && !c.tok.Expired(s.now()) && c.tok.AccessToken != rej {
+		s.client.cfg.logger.WarnContext(ctx, "psn: refresh failed; serving the current token", "err", err, "retryIn", d)
+		return c.tok, nil
+	}
+	return nil, err
+}
+
+// awaitOther waits for the process holding the lease to store its token.
+func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Token, error) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return s.keepServing(ctx, fmt.Errorf("psn: waiting for another process's refresh: %w", ctx.Err()))
+		case <-tick.C:
+		}
+		st2, err := s.store.Load(ctx)
+		if err != nil {
+			continue
+		}
+		if st2.Version != st.Version && s.usable(st2.Token, s.now()) {
+			s.publish(st2.Token, st2.Version, st2.NPSSO)
+			return st2.Token, nil
+		}
+		if ls, ok := s.store.(LeasingTokenStore); ok {
+			if release, err := ls.Lease(ctx, s.cfg.leaseTTL); err == nil {
+				// The other process gave up: refresh ourselves next time.
+				release(ctx)
+				return s.keepServing(ctx, errors.New("psn: another process's refresh did not complete"))
+			}
+		}
+	}
+}
+
+func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *LoginRequiredError) error {
+	s.mu.Lock()
+	s.loginErr, s.loginVer = e, version
+	s.mu.Unlock()
+	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", e.Secret, "at", e.At)
+	if s.cfg.onLoginRequired != nil {
+		s.cfg.onLoginRequired(ctx, e)
+	}
+	return e
+}
+
+func (s *RefreshingSource) checkExpiring(ctx context.Context, tok *Token, npssoKept bool) {
+	if tok.RefreshExpiry.IsZero() || tok.RefreshExpiry.Sub(s.now()) > s.cfg.warnBefore {
+		return
+	}
+	s.mu.Lock()
+	already := s.warnedFor.Equal(tok.RefreshExpiry)
+	s.warnedFor = tok.RefreshExpiry
+	s.mu.Unlock()
+	if already {
+		return
+	}
+	s.client.cfg.logger.WarnContext(ctx, "psn: refresh token expires soon", "refreshExpiry", tok.RefreshExpiry, "npssoKept", npssoKept)
+	if s.cfg.onExpiring != nil {
+		s.cfg.onExpiring(ctx, tok.RefreshExpiry, npssoKept)
+	}
+}
