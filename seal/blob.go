@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -86,6 +87,7 @@ func (r *Ring) payloadLocked() ([]byte, error) {
 	for id := range r.keys {
 		ids = append(ids, id)
 	}
+	slices.Sort(ids) // deterministic layout
 	b := make([]byte, 0, 7+payloadEntry*len(ids))
 	b = append(b, payloadVersion)
 	b = binary.BigEndian.AppendUint32(b, r.primary)
