@@ -150,7 +150,7 @@ func loadOrCreateKeyFile(path string) (*[keyLen]byte, error) {
 func readKeyFile(path string) (*[keyLen]byte, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, err // fs.ErrNotExist is handled by the caller
+		return nil, fmt.Errorf("seal: key file: %w", err) // the caller handles fs.ErrNotExist
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
