@@ -62,17 +62,18 @@ type service struct{ client *Client }
 
 // config is what options set; it is shared by a Client and its copies.
 type config struct {
-	http      *http.Client
-	endpoint  *url.URL // nil: the real hosts
-	userAgent string
-	language  string
-	logger    *slog.Logger
-	now       func() time.Time
-	limiter   Limiter
-	retry     RetryPolicy
-	timeout   time.Duration
-	maxBody   int64
-	notBefore *notBefore
+	http        *http.Client
+	endpoint    *url.URL // nil: the real hosts
+	userAgent   string
+	language    string
+	logger      *slog.Logger
+	now         func() time.Time
+	customClock bool
+	limiter     Limiter
+	retry       RetryPolicy
+	timeout     time.Duration
+	maxBody     int64
+	notBefore   *notBefore
 }
 
 // Option configures a Client.
@@ -112,7 +113,9 @@ func WithLanguage(lang string) Option { return func(c *config) { c.language = la
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithClock sets the clock used to turn lifetimes into instants (tests).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now, c.customClock = now, now != nil }
+}
 
 // WithLimiter sets the client-side rate limiter; a *rate.Limiter from
 // golang.org/x/time/rate fits. Nil disables client-side limiting.
@@ -151,6 +154,9 @@ func NewClient(opts ...Option) *Client {
 	}
 	for _, o := range opts {
 		o(cfg)
+	}
+	if cfg.now == nil {
+		cfg.now, cfg.customClock = time.Now, false
 	}
 	if cfg.http == nil {
 		cfg.http = &http.Client{}

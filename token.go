@@ -89,23 +89,17 @@ func (t *Token) Valid(at time.Time, margin time.Duration) bool {
 }
 
 // String describes the token without any secret.
-func (t *Token) String() string {
-	if t == nil {
-		return "psn.Token(nil)"
-	}
+func (t Token) String() string {
 	return fmt.Sprintf("psn.Token{access:%s refresh:%s expiry:%s refreshExpiry:%s}",
 		t.AccessToken.String(), t.RefreshToken.String(),
 		t.Expiry.UTC().Format(time.RFC3339), t.RefreshExpiry.UTC().Format(time.RFC3339))
 }
 
 // Format prints String under every verb, so %v, %+v and %#v are safe.
-func (t *Token) Format(f fmt.State, verb rune) { fmt.Fprint(f, t.String()) }
+func (t Token) Format(f fmt.State, verb rune) { fmt.Fprint(f, t.String()) }
 
 // LogValue logs the expiry instants only.
-func (t *Token) LogValue() slog.Value {
-	if t == nil {
-		return slog.StringValue("nil")
-	}
+func (t Token) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Time("expiry", t.Expiry.UTC()),
 		slog.Time("refreshExpiry", t.RefreshExpiry.UTC()),

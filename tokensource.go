@@ -184,13 +184,21 @@ func OnLoginRequired(f func(ctx context.Context, err *LoginRequiredError)) Sourc
 }
 
 // cached is an immutable snapshot of the current token and its windows.
+// The windows are kept as offsets from base, a clock reading taken when the
+// snapshot was made: with the real clock, time.Since(base) reads only the
+// monotonic clock, which costs a third of time.Now.
 type cached struct {
-	tok         *Token
-	version     int64
-	npsso       Secret
-	advisoryAt  time.Time
-	mandatoryAt time.Time
-	rejected    bool // PSN answered 401 to this exact token
+	tok            *Token
+	version        int64
+	npsso          Secret
+	base           time.Time
+	advisoryAfter  time.Duration
+	mandatoryAfter time.Duration
+	rejected       bool // PSN answered 401 to this exact token
+	// fresh is true until the advisory window opens; with the real clock
+	// a timer clears it, so a fresh token is served without reading any
+	// clock at all.
+	fresh atomic.Bool
 }
 
 // RefreshingSource is the TokenSource at the heart of psnkit. It
@@ -209,10 +217,11 @@ type cached struct {
 //
 // A cached, fresh token costs one atomic load and a clock read.
 type RefreshingSource struct {
-	client *Client
-	store  TokenStore
-	cfg    sourceConfig
-	now    func() time.Time
+	client    *Client
+	store     TokenStore
+	cfg       sourceConfig
+	now       func() time.Time
+	realClock bool // now is time.Now: the fast path may use time.Since
 
 	cur atomic.Pointer[cached]
 	sf  singleflight.Group
@@ -225,6 +234,7 @@ type RefreshingSource struct {
 	npssoDead   Secret // the NPSSO PSN rejected, not to be tried again
 	warnedFor   time.Time
 	rejectedTok Secret
+	freshTimer  *time.Timer
 }
 
 // NewTokenSource returns a RefreshingSource that loads tokens from store
@@ -240,7 +250,7 @@ func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *Ref
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &RefreshingSource{client: client, store: store, cfg: cfg, now: client.cfg.now}
+	return &RefreshingSource{client: client, store: store, cfg: cfg, now: client.cfg.now, realClock: !client.cfg.customClock}
 }
 
 // Token returns a valid access token. Within the advisory window it
@@ -248,12 +258,21 @@ func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *Ref
 // mandatory window, or when there is no token yet, it waits for the
 // refresh (which a cancelled ctx stops waiting for, but does not cancel).
 func (s *RefreshingSource) Token(ctx context.Context) (*Token, error) {
-	if c := s.cur.Load(); c != nil && !c.rejected {
-		now := s.now()
-		if now.Before(c.advisoryAt) {
+	c := s.cur.Load()
+	if c != nil && c.fresh.Load() {
+		return c.tok, nil
+	}
+	if c != nil && !c.rejected {
+		var elapsed time.Duration
+		if s.realClock {
+			elapsed = time.Since(c.base)
+		} else {
+			elapsed = s.now().Sub(c.base)
+		}
+		if elapsed < c.advisoryAfter {
 			return c.tok, nil
 		}
-		if now.Before(c.mandatoryAt) {
+		if elapsed < c.mandatoryAfter {
 			s.refreshAsync(ctx)
 			return c.tok, nil
 		}
@@ -279,9 +298,9 @@ func (s *RefreshingSource) Invalidate(ctx context.Context, rejected *Token) {
 		if c == nil || c.rejected || c.tok.AccessToken != rejected.AccessToken {
 			return
 		}
-		n := *c
-		n.rejected = true
-		if s.cur.CompareAndSwap(c, &n) {
+		n := &cached{tok: c.tok, version: c.version, npsso: c.npsso, base: c.base,
+			advisoryAfter: c.advisoryAfter, mandatoryAfter: c.mandatoryAfter, rejected: true}
+		if s.cur.CompareAndSwap(c, n) {
 			s.mu.Lock()
 			s.rejectedTok = rejected.AccessToken
 			s.mu.Unlock()
@@ -334,11 +353,23 @@ func (s *RefreshingSource) publish(tok *Token, version int64, npsso Secret) {
 	if j := min(s.cfg.jitter, adv/2); j > 0 {
 		jit = rand.N(j)
 	}
-	s.cur.Store(&cached{
-		tok: tok, version: version, npsso: npsso,
-		advisoryAt:  tok.Expiry.Add(-adv - jit),
-		mandatoryAt: tok.Expiry.Add(-mand),
-	})
+	base := s.now()
+	c := &cached{
+		tok: tok, version: version, npsso: npsso, base: base,
+		advisoryAfter:  tok.Expiry.Add(-adv - jit).Sub(base),
+		mandatoryAfter: tok.Expiry.Add(-mand).Sub(base),
+	}
+	s.mu.Lock()
+	if s.freshTimer != nil {
+		s.freshTimer.Stop()
+		s.freshTimer = nil
+	}
+	if s.realClock && c.advisoryAfter > 0 {
+		c.fresh.Store(true)
+		s.freshTimer = time.AfterFunc(c.advisoryAfter, func() { c.fresh.Store(false) })
+	}
+	s.mu.Unlock()
+	s.cur.Store(c)
 }
 
 // usable reports whether a stored token can be served without a refresh.
