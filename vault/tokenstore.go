@@ -1,0 +1,207 @@
+// Package vault keeps PSN accounts in a store.Store with their secrets
+// sealed: it connects the psn token lifecycle to the persistent backends.
+//
+// AccountStore makes one account of a store.Store a psn.LeasingTokenStore,
+// so a psn.RefreshingSource saves every new token (sealed, compare-and-swap
+// on the record's version) before handing it out, and refreshes only while
+// it holds the account's lease — one refresher per account across every
+// process sharing the store.
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/seal"
+	"github.com/psnkit/psn/store"
+)
+
+// Purpose is the associated-data purpose of every sealed token field.
+const Purpose = "psn-token"
+
+// Field names used as associated data, so a ciphertext cannot be moved
+// from one field to another.
+const (
+	FieldAccess  = "access"
+	FieldRefresh = "refresh"
+	FieldNPSSO   = "npsso"
+)
+
+// DefaultAdvisory is how long before the access token's expiry a record is
+// due for refresh (its NextRefresh).
+const DefaultAdvisory = 15 * time.Minute
+
+// accessPart is what SealedAccess holds: the access token and the parts of
+// psn.Token a record has no column for.
+type accessPart struct {
+	Access    string    `json:"a"`
+	ID        string    `json:"i,omitempty"`
+	Type      string    `json:"t,omitempty"`
+	Scope     string    `json:"s,omitempty"`
+	IssuedAt  time.Time `json:"at"`
+	AccountID string    `json:"-"`
+}
+
+// AccountStore is one account of a store.Store seen as a
+// psn.LeasingTokenStore. It is safe for concurrent use.
+type AccountStore struct {
+	st      store.Store
+	ring    *seal.Ring
+	account string
+	owner   string
+	now     func() time.Time
+}
+
+// NewAccountStore returns the token store of account. owner names this
+// process in leases (a host name and pid is a good choice); it must differ
+// between processes.
+func NewAccountStore(st store.Store, ring *seal.Ring, account, owner string) *AccountStore {
+	return &AccountStore{st: st, ring: ring, account: account, owner: owner, now: time.Now}
+}
+
+func (a *AccountStore) ad(field string) seal.AD {
+	return seal.AD{Purpose: Purpose, Account: a.account, Field: field}
+}
+
+// Load opens the record's secrets into a psn.TokenState.
+func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
+	rec, err := a.st.Get(ctx, a.account)
+	if errors.Is(err, store.ErrNotFound) {
+		return psn.TokenState{}, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
+	}
+	if err != nil {
+		return psn.TokenState{}, err
+	}
+	tok, npsso, err := OpenRecord(a.ring, rec)
+	if err != nil {
+		return psn.TokenState{}, err
+	}
+	return psn.TokenState{Token: tok, NPSSO: npsso, Version: rec.Version}, nil
+}
+
+// OpenRecord opens the sealed secrets of rec.
+func OpenRecord(ring *seal.Ring, rec store.Record) (*psn.Token, psn.Secret, error) {
+	ad := func(f string) seal.AD { return seal.AD{Purpose: Purpose, Account: rec.Account, Field: f} }
+	raw, err := ring.Open(ad(FieldAccess), rec.SealedAccess)
+	if err != nil {
+		return nil, "", fmt.Errorf("account %q: opening access token: %w", rec.Account, err)
+	}
+	var ap accessPart
+	if err := json.Unmarshal(raw, &ap); err != nil {
+		return nil, "", fmt.Errorf("account %q: access token record: %w", rec.Account, store.ErrCorrupt)
+	}
+	tok := &psn.Token{
+		AccessToken: psn.Secret(ap.Access), IDToken: psn.Secret(ap.ID), TokenType: ap.Type, Scope: ap.Scope,
+		IssuedAt: ap.IssuedAt, Expiry: rec.AccessExpiry, RefreshExpiry: rec.RefreshExpiry,
+	}
+	if len(rec.SealedRefresh) > 0 {
+		rt, err := ring.Open(ad(FieldRefresh), rec.SealedRefresh)
+		if err != nil {
+			return nil, "", fmt.Errorf("account %q: opening refresh token: %w", rec.Account, err)
+		}
+		tok.RefreshToken = psn.Secret(rt)
+	}
+	var npsso psn.Secret
+	if len(rec.SealedNPSSO) > 0 {
+		n, err := ring.Open(ad(FieldNPSSO), rec.SealedNPSSO)
+		if err != nil {
+			return nil, "", fmt.Errorf("account %q: opening NPSSO: %w", rec.Account, err)
+		}
+		npsso = psn.Secret(n)
+	}
+	return tok, npsso, nil
+}
+
+// SealInto seals tok and npsso into rec with the ring's primary key and
+// sets the expiry instants and NextRefresh.
+func SealInto(ring *seal.Ring, rec *store.Record, tok *psn.Token, npsso psn.Secret) error {
+	ad := func(f string) seal.AD { return seal.AD{Purpose: Purpose, Account: rec.Account, Field: f} }
+	raw, err := json.Marshal(accessPart{Access: tok.AccessToken.Reveal(), ID: tok.IDToken.Reveal(), Type: tok.TokenType, Scope: tok.Scope, IssuedAt: tok.IssuedAt.UTC()})
+	if err != nil {
+		return err
+	}
+	if rec.SealedAccess, err = ring.Seal(ad(FieldAccess), raw); err != nil {
+		return err
+	}
+	rec.SealedRefresh = nil
+	if tok.RefreshToken != "" {
+		if rec.SealedRefresh, err = ring.Seal(ad(FieldRefresh), []byte(tok.RefreshToken.Reveal())); err != nil {
+			return err
+		}
+	}
+	rec.SealedNPSSO = nil
+	if npsso != "" {
+		if rec.SealedNPSSO, err = ring.Seal(ad(FieldNPSSO), []byte(npsso.Reveal())); err != nil {
+			return err
+		}
+	}
+	rec.KeyID = ring.Primary()
+	rec.AccessExpiry, rec.RefreshExpiry = tok.Expiry.UTC(), tok.RefreshExpiry.UTC()
+	rec.NextRefresh = tok.Expiry.Add(-min(DefaultAdvisory, tok.Expiry.Sub(tok.IssuedAt)/4)).UTC()
+	rec.LastError, rec.LastErrorAt = "", time.Time{}
+	return nil
+}
+
+// Save seals st and writes it when the record's version is wantVersion
+// (0 creates the record). A write that loses the race, or whose lease
+// another process took over, fails with psn.ErrVersionConflict: the token
+// is discarded, never written.
+func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion int64) (int64, error) {
+	if st.Token == nil {
+		return 0, errors.New("vault: Save: nil token")
+	}
+	if wantVersion == 0 {
+		rec := store.Record{Account: a.account}
+		if err := SealInto(a.ring, &rec, st.Token, st.NPSSO); err != nil {
+			return 0, err
+		}
+		got, err := a.st.Put(ctx, rec)
+		if errors.Is(err, store.ErrExists) {
+			return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrVersionConflict)
+		}
+		return got.Version, err
+	}
+	rec, err := a.st.Get(ctx, a.account)
+	if err != nil {
+		return 0, err
+	}
+	if rec.Version != wantVersion {
+		return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrVersionConflict)
+	}
+	if err := SealInto(a.ring, &rec, st.Token, st.NPSSO); err != nil {
+		return 0, err
+	}
+	now := a.now()
+	if rec.LeaseOwner != a.owner || !now.Before(rec.LeaseExpiry) {
+		// Not ours (or dead): write as a lease-free record; the store
+		// refuses if someone else holds a live lease.
+		rec.LeaseOwner, rec.LeaseExpiry = a.owner, time.Time{}
+	}
+	got, err := a.st.CompareAndSwap(ctx, a.account, wantVersion, rec)
+	switch {
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrLeaseLost):
+		return 0, fmt.Errorf("account %q: %w (%w)", a.account, psn.ErrVersionConflict, err)
+	case err != nil:
+		return 0, err
+	}
+	return got.Version, nil
+}
+
+// Lease takes the account's refresh lease for ttl, or returns
+// psn.ErrLeaseHeld when another process holds it.
+func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
+	_, err := a.st.Claim(ctx, a.account, a.now(), a.owner, ttl)
+	if errors.Is(err, store.ErrLeaseLost) {
+		return nil, psn.ErrLeaseHeld
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) { _ = a.st.Release(ctx, a.account, a.owner) }, nil
+}
+
+var _ psn.LeasingTokenStore = (*AccountStore)(nil)
