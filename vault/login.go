@@ -1,0 +1,73 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/seal"
+	"github.com/psnkit/psn/store"
+)
+
+// staticSource serves one token: used right after a login, before the
+// token is stored.
+type staticSource struct{ tok *psn.Token }
+
+func (s staticSource) Token(context.Context) (*psn.Token, error) { return s.tok, nil }
+
+// Login exchanges npsso for tokens, looks up the PSN account id, and
+// stores the account (sealed), replacing any earlier secrets of the same
+// account. With keepNPSSO the NPSSO is stored too, for the automatic
+// re-login when the refresh token dies. It returns the stored record.
+func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, account string, npsso psn.Secret, keepNPSSO bool) (store.Record, error) {
+	if account == "" {
+		return store.Record{}, errors.New("vault: empty account name")
+	}
+	tok, err := c.Login(ctx, npsso)
+	if err != nil {
+		return store.Record{}, err
+	}
+	id, err := c.WithTokenSource(staticSource{tok}).Users.AccountID(ctx)
+	if err != nil {
+		return store.Record{}, fmt.Errorf("vault: looking up the account id: %w", err)
+	}
+	kept := psn.Secret("")
+	if keepNPSSO {
+		kept = npsso
+	}
+	for range 5 {
+		rec, err := st.Get(ctx, account)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			rec = store.Record{Account: account, AccountID: id}
+			if err := SealInto(ring, &rec, tok, kept); err != nil {
+				return store.Record{}, err
+			}
+			got, err := st.Put(ctx, rec)
+			if errors.Is(err, store.ErrExists) {
+				continue
+			}
+			return got, err
+		case err != nil:
+			return store.Record{}, err
+		}
+		next := rec
+		next.AccountID = id
+		if err := SealInto(ring, &next, tok, kept); err != nil {
+			return store.Record{}, err
+		}
+		next.LeaseOwner, next.LeaseExpiry = "", rec.LeaseExpiry
+		if rec.LeaseOwner != "" {
+			// Write as the lease holder so that a refresh racing this
+			// login loses: the new login wins.
+			next.LeaseOwner = rec.LeaseOwner
+		}
+		got, err := st.CompareAndSwap(ctx, account, rec.Version, next)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		return got, err
+	}
+	return store.Record{}, fmt.Errorf("vault: account %q kept changing while logging in", account)
+}
