@@ -1,0 +1,321 @@
+package psntest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The shape-conformance test: every recorded 2xx response of a route the
+// simulator serves is compared with the simulator's answer to the same
+// route. Both must have the same JSON keys with the same kinds of value at
+// every level (array elements are compared with the merged shape of all
+// recorded elements). A key the recordings always have must be there; a key
+// they never have is an error unless listed in shapeExtras.
+
+// shapeExtras allow-lists keys the simulator adds beyond the recordings,
+// as "<route key> <json path>" -> why. Keep it documented in
+// docs/simulator.md.
+var shapeExtras = map[string]string{}
+
+// shape is the merged JSON shape of many values.
+type shape struct {
+	kinds   map[string]bool
+	fields  map[string]*shape
+	present map[string]int // objects that had the key
+	objects int            // objects merged
+	elem    *shape         // merged array elements; nil if none seen
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case float64, json.Number:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func (s *shape) add(v any) {
+	if s.kinds == nil {
+		s.kinds, s.fields, s.present = map[string]bool{}, map[string]*shape{}, map[string]int{}
+	}
+	s.kinds[kindOf(v)] = true
+	switch v := v.(type) {
+	case map[string]any:
+		s.objects++
+		for k, x := range v {
+			if s.fields[k] == nil {
+				s.fields[k] = &shape{}
+			}
+			s.fields[k].add(x)
+			s.present[k]++
+		}
+	case []any:
+		for _, x := range v {
+			if s.elem == nil {
+				s.elem = &shape{}
+			}
+			s.elem.add(x)
+		}
+	}
+}
+
+// conform lists how v differs from the recorded shape rec.
+func conform(key, path string, rec *shape, v any, problems *[]string) {
+	k := kindOf(v)
+	if !rec.kinds[k] {
+		*problems = append(*problems, fmt.Sprintf("%s: %s, recorded %v", path, k, keys(rec.kinds)))
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for f, x := range v {
+			if rec.fields[f] == nil {
+				if _, ok := shapeExtras[key+" "+path+"."+f]; !ok {
+					*problems = append(*problems, fmt.Sprintf("%s.%s: not in the recordings", path, f))
+				}
+				continue
+			}
+			conform(key, path+"."+f, rec.fields[f], x, problems)
+		}
+		for f, n := range rec.present {
+			if _, ok := v[f]; !ok && n == rec.objects {
+				*problems = append(*problems, fmt.Sprintf("%s.%s: missing (every recording has it)", path, f))
+			}
+		}
+	case []any:
+		if rec.elem == nil {
+			return // only empty arrays recorded: nothing to compare with
+		}
+		for _, x := range v {
+			conform(key, path+"[]", rec.elem, x, problems)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// accountSegment matches a path segment that names an account.
+var accountSegment = regexp.MustCompile(`^(me|\d{5,20})$`)
+
+// routeKey names the route of a request: method, path with account ids as
+// {acc}, and the names of the query parameters other than paging ones.
+func routeKey(method string, u *url.URL) string {
+	segs := strings.Split(u.Path, "/")
+	for i, s := range segs {
+		if accountSegment.MatchString(s) {
+			segs[i] = "{acc}"
+		}
+	}
+	var q []string
+	for k := range u.Query() {
+		if k != "limit" && k != "offset" {
+			q = append(q, k)
+		}
+	}
+	sort.Strings(q)
+	key := method + " " + path0(strings.Join(segs, "/"))
+	if len(q) > 0 {
+		key += "?" + strings.Join(q, ",")
+	}
+	return key
+}
+
+// path0 collapses PSNAWP's "//" the way the simulator does.
+func path0(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p
+}
+
+type recorded struct {
+	file, method string
+	u            *url.URL
+	body         any
+}
+
+// recorded2xx returns every recorded 2xx interaction with a JSON body.
+func recorded2xx(t *testing.T) []recorded {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(fixtures(t), "*.json"))
+	if err != nil || len(files) < 80 {
+		t.Fatalf("recordings: %v (%d files)", err, len(files))
+	}
+	var out []recorded
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r recording
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, in := range r.Interactions {
+			code := in.Response.Status.Code
+			var body any
+			if code < 200 || code > 299 || json.Unmarshal([]byte(in.Response.Body.String), &body) != nil {
+				continue
+			}
+			u, err := url.Parse(in.Request.URI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, recorded{filepath.Base(f), in.Request.Method, u, body})
+		}
+	}
+	return out
+}
+
+func TestShapeConformance(t *testing.T) {
+	rec := recorded2xx(t)
+	shapes := map[string]*shape{}
+	for _, r := range rec {
+		k := routeKey(r.method, r.u)
+		if shapes[k] == nil {
+			shapes[k] = &shape{}
+		}
+		shapes[k].add(r.body)
+	}
+
+	c := serve(t, Config{Users: 4, RateLimit: -1})
+	users := c.sim.Users()
+	tok := c.login(users[0].NPSSO)
+	other := users[1].AccountID
+
+	// simBodies holds the simulator's answers by route key.
+	simBodies := map[string][]any{}
+	addBody := func(key string, body []byte) {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("%s: simulator answered non-JSON %q", key, body)
+		}
+		simBodies[key] = append(simBodies[key], v)
+	}
+
+	// The token endpoint: an authorization_code and a refresh_token grant.
+	tokenKey := "POST /api/authz/v3/oauth/token"
+	_, b := c.tokenPost(codeForm(c.code(users[0].NPSSO)))
+	addBody(tokenKey, b)
+	_, b = c.tokenPost(refreshForm(tok.RefreshToken))
+	addBody(tokenKey, b)
+
+	// Every recorded GET, replayed with the simulator's own account ids.
+	var unserved []string
+	for _, r := range rec {
+		if r.method != "GET" {
+			if k := routeKey(r.method, r.u); k != tokenKey {
+				unserved = append(unserved, k)
+			}
+			continue
+		}
+		segs := strings.Split(r.u.Path, "/")
+		for i, s := range segs {
+			if accountSegment.MatchString(s) && s != "me" {
+				segs[i] = other
+			}
+		}
+		p := strings.Join(segs, "/")
+		if r.u.RawQuery != "" {
+			p += "?" + r.u.RawQuery
+		}
+		resp, body := c.get(p, tok.AccessToken)
+		key := routeKey("GET", r.u)
+		if resp.StatusCode == http.StatusNotFound && strings.Contains(string(body), "psntest has no route") {
+			unserved = append(unserved, key)
+			continue
+		}
+		if resp.StatusCode/100 != 2 {
+			t.Errorf("%s (%s): simulator answered %d %s to a route it serves", key, r.file, resp.StatusCode, body)
+			continue
+		}
+		addBody(key, body)
+	}
+
+	// Pages the recordings may not reach: the last page of trophy titles.
+	var first trophyTitlesPage
+	c.getOK("/api/trophy/v1/users/me/trophyTitles", tok.AccessToken, &first)
+	_, b = c.get(fmt.Sprintf("/api/trophy/v1/users/me/trophyTitles?limit=10&offset=%d", first.TotalItemCount-3), tok.AccessToken)
+	addBody("GET /api/trophy/v1/users/{acc}/trophyTitles", b)
+
+	for _, key := range keys(simBodies) {
+		for i, v := range simBodies[key] {
+			var problems []string
+			conform(key, "$", shapes[key], v, &problems)
+			for _, p := range problems {
+				t.Errorf("%s (answer %d): %s", key, i, p)
+			}
+		}
+	}
+	for _, must := range []string{tokenKey, "GET /api/v1/devices/accounts/{acc}", "GET /api/v1/devices/accounts/{acc}?includeFields,platform",
+		"GET /api/trophy/v1/users/{acc}/trophySummary", "GET /api/trophy/v1/users/{acc}/trophyTitles"} {
+		if len(simBodies[must]) == 0 {
+			t.Errorf("%s was not checked", must)
+		}
+	}
+	slices.Sort(unserved)
+	unserved = slices.Compact(unserved)
+	t.Logf("checked %d routes; recorded routes not served (yet): %d", len(simBodies), len(unserved))
+	for _, k := range unserved {
+		t.Logf("  not served: %s", k)
+	}
+}
+
+// The checker itself must catch what it claims to catch.
+func TestConformDetects(t *testing.T) {
+	var rec shape
+	for _, s := range []string{`{"a":1,"b":[{"x":"s"}],"c":null}`, `{"a":2,"b":[],"c":"z","d":true}`} {
+		var v any
+		_ = json.Unmarshal([]byte(s), &v)
+		rec.add(v)
+	}
+	for _, tc := range []struct {
+		sim  string
+		want int
+	}{
+		{`{"a":3,"b":[{"x":"t"}],"c":"q"}`, 0},           // d optional, c string or null
+		{`{"a":3,"b":[],"c":null,"d":false}`, 0},         // all keys
+		{`{"b":[],"c":null}`, 1},                         // a missing
+		{`{"a":"3","b":[],"c":null}`, 1},                 // a wrong kind
+		{`{"a":3,"b":[{"x":1}],"c":null}`, 1},            // element field wrong kind
+		{`{"a":3,"b":[{"x":"s","y":1}],"c":null}`, 1},    // extra element key
+		{`{"a":3,"b":[],"c":null,"e":1}`, 1},             // extra key
+		{`{"a":3,"b":{"x":"s"},"c":null}`, 1},            // object for array
+		{`[1]`, 1},                                       // array for object
+		{`{"a":3,"b":[{"x":"s"}],"c":null,"d":"no"}`, 1}, // optional key, wrong kind
+	} {
+		var v any
+		_ = json.Unmarshal([]byte(tc.sim), &v)
+		var problems []string
+		conform("k", "$", &rec, v, &problems)
+		if len(problems) != tc.want {
+			t.Errorf("%s: %v, want %d problems", tc.sim, problems, tc.want)
+		}
+	}
+}
