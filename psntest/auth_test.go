@@ -210,7 +210,7 @@ func TestTokenGrantErrors(t *testing.T) {
 	}{
 		{"no client credentials", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, refreshForm(live.RefreshToken), "",
 			want{401, "", "invalid_client"}},
-		{"wrong secret", http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(clientID + ":nope"))},
+		{"wrong secret", http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":nope"))},
 			"Content-Type": {"application/x-www-form-urlencoded"}}, refreshForm(live.RefreshToken), "", want{401, "", "invalid_client"}},
 		{"bearer instead of basic", http.Header{"Authorization": {"Bearer " + live.AccessToken},
 			"Content-Type": {"application/x-www-form-urlencoded"}}, refreshForm(live.RefreshToken), "", want{401, "", "invalid_client"}},
