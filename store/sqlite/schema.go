@@ -74,7 +74,7 @@ func (e *SchemaError) Is(target error) bool { return target == ErrSchemaTooNew }
 // psnkit, and changes nothing in them.
 func (s *Store) migrate(ctx context.Context) error {
 	return s.write(ctx, "migrate", func(tx *sql.Tx) error {
-		_, version, err := readSchema(ctx, tx, s.path)
+		version, err := readSchema(ctx, tx, s.path)
 		if err != nil || version == SchemaVersion {
 			return err
 		}
@@ -97,36 +97,37 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// readSchema reads the file's application id and schema version and fails
+// readSchema reads the file's schema version (and application id) and fails
 // unless the file is empty, or a psnkit store at a version this build knows.
 // It only reads.
-func readSchema(ctx context.Context, q querier, path string) (appID, version int, err error) {
+func readSchema(ctx context.Context, q querier, path string) (version int, err error) {
+	var appID int
 	if err := q.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	switch {
 	case appID != 0 && appID != applicationID:
-		return 0, 0, fmt.Errorf("%w: %s is a SQLite database of another program (application_id %#x); nothing was changed: choose another --store path",
+		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (application_id %#x); nothing was changed: choose another --store path",
 			store.ErrCorrupt, path, appID)
 	case version != 0 && appID != applicationID:
-		return 0, 0, fmt.Errorf("%w: %s is a SQLite database of another program (schema version %d without the psnkit mark); nothing was changed: choose another --store path",
+		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (schema version %d without the psnkit mark); nothing was changed: choose another --store path",
 			store.ErrCorrupt, path, version)
 	case version > SchemaVersion:
-		return 0, 0, &SchemaError{Path: path, Found: version, Supported: SchemaVersion}
+		return 0, &SchemaError{Path: path, Found: version, Supported: SchemaVersion}
 	case version == 0:
 		var n int
 		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!'").Scan(&n); err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 		if n > 0 {
-			return 0, 0, fmt.Errorf("%w: %s is a SQLite database with %d objects that are not psnkit's; nothing was changed: choose another --store path",
+			return 0, fmt.Errorf("%w: %s is a SQLite database with %d objects that are not psnkit's; nothing was changed: choose another --store path",
 				store.ErrCorrupt, path, n)
 		}
 	}
-	return appID, version, nil
+	return version, nil
 }
 
 // probe checks an existing, non-empty file with a connection that sets no
@@ -139,7 +140,14 @@ func (s *Store) probe(ctx context.Context) error {
 	}
 	defer db.Close()
 	err = s.retry(ctx, func() error {
-		_, _, err := readSchema(ctx, db, s.path)
+		// One deferred read transaction: a single snapshot, so a migration
+		// committing in another process is seen whole or not at all.
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		_, err = readSchema(ctx, tx, s.path)
 		return err
 	})
 	return s.mapErr("open", err)
