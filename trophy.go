@@ -2,7 +2,9 @@ package psn
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -224,4 +226,331 @@ func ServiceNameForPlatform(platform string) string {
 		return ServiceTrophy2
 	}
 	return ServiceTrophy
+}
+
+// TrophyGroupAll and TrophyGroupDefault name trophy groups: "all" asks for
+// every group of a title at once, "default" for the base game's trophies.
+// DLC groups are "001", "002", …
+const (
+	TrophyGroupAll     = "all"
+	TrophyGroupDefault = "default"
+)
+
+// TrophiesOptions adjusts the calls about one title's trophies and groups.
+// The zero value (or nil) is fine.
+type TrophiesOptions struct {
+	// NpServiceName ("trophy" or "trophy2") overrides the automatic choice.
+	NpServiceName string
+	// Platform is the title's trophyTitlePlatform ("PS5", "PS4,PSVITA",
+	// "PS5,PSPC"); when NpServiceName is empty it decides: "trophy2" if it
+	// contains PS5, else "trophy". With neither set the call asks for
+	// "trophy" and, on a 404, once more for "trophy2".
+	Platform string
+	// Limit and Offset select a page of trophies (ignored by the group
+	// calls). The …All iterators use Limit as their page size, default
+	// MaxTrophiesPageSize.
+	Limit, Offset int
+}
+
+// TrophiesOptions returns options that pick this title's npServiceName.
+func (t TrophyTitle) TrophiesOptions() *TrophiesOptions {
+	return &TrophiesOptions{NpServiceName: t.NpServiceName, Platform: t.TrophyTitlePlatform}
+}
+
+// serviceName returns the npServiceName to send and whether it was a guess
+// that may be retried with "trophy2".
+func (o *TrophiesOptions) serviceName() (name string, guessed bool) {
+	switch {
+	case o == nil:
+		return ServiceTrophy, true
+	case o.NpServiceName != "":
+		return o.NpServiceName, false
+	case o.Platform != "":
+		return ServiceNameForPlatform(o.Platform), false
+	}
+	return ServiceTrophy, true
+}
+
+// withService runs call with the chosen npServiceName; when the name was
+// a guess and PSN answers 404, it tries "trophy2" once.
+func withService(o *TrophiesOptions, call func(service string) error) error {
+	name, guessed := o.serviceName()
+	err := call(name)
+	if err != nil && guessed && errors.Is(err, ErrNotFound) {
+		return call(ServiceTrophy2)
+	}
+	return err
+}
+
+// TitleTrophiesPage is a page of a title's trophy definitions (names,
+// details, icons), without any account's earned state.
+type TitleTrophiesPage struct {
+	TrophySetVersion string   `json:"trophySetVersion"`
+	HasTrophyGroups  bool     `json:"hasTrophyGroups"`
+	Trophies         []Trophy `json:"trophies"`
+	Page
+	service string // the npServiceName that answered
+}
+
+// UserTrophiesPage is a page of an account's earned state for a title's
+// trophies: earned flags and dates, rarity, PS5 progress, and the rarest
+// trophies the account earned.
+type UserTrophiesPage struct {
+	TrophySetVersion string `json:"trophySetVersion"`
+	HasTrophyGroups  bool   `json:"hasTrophyGroups"`
+	// LastUpdatedDateTime is when the account last earned a trophy here.
+	LastUpdatedDateTime time.Time `json:"lastUpdatedDateTime,omitzero"`
+	Trophies            []Trophy  `json:"trophies"`
+	// RarestTrophies are the account's rarest earned trophies.
+	RarestTrophies []Trophy `json:"rarestTrophies,omitempty"`
+	Page
+	service string // the npServiceName that answered
+}
+
+// TrophyGroup is one group's definition: "default" or a DLC group.
+type TrophyGroup struct {
+	TrophyGroupID      string       `json:"trophyGroupId"`
+	TrophyGroupName    string       `json:"trophyGroupName"`
+	TrophyGroupDetail  string       `json:"trophyGroupDetail,omitempty"`
+	TrophyGroupIconURL string       `json:"trophyGroupIconUrl"`
+	DefinedTrophies    TrophyCounts `json:"definedTrophies"`
+}
+
+// TitleTrophyGroups is a title's trophy set with its groups
+// (psn-api getTitleTrophyGroups).
+type TitleTrophyGroups struct {
+	NpServiceName       string        `json:"npServiceName"`
+	NpCommunicationID   string        `json:"npCommunicationId,omitempty"`
+	TrophySetVersion    string        `json:"trophySetVersion"`
+	TrophyTitleName     string        `json:"trophyTitleName"`
+	TrophyTitleDetail   string        `json:"trophyTitleDetail,omitempty"`
+	TrophyTitleIconURL  string        `json:"trophyTitleIconUrl"`
+	TrophyTitlePlatform string        `json:"trophyTitlePlatform"`
+	DefinedTrophies     TrophyCounts  `json:"definedTrophies"`
+	TrophyGroups        []TrophyGroup `json:"trophyGroups"`
+}
+
+// TrophyGroupEarnings is an account's progress in one trophy group.
+type TrophyGroupEarnings struct {
+	TrophyGroupID       string       `json:"trophyGroupId"`
+	Progress            int          `json:"progress"`
+	EarnedTrophies      TrophyCounts `json:"earnedTrophies"`
+	LastUpdatedDateTime time.Time    `json:"lastUpdatedDateTime,omitzero"`
+}
+
+// UserTrophyGroups is an account's progress in a title, overall and per
+// group (psn-api getUserTrophyGroupEarningsForTitle).
+type UserTrophyGroups struct {
+	TrophySetVersion    string                `json:"trophySetVersion"`
+	HiddenFlag          bool                  `json:"hiddenFlag"`
+	Progress            int                   `json:"progress"`
+	EarnedTrophies      TrophyCounts          `json:"earnedTrophies"`
+	LastUpdatedDateTime time.Time             `json:"lastUpdatedDateTime,omitzero"`
+	TrophyGroups        []TrophyGroupEarnings `json:"trophyGroups"`
+}
+
+// TitleTrophyTitles is the answer for one npTitleId (a CUSA…/PPSA… title
+// id): the trophy sets it has, usually one.
+type TitleTrophyTitles struct {
+	NpTitleID    string        `json:"npTitleId"`
+	TrophyTitles []TrophyTitle `json:"trophyTitles"`
+}
+
+// titlesByIDResponse is the body of titles/trophyTitles.
+type titlesByIDResponse struct {
+	Titles []TitleTrophyTitles `json:"titles"`
+}
+
+// TitlesByIDOptions adjusts TitlesForTitleIDs.
+type TitlesByIDOptions struct {
+	// IncludeNotEarnedTrophyIDs asks PSN to list the trophies not yet
+	// earned (TrophyTitle.NotEarnedTrophyIDs).
+	IncludeNotEarnedTrophyIDs bool
+}
+
+// trophyQuery builds npServiceName plus optional limit/offset.
+func trophyQuery(service string, limit, offset int) url.Values {
+	q := pageQuery(limit, offset)
+	if service != "" {
+		q.Set("npServiceName", service)
+	}
+	return q
+}
+
+// groupPath escapes a trophy group id; empty means "all".
+func groupPath(groupID string) string {
+	if strings.TrimSpace(groupID) == "" {
+		groupID = TrophyGroupAll
+	}
+	return url.PathEscape(groupID)
+}
+
+// TitleTrophies returns a page of a title's trophy definitions in one
+// group (TrophyGroupAll, TrophyGroupDefault, "001", …; empty means all).
+// psn-api: getTitleTrophies.
+func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) (*TitleTrophiesPage, error) {
+	id, err := pathID("npCommunicationId", npCommunicationID)
+	if err != nil {
+		return nil, err
+	}
+	var o TrophiesOptions
+	if opt != nil {
+		o = *opt
+	}
+	var out TitleTrophiesPage
+	err = withService(opt, func(service string) error {
+		out = TitleTrophiesPage{service: service}
+		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, opts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TitleTrophiesAll walks every page of a title's trophy definitions.
+func (s *TrophyService) TitleTrophiesAll(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
+	o := trophiesPaging(opt)
+	return paginate(ctx, TrophyBaseURL+"/v1/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", o.Offset, func(ctx context.Context, offset int) ([]Trophy, Page, error) {
+		po := o
+		po.Offset = offset
+		p, err := s.TitleTrophies(ctx, npCommunicationID, groupID, &po, opts...)
+		if err != nil {
+			return nil, Page{}, err
+		}
+		o.NpServiceName = p.service // later pages ask the service that answered
+		return p.Trophies, p.Page, nil
+	})
+}
+
+// trophiesPaging copies opt with the default page size.
+func trophiesPaging(opt *TrophiesOptions) TrophiesOptions {
+	var o TrophiesOptions
+	if opt != nil {
+		o = *opt
+	}
+	if o.Limit <= 0 {
+		o.Limit = MaxTrophiesPageSize
+	}
+	return o
+}
+
+// TitleTrophyGroups returns a title's trophy set and its groups.
+// psn-api: getTitleTrophyGroups.
+func (s *TrophyService) TitleTrophyGroups(ctx context.Context, npCommunicationID string, opt *TrophiesOptions, opts ...CallOption) (*TitleTrophyGroups, error) {
+	id, err := pathID("npCommunicationId", npCommunicationID)
+	if err != nil {
+		return nil, err
+	}
+	var out TitleTrophyGroups
+	err = withService(opt, func(service string) error {
+		out = TitleTrophyGroups{}
+		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, opts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UserTrophies returns a page of an account's earned state for a title's
+// trophies in one group (empty means all). PS5 titles add Progress,
+// ProgressRate and ProgressedDateTime. psn-api:
+// getUserTrophiesEarnedForTitle.
+func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) (*UserTrophiesPage, error) {
+	acc, err := pathID("accountId", accountID)
+	if err != nil {
+		return nil, err
+	}
+	id, err := pathID("npCommunicationId", npCommunicationID)
+	if err != nil {
+		return nil, err
+	}
+	var o TrophiesOptions
+	if opt != nil {
+		o = *opt
+	}
+	var out UserTrophiesPage
+	err = withService(opt, func(service string) error {
+		out = UserTrophiesPage{service: service}
+		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, opts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UserTrophiesAll walks every page of an account's earned trophies for a
+// title.
+func (s *TrophyService) UserTrophiesAll(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
+	o := trophiesPaging(opt)
+	return paginate(ctx, TrophyBaseURL+"/v1/users/{accountId}/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", o.Offset, func(ctx context.Context, offset int) ([]Trophy, Page, error) {
+		po := o
+		po.Offset = offset
+		p, err := s.UserTrophies(ctx, accountID, npCommunicationID, groupID, &po, opts...)
+		if err != nil {
+			return nil, Page{}, err
+		}
+		o.NpServiceName = p.service // later pages ask the service that answered
+		return p.Trophies, p.Page, nil
+	})
+}
+
+// UserTrophyGroups returns an account's progress in a title, per group.
+// psn-api: getUserTrophyGroupEarningsForTitle.
+func (s *TrophyService) UserTrophyGroups(ctx context.Context, accountID, npCommunicationID string, opt *TrophiesOptions, opts ...CallOption) (*UserTrophyGroups, error) {
+	acc, err := pathID("accountId", accountID)
+	if err != nil {
+		return nil, err
+	}
+	id, err := pathID("npCommunicationId", npCommunicationID)
+	if err != nil {
+		return nil, err
+	}
+	var out UserTrophyGroups
+	err = withService(opt, func(service string) error {
+		out = UserTrophyGroups{}
+		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, opts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TitlesForTitleIDs returns an account's trophy sets for game title ids
+// (CUSA…, PPSA…), with the account's progress and rarest trophies. PSN
+// takes at most MaxNpTitleIDs ids a request; longer lists are sent in
+// batches and the answers joined in order. psn-api:
+// getUserTrophiesForSpecificTitle.
+func (s *TrophyService) TitlesForTitleIDs(ctx context.Context, accountID string, npTitleIDs []string, opt *TitlesByIDOptions, opts ...CallOption) ([]TitleTrophyTitles, error) {
+	acc, err := pathID("accountId", accountID)
+	if err != nil {
+		return nil, err
+	}
+	if len(npTitleIDs) == 0 {
+		return nil, &InvalidIDError{Param: "npTitleIds", Problem: "no ids"}
+	}
+	for _, id := range npTitleIDs {
+		if strings.TrimSpace(id) == "" {
+			return nil, &InvalidIDError{Param: "npTitleIds", Problem: "empty id in the list"}
+		}
+		if strings.Contains(id, ",") {
+			return nil, &InvalidIDError{Param: "npTitleIds", Problem: "id contains a comma"}
+		}
+	}
+	var all []TitleTrophyTitles
+	for _, batch := range batches(npTitleIDs, MaxNpTitleIDs) {
+		q := url.Values{"npTitleIds": {strings.Join(batch, ",")}}
+		if opt != nil && opt.IncludeNotEarnedTrophyIDs {
+			q.Set("includeNotEarnedTrophyIds", "true")
+		}
+		var out titlesByIDResponse
+		if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/titles/trophyTitles", q, &out, opts); err != nil {
+			return nil, err
+		}
+		all = append(all, out.Titles...)
+	}
+	return all, nil
 }
