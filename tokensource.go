@@ -402,7 +402,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		if errors.Is(err, ErrNoToken) {
 			return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
 		}
-		return s.keepServing(ctx, fmt.Errorf("psn: loading token: %w", err))
+		return s.keepServing(ctx, TokenState{}, fmt.Errorf("psn: loading token: %w", err))
 	}
 	now := s.now()
 
@@ -441,7 +441,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		case errors.Is(err, ErrLeaseHeld):
 			return s.awaitOther(ctx, st)
 		case err != nil:
-			return s.keepServing(ctx, fmt.Errorf("psn: taking refresh lease: %w", err))
+			return s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
 		}
 		defer release(context.WithoutCancel(ctx))
 		// The lease holder before us may have finished just now.
@@ -464,7 +464,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 			return s.commit(ctx, st, tok, ReasonRefreshToken)
 		}
 		if !errors.Is(err, ErrInvalidGrant) {
-			return s.keepServing(ctx, err)
+			return s.keepServing(ctx, st, err)
 		}
 		log.WarnContext(ctx, "psn: refresh token rejected", "err", err)
 		cause = err
@@ -482,7 +482,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 			return s.commit(ctx, st, tok, ReasonNPSSO)
 		}
 		if !errors.Is(err, ErrNPSSORejected) {
-			return s.keepServing(ctx, err)
+			return s.keepServing(ctx, st, err)
 		}
 		s.mu.Lock()
 		s.npssoDead = st.NPSSO
@@ -513,7 +513,7 @@ func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token
 			s.publish(st2.Token, st2.Version, st2.NPSSO)
 			return st2.Token, nil
 		}
-		return s.keepServing(ctx, fmt.Errorf("psn: saving refreshed token: %w", err))
+		return s.keepServing(ctx, st, fmt.Errorf("psn: saving refreshed token: %w", err))
 	}
 	s.mu.Lock()
 	s.failures, s.retryAt, s.rejectedTok = 0, time.Time{}, ""
@@ -529,7 +529,7 @@ func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token
 
 // keepServing implements rule 4: after a failed refresh, serve the current
 // token while it is valid and back off; otherwise return the error.
-func (s *RefreshingSource) keepServing(ctx context.Context, err error) (*Token, error) {
+func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err error) (*Token, error) {
 	s.mu.Lock()
 	s.failures++
 	d := s.cfg.minBackoff << min(s.failures-1, 20)
@@ -539,9 +539,15 @@ func (s *RefreshingSource) keepServing(ctx context.Context, err error) (*Token, 
 	s.retryAt = s.now().Add(d)
 	rej := s.rejectedTok
 	s.mu.Unlock()
-	if c := s.cur.Load(); c != nil && !c.tok.Expired(s.now()) && c.tok.AccessToken != rej {
+	now := s.now()
+	if c := s.cur.Load(); c != nil && !c.tok.Expired(now) && c.tok.AccessToken != rej {
 		s.client.cfg.logger.WarnContext(ctx, "psn: refresh failed; serving the current token", "err", err, "retryIn", d)
 		return c.tok, nil
+	}
+	if st.Token != nil && !st.Token.Expired(now) && st.Token.AccessToken != rej {
+		s.client.cfg.logger.WarnContext(ctx, "psn: refresh failed; serving the stored token", "err", err, "retryIn", d)
+		s.publish(st.Token, st.Version, st.NPSSO)
+		return st.Token, nil
 	}
 	return nil, err
 }
@@ -553,7 +559,7 @@ func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Toke
 	for {
 		select {
 		case <-ctx.Done():
-			return s.keepServing(ctx, fmt.Errorf("psn: waiting for another process's refresh: %w", ctx.Err()))
+			return s.keepServing(ctx, st, fmt.Errorf("psn: waiting for another process's refresh: %w", ctx.Err()))
 		case <-tick.C:
 		}
 		st2, err := s.store.Load(ctx)
@@ -568,7 +574,7 @@ func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Toke
 			if release, err := ls.Lease(ctx, s.cfg.leaseTTL); err == nil {
 				// The other process gave up: refresh ourselves next time.
 				release(ctx)
-				return s.keepServing(ctx, errors.New("psn: another process's refresh did not complete"))
+				return s.keepServing(ctx, st, errors.New("psn: another process's refresh did not complete"))
 			}
 		}
 	}

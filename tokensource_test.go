@@ -471,3 +471,50 @@ func BenchmarkCachedToken(b *testing.B) {
 		}
 	})
 }
+
+func TestSourceBadRefreshAnswersLoseNothing(t *testing.T) {
+	for name, body := range map[string]string{
+		"truncated json": `{"access_token":"x","token_ty`,
+		"html":           `<html><body>maintenance</body></html>`,
+		"wrong types":    `{"access_token":1,"expires_in":"soon"}`,
+		"no token":       `{}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newGrantServer(time.Hour, 24*time.Hour)
+				var broken atomic.Bool
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if broken.Load() && r.URL.Path == "/api/authz/v3/oauth/token" {
+						w.Write([]byte(body))
+						return
+					}
+					g.ServeHTTP(w, r)
+				})
+				c := NewClient(WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithLimiter(nil))
+				tok, err := c.Login(context.Background(), testNPSSO)
+				if err != nil {
+					t.Fatal(err)
+				}
+				store := NewMemoryTokenStore(tok, "")
+				src := NewTokenSource(c, store)
+				broken.Store(true)
+				time.Sleep(59*time.Minute + 30*time.Second) // must refresh, token still valid
+				got, err := src.Token(context.Background())
+				if err != nil || got.AccessToken != tok.AccessToken {
+					t.Fatalf("got %v, %v; want the old, still-valid token", got, err)
+				}
+				st, _ := store.Load(context.Background())
+				if st.Version != 1 || st.Token.RefreshToken != tok.RefreshToken {
+					t.Fatalf("stored token changed: version %d", st.Version)
+				}
+				time.Sleep(time.Minute) // expired: now the failure shows
+				if _, err := src.Token(context.Background()); !errors.Is(err, ErrUnexpectedResponse) {
+					t.Fatalf("err = %v, want ErrUnexpectedResponse", err)
+				}
+				if st2, _ := store.Load(context.Background()); st2.Version != 1 || st2.Token.RefreshToken != tok.RefreshToken {
+					t.Fatal("stored token lost")
+				}
+			})
+		})
+	}
+}
