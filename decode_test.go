@@ -234,7 +234,7 @@ var notMapped = map[string]string{
 // protocolDiffs are recordings whose request psnkit deliberately does
 // not reproduce byte for byte, with why. Their answers are still decoded.
 var protocolDiffs = map[string]string{
-	"test_exception__exception_parsing#1":         "PSNAWP sent limit=-1; FriendsOptions has no way to send a negative limit",
+	"test_exception__exception_parsing#1":          "PSNAWP sent limit=-1; FriendsOptions has no way to send a negative limit",
 	"test_search__get_get_addon_pagination_test#1": "PSNAWP sent pageSize 0; SearchOptions uses 0 for the default (20)",
 }
 
