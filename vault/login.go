@@ -28,9 +28,16 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 	if err != nil {
 		return store.Record{}, err
 	}
-	id, err := c.WithTokenSource(staticSource{tok}).Users.AccountID(ctx)
+	api := c.WithTokenSource(staticSource{tok})
+	id, err := api.Users.AccountID(ctx)
 	if err != nil {
 		return store.Record{}, fmt.Errorf("vault: looking up the account id: %w", err)
+	}
+	// The online id is a nicety for status output: a failure here (say,
+	// a profile endpoint the edge refuses) does not fail the login.
+	onlineID := ""
+	if p, err := api.Users.Profile(ctx, id); err == nil {
+		onlineID = p.OnlineID
 	}
 	kept := psn.Secret("")
 	if keepNPSSO {
@@ -40,7 +47,7 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 		rec, err := st.Get(ctx, account)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			rec = store.Record{Account: account, AccountID: id}
+			rec = store.Record{Account: account, AccountID: id, OnlineID: onlineID}
 			if err := SealInto(ring, &rec, tok, kept); err != nil {
 				return store.Record{}, err
 			}
@@ -54,6 +61,9 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 		}
 		next := rec
 		next.AccountID = id
+		if onlineID != "" {
+			next.OnlineID = onlineID
+		}
 		if err := SealInto(ring, &next, tok, kept); err != nil {
 			return store.Record{}, err
 		}
