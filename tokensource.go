@@ -437,10 +437,16 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 
 	if ls, ok := s.store.(LeasingTokenStore); ok {
 		release, err := ls.Lease(ctx, s.cfg.leaseTTL)
-		switch {
-		case errors.Is(err, ErrLeaseHeld):
-			return s.awaitOther(ctx, st)
-		case err != nil:
+		if errors.Is(err, ErrLeaseHeld) {
+			// Wait for the holder's token; if the lease comes free first,
+			// we hold it and go on as the refresher.
+			var tok *Token
+			if tok, release, err = s.awaitOther(ctx, st); release == nil {
+				return tok, err
+			}
+			now = s.now()
+		}
+		if err != nil {
 			return s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
 		}
 		defer release(context.WithoutCancel(ctx))
@@ -553,13 +559,18 @@ func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err e
 }
 
 // awaitOther waits for the process holding the lease to store its token.
-func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Token, error) {
+// It returns that token, or — when it takes the lease itself because the
+// holder released it — a release function and no token: the holder may
+// have saved just before releasing, so the caller re-reads the store
+// before refreshing.
+func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Token, func(context.Context), error) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return s.keepServing(ctx, st, fmt.Errorf("psn: waiting for another process's refresh: %w", ctx.Err()))
+			tok, err := s.keepServing(ctx, st, fmt.Errorf("psn: waiting for another process's refresh: %w", ctx.Err()))
+			return tok, nil, err
 		case <-tick.C:
 		}
 		st2, err := s.store.Load(ctx)
@@ -568,13 +579,11 @@ func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Toke
 		}
 		if st2.Version != st.Version && s.usable(st2.Token, s.now()) {
 			s.publish(st2.Token, st2.Version, st2.NPSSO)
-			return st2.Token, nil
+			return st2.Token, nil, nil
 		}
 		if ls, ok := s.store.(LeasingTokenStore); ok {
 			if release, err := ls.Lease(ctx, s.cfg.leaseTTL); err == nil {
-				// The other process gave up: refresh ourselves next time.
-				release(ctx)
-				return s.keepServing(ctx, st, errors.New("psn: another process's refresh did not complete"))
+				return nil, release, nil
 			}
 		}
 	}
