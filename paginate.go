@@ -106,17 +106,22 @@ func pageQuery(limit, offset int) url.Values {
 // pageFetcher fetches the page at offset and returns its items and page info.
 type pageFetcher[T any] func(ctx context.Context, offset int) ([]T, Page, error)
 
+// maxPages bounds every walk: no PSN list comes near it (trophyTitles at
+// 800 a page would be 8 million titles), so reaching it means a server
+// that keeps inventing pages.
+const maxPages = 10000
+
 // paginate walks pages from start with fetch and yields every item. It
 // stops when a page has no nextOffset, when nextOffset reaches the total,
 // when the consumer breaks, or with a *PageLoopError when the sequence does
-// not advance.
+// not advance (nextOffset not past the current offset, an empty page that
+// names a next one, or more than maxPages pages). Offsets only grow, so no
+// page is fetched twice.
 func paginate[T any](ctx context.Context, where string, start int, fetch pageFetcher[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		offset := start
-		seen := map[int]bool{}
-		for {
-			seen[offset] = true
+		for pages := 1; ; pages++ {
 			items, page, err := fetch(ctx, offset)
 			if err != nil {
 				yield(zero, err)
@@ -140,11 +145,11 @@ func paginate[T any](ctx context.Context, where string, start int, fetch pageFet
 			case next <= offset:
 				loop("nextOffset does not move forward")
 				return
-			case seen[next]:
-				loop("nextOffset repeats an earlier page")
-				return
 			case len(items) == 0:
 				loop("empty page with a nextOffset")
+				return
+			case pages >= maxPages:
+				loop(fmt.Sprintf("more than %d pages", maxPages))
 				return
 			}
 			offset = next

@@ -268,3 +268,25 @@ func normQuery(v []string) []string {
 	}
 	return out
 }
+
+// funcServer serves h and returns a client for it plus the request log.
+func funcServer(t testing.TB, h http.HandlerFunc, opts ...Option) (*Client, *replay) {
+	t.Helper()
+	r := &replay{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.seen = append(r.seen, seenRequest{Method: req.Method, Path: req.URL.EscapedPath(), RawPath: req.URL.RawPath, Query: req.URL.Query(), Header: req.Header.Clone(), Body: string(body)})
+		r.mu.Unlock()
+		h(w, req)
+	}))
+	t.Cleanup(r.Close)
+	return testClient(r.URL, opts...), r
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}

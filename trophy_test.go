@@ -3,6 +3,11 @@ package psn
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -128,5 +133,267 @@ func TestEmptyAccountIDSendsNothing(t *testing.T) {
 	}
 	if n := len(srv.requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
+	}
+}
+
+func TestIDsWithSlashOrQueryStayInTheirSegment(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"trophies":[],"totalItemCount":0}`)
+	})
+	_, err := c.Trophies.UserTrophies(context.Background(), "me/../../x?limit=1", "NPWR1/00#f", "def ault", &TrophiesOptions{NpServiceName: "trophy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := srv.requests()[0]
+	want := "/api/trophy/v1/users/me%2F..%2F..%2Fx%3Flimit=1/npCommunicationIds/NPWR1%2F00%23f/trophyGroups/def%20ault/trophies"
+	if got.Path != want {
+		t.Errorf("path = %s\nwant   %s", got.Path, want)
+	}
+	if len(got.Query) != 1 || got.Query.Get("npServiceName") != "trophy" {
+		t.Errorf("query = %v: the id leaked into it", got.Query)
+	}
+}
+
+func TestEmptyIDsAreRefusedBeforeAnyRequest(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"Trophies.Summary":           func() error { _, err := c.Trophies.Summary(ctx, ""); return err },
+		"Trophies.Titles":            func() error { _, err := c.Trophies.Titles(ctx, "", nil); return err },
+		"Trophies.TitleTrophies":     func() error { _, err := c.Trophies.TitleTrophies(ctx, "", "all", nil); return err },
+		"Trophies.TitleTrophyGroups": func() error { _, err := c.Trophies.TitleTrophyGroups(ctx, " ", nil); return err },
+		"Trophies.UserTrophies acc":  func() error { _, err := c.Trophies.UserTrophies(ctx, "", "NPWR1_00", "all", nil); return err },
+		"Trophies.UserTrophies id":   func() error { _, err := c.Trophies.UserTrophies(ctx, "me", "", "all", nil); return err },
+		"Trophies.UserTrophyGroups":  func() error { _, err := c.Trophies.UserTrophyGroups(ctx, "me", "", nil); return err },
+		"Trophies.TitlesForTitleIDs": func() error { _, err := c.Trophies.TitlesForTitleIDs(ctx, "me", []string{"A", ""}, nil); return err },
+		"Trophies.TitlesForTitleIDs none": func() error {
+			_, err := c.Trophies.TitlesForTitleIDs(ctx, "me", nil, nil)
+			return err
+		},
+		"Users.Profile":             func() error { _, err := c.Users.Profile(ctx, ""); return err },
+		"Users.ProfileByOnlineID":   func() error { _, err := c.Users.ProfileByOnlineID(ctx, ""); return err },
+		"Users.Lookup":              func() error { _, err := c.Users.Lookup(ctx, ""); return err },
+		"Users.Region":              func() error { _, err := c.Users.Region(ctx, ""); return err },
+		"Users.ShareableLink":       func() error { _, err := c.Users.ShareableLink(ctx, ""); return err },
+		"Users.Friends":             func() error { _, err := c.Users.Friends(ctx, "", nil); return err },
+		"Users.Friendship":          func() error { _, err := c.Users.Friendship(ctx, ""); return err },
+		"Users.AcceptFriendRequest": func() error { return c.Users.AcceptFriendRequest(ctx, "") },
+		"Users.RemoveFriend":        func() error { return c.Users.RemoveFriend(ctx, "") },
+		"Users.Presence":            func() error { _, err := c.Users.Presence(ctx, ""); return err },
+		"Users.Presences":           func() error { _, err := c.Users.Presences(ctx, []string{"1", ""}); return err },
+		"Games.Played":              func() error { _, err := c.Games.Played(ctx, "", nil); return err },
+		"Games.TitleConcepts":       func() error { _, err := c.Games.TitleConcepts(ctx, "", nil); return err },
+		"Search.Context":            func() error { _, err := c.Search.Context(ctx, " ", SearchContextGames, nil); return err },
+		"Search.DomainPage":         func() error { _, err := c.Search.DomainPage(ctx, "", SearchDomainGames, "", 0, nil); return err },
+		"Search.Universal":          func() error { _, err := c.Search.Universal(ctx, "", ""); return err },
+		"Groups.Get":                func() error { _, err := c.Groups.Get(ctx, ""); return err },
+		"Groups.Create":             func() error { _, err := c.Groups.Create(ctx, []string{""}); return err },
+		"Groups.Rename":             func() error { return c.Groups.Rename(ctx, "", "x") },
+		"Groups.Send":               func() error { _, err := c.Groups.Send(ctx, "", "x"); return err },
+		"Groups.Messages":           func() error { _, err := c.Groups.Messages(ctx, "", 0); return err },
+		"Groups.Leave":              func() error { return c.Groups.Leave(ctx, "") },
+		"Groups.Kick":               func() error { return c.Groups.Kick(ctx, "g", "") },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrInvalidID) {
+			t.Errorf("%s: err = %v, want ErrInvalidID", name, err)
+		}
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests sent for empty ids", n)
+	}
+	for _, err := range c.Trophies.TitlesAll(ctx, "", nil) {
+		if !errors.Is(err, ErrInvalidID) {
+			t.Errorf("TitlesAll(\"\") err = %v", err)
+		}
+	}
+}
+
+func TestServiceNameForPlatform(t *testing.T) {
+	for platform, want := range map[string]string{
+		"PS5": "trophy2", "PS5,PSPC": "trophy2", "PSPC,PS5": "trophy2", "ps5": "trophy2",
+		"PS4": "trophy", "PS4,PSVITA": "trophy", "PS3": "trophy", "PSVITA": "trophy", "": "trophy",
+	} {
+		if got := ServiceNameForPlatform(platform); got != want {
+			t.Errorf("ServiceNameForPlatform(%q) = %q, want %q", platform, got, want)
+		}
+	}
+}
+
+func TestNpServiceNameChoice(t *testing.T) {
+	for name, tc := range map[string]struct {
+		opt  *TrophiesOptions
+		want string
+	}{
+		"title's own name wins over platform": {TrophyTitle{NpServiceName: "trophy", TrophyTitlePlatform: "PS5"}.TrophiesOptions(), "trophy"},
+		"PS5,PSPC platform":                   {TrophyTitle{TrophyTitlePlatform: "PS5,PSPC"}.TrophiesOptions(), "trophy2"},
+		"PS4,PSVITA platform":                 {&TrophiesOptions{Platform: "PS4,PSVITA"}, "trophy"},
+		"explicit override":                   {&TrophiesOptions{NpServiceName: "trophy2", Platform: "PS3"}, "trophy2"},
+		"nothing known: trophy first":         {nil, "trophy"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, `{"trophySetVersion":"01.00","hasTrophyGroups":false,"trophies":[],"totalItemCount":0}`)
+			})
+			if _, err := c.Trophies.TitleTrophies(context.Background(), "NPWR1_00", "all", tc.opt); err != nil {
+				t.Fatal(err)
+			}
+			if got := srv.requests()[0].Query.Get("npServiceName"); got != tc.want {
+				t.Errorf("npServiceName = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// notFoundUnless answers PSN's 404 envelope unless npServiceName is svc.
+func notFoundUnless(svc, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("npServiceName") != svc {
+			writeJSON(w, 404, `{"error":{"referenceId":"r","code":2240525,"message":"Resource not found"}}`)
+			return
+		}
+		writeJSON(w, 200, body)
+	}
+}
+
+func TestGuessedServiceNameRetriesTrophy2Once(t *testing.T) {
+	c, srv := funcServer(t, notFoundUnless("trophy2", `{"trophySetVersion":"01.00","trophyTitleName":"X","trophyTitleIconUrl":"u","trophyTitlePlatform":"PS5","npServiceName":"trophy2","definedTrophies":{"bronze":1,"silver":0,"gold":0,"platinum":0},"trophyGroups":[]}`))
+	g, err := c.Trophies.TitleTrophyGroups(context.Background(), "NPWR1_00", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.NpServiceName != "trophy2" {
+		t.Errorf("decoded %+v", g)
+	}
+	var asked []string
+	for _, r := range srv.requests() {
+		asked = append(asked, r.Query.Get("npServiceName"))
+	}
+	if !slices.Equal(asked, []string{"trophy", "trophy2"}) {
+		t.Errorf("asked %v", asked)
+	}
+	// An explicit choice is never second-guessed.
+	c2, srv2 := funcServer(t, notFoundUnless("trophy2", `{}`))
+	_, err = c2.Trophies.TitleTrophyGroups(context.Background(), "NPWR1_00", &TrophiesOptions{NpServiceName: "trophy"})
+	if !errors.Is(err, ErrNotFound) || len(srv2.requests()) != 1 {
+		t.Errorf("err %v after %d requests", err, len(srv2.requests()))
+	}
+}
+
+func TestUserTrophiesAllKeepsTheServiceThatAnswered(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case q.Get("npServiceName") != "trophy2":
+			writeJSON(w, 404, `{"error":{"referenceId":"r","code":2240525,"message":"Resource not found"}}`)
+		case q.Get("offset") == "0":
+			writeJSON(w, 200, `{"trophySetVersion":"01.00","hasTrophyGroups":false,"trophies":[{"trophyId":0,"trophyHidden":false,"earned":true,"trophyType":"platinum","progress":"3","progressRate":30,"progressedDateTime":"2024-01-02T03:04:05Z","trophyProgressTargetValue":"10"}],"nextOffset":1,"totalItemCount":2}`)
+		default:
+			writeJSON(w, 200, `{"trophySetVersion":"01.00","hasTrophyGroups":false,"trophies":[{"trophyId":1,"trophyHidden":true,"earned":false,"trophyType":"bronze"}],"totalItemCount":2}`)
+		}
+	})
+	var got []Trophy
+	for tr, err := range c.Trophies.UserTrophiesAll(context.Background(), "me", "NPWR1_00", "", &TrophiesOptions{Limit: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tr)
+	}
+	if len(got) != 2 || got[0].Progress != "3" || got[0].ProgressRate != 30 || got[0].ProgressedDateTime.IsZero() || got[0].TrophyProgressTargetValue != "10" {
+		t.Fatalf("trophies = %+v", got)
+	}
+	var asked []string
+	for _, r := range srv.requests() {
+		asked = append(asked, r.Query.Get("offset")+":"+r.Query.Get("npServiceName"))
+	}
+	if !slices.Equal(asked, []string{"0:trophy", "0:trophy2", "1:trophy2"}) {
+		t.Errorf("requests %v", asked)
+	}
+	if p := srv.requests()[0].Path; !strings.HasSuffix(p, "/trophyGroups/all/trophies") {
+		t.Errorf("empty group id should mean all: %s", p)
+	}
+}
+
+func TestTitlesForTitleIDsBatchesOfFive(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		var titles []string
+		for _, id := range strings.Split(r.URL.Query().Get("npTitleIds"), ",") {
+			titles = append(titles, `{"npTitleId":"`+id+`","trophyTitles":[]}`)
+		}
+		writeJSON(w, 200, `{"titles":[`+strings.Join(titles, ",")+`]}`)
+	})
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, fmt.Sprintf("CUSA%05d_00", i))
+	}
+	got, err := c.Trophies.TitlesForTitleIDs(context.Background(), "me", ids, &TitlesByIDOptions{IncludeNotEarnedTrophyIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 3 {
+		t.Fatalf("%d requests, want 3", len(reqs))
+	}
+	for i, want := range []int{5, 5, 2} {
+		if n := len(strings.Split(reqs[i].Query.Get("npTitleIds"), ",")); n != want {
+			t.Errorf("request %d carried %d ids, want %d", i, n, want)
+		}
+		if reqs[i].Query.Get("includeNotEarnedTrophyIds") != "true" {
+			t.Errorf("request %d lacks includeNotEarnedTrophyIds", i)
+		}
+	}
+	if len(got) != 12 || got[0].NpTitleID != ids[0] || got[11].NpTitleID != ids[11] {
+		t.Errorf("merged answers out of order: %v", got)
+	}
+}
+
+func TestAcceptLanguagePerClientAndPerCall(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"accountId":"1","trophyLevel":1,"tier":1,"earnedTrophies":{"bronze":0,"silver":0,"gold":0,"platinum":0}}`)
+	}, WithLanguage("ja-JP"))
+	ctx := context.Background()
+	if _, err := c.Trophies.Summary(ctx, "me"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Trophies.Summary(ctx, "me", Language("zh-Hant")); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if a, b := reqs[0].Header.Get("Accept-Language"), reqs[1].Header.Get("Accept-Language"); a != "ja-JP" || b != "zh-Hant" {
+		t.Errorf("Accept-Language = %q then %q", a, b)
+	}
+}
+
+func TestBadBodiesAreTypedErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		ctype, body string
+	}{
+		"HTML page":         {"text/html", "<!DOCTYPE html><html><body>Access Denied</body></html>"},
+		"truncated JSON":    {"application/json", `{"trophyTitles":[{"npCommunicationId":"NPWR`},
+		"wrongly typed":     {"application/json", `{"trophyTitles":"many","totalItemCount":"ten"}`},
+		"empty body":        {"application/json", ``},
+		"array for object":  {"application/json", `[1,2,3]`},
+		"bad date":          {"application/json", `{"trophyTitles":[{"lastUpdatedDateTime":"yesterday"}]}`},
+		"nextOffset string": {"application/json", `{"trophyTitles":[],"nextOffset":"50"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ctype)
+				io.WriteString(w, tc.body)
+			})
+			_, err := c.Trophies.Titles(context.Background(), "me", nil)
+			if !errors.Is(err, ErrUnexpectedResponse) {
+				t.Fatalf("err = %v, want ErrUnexpectedResponse", err)
+			}
+			var re *ResponseError
+			if !errors.As(err, &re) {
+				t.Errorf("err %T is not a *ResponseError", err)
+			}
+			for _, it := range c.Trophies.TitlesAll(context.Background(), "me", nil) {
+				if !errors.Is(it, ErrUnexpectedResponse) {
+					t.Errorf("TitlesAll err = %v", it)
+				}
+			}
+		})
 	}
 }
