@@ -42,6 +42,7 @@ func (s *Sim) routes() []route {
 		s.authRoutes(),
 		s.accountRoutes(),
 		s.trophyRoutes(),
+		s.trophyDetailRoutes(),
 	)
 }
 

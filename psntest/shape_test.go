@@ -24,7 +24,38 @@ import (
 // shapeExtras allow-lists keys the simulator adds beyond the recordings,
 // as "<route key> <json path>" -> why. Keep it documented in
 // docs/simulator.md.
-var shapeExtras = map[string]string{}
+var shapeExtras = map[string]string{
+	keyTitleTrophies + " $.trophies[].trophyProgressTargetValue":      "PS5 progress trophies (psn-api's Trophy model)",
+	keyTitleTrophies + " $.trophies[].trophyRewardName":               "PS5 trophy rewards (psn-api's Trophy model)",
+	keyTitleTrophies + " $.trophies[].trophyRewardImageUrl":           "PS5 trophy rewards (psn-api's Trophy model)",
+	keyUserTrophies + " $.trophies[].trophyProgressTargetValue":       "PS5 progress trophies (psn-api's UserThinTrophy)",
+	keyUserTrophies + " $.trophies[].progress":                        "PS5 progress trophies (protocol notes)",
+	keyUserTrophies + " $.trophies[].progressRate":                    "PS5 progress trophies (protocol notes)",
+	keyUserTrophies + " $.trophies[].progressedDateTime":              "PS5 progress trophies (protocol notes)",
+	keyUserTrophies + " $.trophies[].trophyRewardName":                "PS5 trophy rewards (psn-api's UserThinTrophy)",
+	keyUserTrophies + " $.trophies[].trophyRewardImageUrl":            "PS5 trophy rewards (psn-api's UserThinTrophy)",
+	keyUserTrophies + " $.rarestTrophies[].trophyProgressTargetValue": "as in trophies[]",
+	keyUserTrophies + " $.rarestTrophies[].progress":                  "as in trophies[]",
+	keyUserTrophies + " $.rarestTrophies[].progressRate":              "as in trophies[]",
+	keyUserTrophies + " $.rarestTrophies[].progressedDateTime":        "as in trophies[]",
+	keyUserTrophies + " $.rarestTrophies[].trophyRewardName":          "as in trophies[]",
+	keyUserTrophies + " $.rarestTrophies[].trophyRewardImageUrl":      "as in trophies[]",
+	keyByTitle + " $.titles[].trophyTitles[].notEarnedTrophyIds":      "with includeNotEarnedTrophyIds=true (psn-api's option)",
+}
+
+// shapeOptional lists keys that every recording has but the simulator
+// rightly leaves out in some answers, as "<route key> <json path>" -> why.
+var shapeOptional = map[string]string{
+	keyUserTrophies + " $.trophies[].earnedDateTime": "absent while a trophy is not earned (psn-api's Trophy model); every recorded trophy was earned",
+}
+
+// Route keys used by the allow-lists.
+const (
+	keyTitleTrophies    = "GET /api/trophy/v1/npCommunicationIds/{np}/trophyGroups/{group}/trophies?npServiceName"
+	keyUserTrophies     = "GET /api/trophy/v1/users/{acc}/npCommunicationIds/{np}/trophyGroups/{group}/trophies?npServiceName"
+	keyUserTrophyGroups = "GET /api/trophy/v1/users/{acc}/npCommunicationIds/{np}/trophyGroups?npServiceName"
+	keyByTitle          = "GET /api/trophy/v1/users/{acc}/titles/trophyTitles?npTitleIds"
+)
 
 // shape is the merged JSON shape of many values.
 type shape struct {
@@ -78,8 +109,9 @@ func (s *shape) add(v any) {
 	}
 }
 
-// conform lists how v differs from the recorded shape rec.
-func conform(key, path string, rec *shape, v any, problems *[]string) {
+// conform lists how v differs from the recorded shape rec. It marks the
+// allow-list entries it relied on in used (if not nil).
+func conform(key, path string, rec *shape, v any, problems *[]string, used map[string]bool) {
 	k := kindOf(v)
 	if !rec.kinds[k] {
 		*problems = append(*problems, fmt.Sprintf("%s: %s, recorded %v", path, k, keys(rec.kinds)))
@@ -89,16 +121,25 @@ func conform(key, path string, rec *shape, v any, problems *[]string) {
 	case map[string]any:
 		for f, x := range v {
 			if rec.fields[f] == nil {
-				if _, ok := shapeExtras[key+" "+path+"."+f]; !ok {
+				entry := key + " " + path + "." + f
+				if _, ok := shapeExtras[entry]; !ok {
 					*problems = append(*problems, fmt.Sprintf("%s.%s: not in the recordings", path, f))
+				} else if used != nil {
+					used[entry] = true
 				}
 				continue
 			}
-			conform(key, path+"."+f, rec.fields[f], x, problems)
+			conform(key, path+"."+f, rec.fields[f], x, problems, used)
 		}
 		for f, n := range rec.present {
-			if _, ok := v[f]; !ok && n == rec.objects {
+			if _, ok := v[f]; ok || n != rec.objects {
+				continue
+			}
+			entry := key + " " + path + "." + f
+			if _, ok := shapeOptional[entry]; !ok {
 				*problems = append(*problems, fmt.Sprintf("%s.%s: missing (every recording has it)", path, f))
+			} else if used != nil {
+				used[entry] = true
 			}
 		}
 	case []any:
@@ -106,7 +147,7 @@ func conform(key, path string, rec *shape, v any, problems *[]string) {
 			return // only empty arrays recorded: nothing to compare with
 		}
 		for _, x := range v {
-			conform(key, path+"[]", rec.elem, x, problems)
+			conform(key, path+"[]", rec.elem, x, problems, used)
 		}
 	}
 }
@@ -128,8 +169,13 @@ var accountSegment = regexp.MustCompile(`^(me|\d{5,20})$`)
 func routeKey(method string, u *url.URL) string {
 	segs := strings.Split(u.Path, "/")
 	for i, s := range segs {
-		if accountSegment.MatchString(s) {
+		switch {
+		case accountSegment.MatchString(s):
 			segs[i] = "{acc}"
+		case npCommSegment.MatchString(s):
+			segs[i] = "{np}"
+		case i > 0 && segs[i-1] == "trophyGroups":
+			segs[i] = "{group}"
 		}
 	}
 	var q []string
@@ -235,17 +281,7 @@ func TestShapeConformance(t *testing.T) {
 			}
 			continue
 		}
-		segs := strings.Split(r.u.Path, "/")
-		for i, s := range segs {
-			if accountSegment.MatchString(s) && s != "me" {
-				segs[i] = other
-			}
-		}
-		p := strings.Join(segs, "/")
-		if r.u.RawQuery != "" {
-			p += "?" + r.u.RawQuery
-		}
-		resp, body := c.get(p, tok.AccessToken)
+		resp, body := c.get(simPath(c.sim, r.u, users[0].AccountID, other), tok.AccessToken)
 		key := routeKey("GET", r.u)
 		if resp.StatusCode == http.StatusNotFound && strings.Contains(string(body), "psntest has no route") {
 			unserved = append(unserved, key)
@@ -264,10 +300,42 @@ func TestShapeConformance(t *testing.T) {
 	_, b = c.get(fmt.Sprintf("/api/trophy/v1/users/me/trophyTitles?limit=10&offset=%d", first.TotalItemCount-3), tok.AccessToken)
 	addBody("GET /api/trophy/v1/users/{acc}/trophyTitles", b)
 
+	// Trophy lists with unearned trophies, PS5 progress, add-on groups and
+	// notEarnedTrophyIds, which the recordings do not show.
+	for _, x := range c.sim.userByAccount(users[0].AccountID).trophies().titles {
+		ts := x.t
+		if x.progress == 0 || x.progress == 100 || (ts.service == "trophy2" && !slices.ContainsFunc(ts.targets, func(n int) bool { return n > 0 })) {
+			continue
+		}
+		q := "?npServiceName=" + ts.service
+		for _, p := range []string{
+			"/api/trophy/v1/npCommunicationIds/" + ts.npCommID + "/trophyGroups/all/trophies" + q,
+			"/api/trophy/v1/users/me/npCommunicationIds/" + ts.npCommID + "/trophyGroups/all/trophies" + q,
+			"/api/trophy/v1/users/me/npCommunicationIds/" + ts.npCommID + "/trophyGroups" + q,
+			"/api/trophy/v1/users/me/titles/trophyTitles?includeNotEarnedTrophyIds=true&npTitleIds=" + ts.npTitleIDs[0],
+		} {
+			u, _ := url.Parse(p)
+			resp, body := c.get(p, tok.AccessToken)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
+			}
+			key := routeKey("GET", u)
+			if key == strings.Replace(keyByTitle, "?", "?includeNotEarnedTrophyIds,", 1) {
+				key = keyByTitle // the same route with an option
+			}
+			addBody(key, body)
+		}
+	}
+
+	used := map[string]bool{}
 	for _, key := range keys(simBodies) {
+		if shapes[key] == nil {
+			t.Errorf("%s: no recording to compare with", key)
+			continue
+		}
 		for i, v := range simBodies[key] {
 			var problems []string
-			conform(key, "$", shapes[key], v, &problems)
+			conform(key, "$", shapes[key], v, &problems, used)
 			for _, p := range problems {
 				t.Errorf("%s (answer %d): %s", key, i, p)
 			}
@@ -279,12 +347,76 @@ func TestShapeConformance(t *testing.T) {
 			t.Errorf("%s was not checked", must)
 		}
 	}
+	// A stale allow-list entry would hide a future difference.
+	for _, list := range []map[string]string{shapeExtras, shapeOptional} {
+		for entry := range list {
+			if !used[entry] {
+				t.Errorf("allow-list entry never needed: %s", entry)
+			}
+		}
+	}
 	slices.Sort(unserved)
 	unserved = slices.Compact(unserved)
 	t.Logf("checked %d routes; recorded routes not served (yet): %d", len(simBodies), len(unserved))
 	for _, k := range unserved {
 		t.Logf("  not served: %s", k)
 	}
+}
+
+var (
+	npCommSegment = regexp.MustCompile(`^NPWR\d{5}_\d{2}$`)
+	npTitleID     = regexp.MustCompile(`^([A-Z]{4})\d{5}_\d{2}$`)
+)
+
+// simPath turns a recorded URL into the same request to the simulator:
+// host dropped, account ids replaced by a simulated user's (other; "me"
+// stays), trophy set and title ids replaced by ones that user played.
+func simPath(sim *Sim, u *url.URL, me, other string) string {
+	owner := me
+	segs := strings.Split(u.Path, "/")
+	for i, s := range segs {
+		if accountSegment.MatchString(s) && s != "me" {
+			segs[i], owner = other, other
+		}
+	}
+	played := sim.userByAccount(owner).trophies().titles
+	q := u.Query()
+	for i, s := range segs {
+		if npCommSegment.MatchString(s) {
+			svc := q.Get("npServiceName")
+			if svc == "" {
+				svc = "trophy2"
+			}
+			for _, x := range played {
+				if x.t.service == svc {
+					segs[i] = x.t.npCommID
+					break
+				}
+			}
+		}
+	}
+	if ids := q.Get("npTitleIds"); ids != "" {
+		var out []string
+		used := map[string]bool{}
+		for id := range strings.SplitSeq(ids, ",") {
+			m := npTitleID.FindStringSubmatch(id)
+			if m == nil {
+				continue
+			}
+			for _, x := range played {
+				if t := x.t.npTitleIDs[0]; strings.HasPrefix(t, m[1]) && !used[t] {
+					out, used[t] = append(out, t), true
+					break
+				}
+			}
+		}
+		q.Set("npTitleIds", strings.Join(out, ","))
+	}
+	p := strings.Join(segs, "/")
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
 }
 
 // The checker itself must catch what it claims to catch.
@@ -313,7 +445,7 @@ func TestConformDetects(t *testing.T) {
 		var v any
 		_ = json.Unmarshal([]byte(tc.sim), &v)
 		var problems []string
-		conform("k", "$", &rec, v, &problems)
+		conform("k", "$", &rec, v, &problems, nil)
 		if len(problems) != tc.want {
 			t.Errorf("%s: %v, want %d problems", tc.sim, problems, tc.want)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,10 +115,109 @@ type title struct {
 	groups     []trophyGroup
 	types      []trophyType // by trophy id
 	groupOf    []int        // index into groups, by trophy id
+	targets    []int        // PS5 progress target by trophy id; 0 = none
+	iconDir    string       // where the set's trophy icons live
+	defs       func() []trophyDef
 }
 
 type trophyGroup struct {
-	id, name, iconURL string
+	id, name, detail, iconURL string
+}
+
+// trophyDef is one trophy of a title, as the title endpoints describe it.
+type trophyDef struct {
+	id          int
+	hidden      bool
+	typ         trophyType
+	name        string
+	detail      string
+	iconURL     string
+	groupID     string
+	earnedRate  string // one decimal, e.g. "7.4"
+	rare        int    // 0 ultra rare, 1 very rare, 2 rare, 3 common
+	rewardName  string // PS5 only, rarely
+	rewardImage string
+}
+
+// definedIn returns the trophy counts of group g.
+func (t *title) definedIn(g int) trophyCounts {
+	var c trophyCounts
+	for id, ty := range t.types {
+		if t.groupOf[id] == g {
+			c.add(ty)
+		}
+	}
+	return c
+}
+
+// groupIndex returns the index of the group with that id, or -1.
+func (t *title) groupIndex(id string) int {
+	for i, g := range t.groups {
+		if g.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// rarity is PSN's trophyRare for an earned rate in percent: 0 ultra rare
+// (under 5), 1 very rare (under 15), 2 rare (under 50), 3 common. The
+// recorded rates fit these bounds.
+func rarity(rate float64) int {
+	switch {
+	case rate < 5:
+		return 0
+	case rate < 15:
+		return 1
+	case rate < 50:
+		return 2
+	}
+	return 3
+}
+
+var (
+	trophyVerbs = []string{"Conquer", "Find", "Master", "Survive", "Defeat", "Collect", "Escape", "Unlock", "Reach",
+		"Protect", "Discover", "Restore", "Outrun", "Befriend", "Craft", "Chart"}
+	trophyNouns = []string{"the Harbor", "Every Relic", "the Storm", "the Archive", "All Lanterns", "the Frontier",
+		"the Last Gate", "the Old Engine", "Ten Outposts", "the Tides", "a Legend", "the Citadel", "the Signal"}
+	rewardNames = []string{"Golden Outfit", "Photo Mode Frame", "Avatar", "Weapon Skin", "Profile Banner"}
+)
+
+// rateBounds are the earned rates of each grade, in tenths of a percent.
+var rateBounds = [...][2]int{bronze: {150, 950}, silver: {60, 600}, gold: {20, 250}, platinum: {5, 150}}
+
+// newDefs derives the trophy texts and rates of t.
+func newDefs(seed int64, t *title) []trophyDef {
+	r := newRNG(seed, "title", t.idx, "defs")
+	defs := make([]trophyDef, len(t.types))
+	for id, ty := range t.types {
+		d := trophyDef{id: id, typ: ty, groupID: t.groups[t.groupOf[id]].id}
+		b := rateBounds[ty]
+		rate := float64(r.between(b[0], b[1])) / 10
+		d.earnedRate = fmt.Sprintf("%.1f", rate)
+		d.rare = rarity(rate)
+		if ty == platinum {
+			d.name, d.detail = t.name+" Platinum", "Obtain all trophies."
+		} else {
+			d.name = r.pick(trophyVerbs) + " " + r.pick(trophyNouns)
+			d.detail = d.name + "."
+			if t.targets[id] > 0 {
+				d.detail = fmt.Sprintf("%s %d times.", d.name, t.targets[id])
+			}
+			d.hidden = r.chance(0.15)
+		}
+		if t.service == "trophy" {
+			d.iconURL = t.iconDir + strings.ToUpper(r.hex(40)) + ".PNG"
+		} else {
+			d.iconURL = t.iconDir + r.uuid() + ".png"
+			if r.chance(0.03) {
+				d.rewardName = r.pick(rewardNames)
+				d.rewardImage = t.iconDir + r.uuid() + ".png"
+			}
+		}
+		defs[id] = d
+	}
+	return defs
 }
 
 // defined returns the title's trophy counts, all groups together.
@@ -173,10 +273,11 @@ func newTitle(seed int64, idx int) *title {
 		t.setVersion = fmt.Sprintf("01.%02d", r.between(1, 40))
 	}
 	if pk.service == "trophy" {
-		t.iconURL = fmt.Sprintf("https://image.api.playstation.com/trophy/np/%s_00%s/%s.PNG",
-			t.npCommID, strings.ToUpper(r.hex(40)), strings.ToUpper(r.hex(40)))
+		t.iconDir = fmt.Sprintf("https://image.api.playstation.com/trophy/np/%s_00%s/", t.npCommID, strings.ToUpper(r.hex(40)))
+		t.iconURL = t.iconDir + strings.ToUpper(r.hex(40)) + ".PNG"
 	} else {
-		t.iconURL = fmt.Sprintf("https://psnobj.prod.dl.playstation.net/psnobj/%s/%s.png", t.npCommID, r.uuid())
+		t.iconDir = "https://psnobj.prod.dl.playstation.net/psnobj/" + t.npCommID + "/"
+		t.iconURL = t.iconDir + r.uuid() + ".png"
 	}
 	year := r.between(pk.from, pk.to)
 	t.released = time.Date(year, time.Month(r.between(1, 12)), r.between(1, 28), 0, 0, 0, 0, time.UTC)
@@ -186,7 +287,7 @@ func newTitle(seed int64, idx int) *title {
 
 	// The base game: a platinum (most sets), then golds, silvers, bronzes
 	// in a shuffled order, as PSN lists them by trophy id.
-	t.groups = append(t.groups, trophyGroup{id: "default", name: t.name, iconURL: t.iconURL})
+	t.groups = append(t.groups, trophyGroup{id: "default", name: t.name, detail: t.detail, iconURL: t.iconURL})
 	var base []trophyType
 	if r.chance(0.85) {
 		base = repeatType(base, gold, r.between(1, 8))
@@ -207,11 +308,12 @@ func newTitle(seed int64, idx int) *title {
 	}
 	if r.chance(0.2) { // add-on groups "001", "002", ...
 		for g := 1; g <= r.between(1, 4); g++ {
-			t.groups = append(t.groups, trophyGroup{
-				id:      fmt.Sprintf("%03d", g),
-				name:    t.name + " " + r.pick(titleWords2) + " Pack",
-				iconURL: t.iconURL,
-			})
+			name := t.name + " " + r.pick(titleWords2) + " Pack"
+			detail := ""
+			if t.service == "trophy" {
+				detail = name
+			}
+			t.groups = append(t.groups, trophyGroup{id: fmt.Sprintf("%03d", g), name: name, detail: detail, iconURL: t.iconURL})
 			var dlc []trophyType
 			dlc = repeatType(dlc, gold, r.between(0, 1))
 			dlc = repeatType(dlc, silver, r.between(0, 3))
@@ -223,6 +325,16 @@ func newTitle(seed int64, idx int) *title {
 			}
 		}
 	}
+	// PS5 sets track progress towards some trophies.
+	t.targets = make([]int, len(t.types))
+	if t.service == "trophy2" {
+		for id, ty := range t.types {
+			if ty != platinum && r.chance(0.15) {
+				t.targets[id] = r.between(2, 500)
+			}
+		}
+	}
+	t.defs = sync.OnceValue(func() []trophyDef { return newDefs(seed, t) })
 	return t
 }
 
@@ -266,6 +378,10 @@ type user struct {
 	onlineID  string
 	accountID string
 
+	// private users (indexes 3, 8, 13, ...) show their trophies, friends
+	// and presence to nobody but themselves.
+	private bool
+
 	// Guarded by Sim.mu.
 	npsso    string // "" when revoked
 	npssoGen int
@@ -286,9 +402,33 @@ type userTrophies struct {
 type userTitle struct {
 	t           *title
 	earnedAt    []int64 // unix seconds by trophy id; 0 = not earned
+	progressed  []int32 // progress towards t.targets, by trophy id (PS5)
+	progressAt  []int64 // unix seconds of the last progress, by trophy id
 	earned      trophyCounts
 	progress    int
 	lastUpdated time.Time
+}
+
+// earnedIn returns the user's earned counts in group g.
+func (x *userTitle) earnedIn(g int) trophyCounts {
+	var c trophyCounts
+	for id, at := range x.earnedAt {
+		if at != 0 && x.t.groupOf[id] == g {
+			c.add(x.t.types[id])
+		}
+	}
+	return c
+}
+
+// lastEarnedIn returns the latest earned instant in group g (g < 0: any).
+func (x *userTitle) lastEarnedIn(g int) (time.Time, bool) {
+	var last int64
+	for id, at := range x.earnedAt {
+		if at > last && (g < 0 || x.t.groupOf[id] == g) {
+			last = at
+		}
+	}
+	return time.Unix(last, 0).UTC(), last != 0
 }
 
 var (
@@ -312,7 +452,7 @@ func newUser(seed int64, idx int, taken func(onlineID, accountID string) bool) *
 		if taken(online, acct) {
 			continue
 		}
-		return &user{idx: idx, onlineID: online, accountID: acct}
+		return &user{idx: idx, onlineID: online, accountID: acct, private: idx%5 == 3}
 	}
 }
 
@@ -393,6 +533,18 @@ func deriveUserTitle(r *rng, t *title, joined time.Time) *userTitle {
 	if t.types[0] == platinum && baseDone {
 		x.earnedAt[0] = x.lastUpdated.Unix()
 		x.earned.add(platinum)
+	}
+	x.progressed = make([]int32, len(t.types))
+	x.progressAt = make([]int64, len(t.types))
+	for id, target := range t.targets {
+		switch {
+		case target == 0:
+		case x.earnedAt[id] != 0:
+			x.progressed[id], x.progressAt[id] = int32(target), x.earnedAt[id]
+		case f > 0 && r.chance(0.6):
+			x.progressed[id] = int32(r.between(1, target-1))
+			x.progressAt[id] = first.Add(time.Duration(r.float() * float64(worldEpoch.Sub(first)))).Unix()
+		}
 	}
 	x.progress = titleProgress(x.earned, t.defined())
 	return x
