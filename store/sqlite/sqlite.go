@@ -22,6 +22,10 @@
 // (ErrSchemaTooNew). The -wal and -shm files SQLite adds beside the database
 // get the database file's permissions.
 //
+// Open also switches the driver, process-wide, to commit with fdatasync(2)
+// instead of fsync(2), as SQLite's own Linux builds do: equally durable,
+// about twice as fast per commit on a journaling file system.
+//
 // Every pooled connection is opened with the same pragmas, set in the DSN:
 // busy_timeout(10000), journal_mode(WAL), synchronous(FULL),
 // foreign_keys(1), secure_delete(1) (deleted rows are zeroed), and
@@ -116,6 +120,12 @@ func Open(ctx context.Context, location string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Commit with fdatasync(2), as SQLite's own Linux builds do: the same
+	// durability (data and file size reach the disk) without forcing a
+	// timestamp update through the file system journal, which doubles the
+	// cost of every commit. The switch is process-wide in the driver and
+	// unavailable (a no-op here) on macOS and Windows.
+	_, _ = msqlite.Fdatasync(true)
 	db, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+dsnOptions)
 	if err != nil {
 		return nil, fmt.Errorf("%w: opening %s: %w", store.ErrUnavailable, path, err)

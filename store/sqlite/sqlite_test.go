@@ -105,7 +105,7 @@ func TestOpenLocationsCreateFilesPrivately(t *testing.T) {
 }
 
 func TestOpenRefusesBadLocations(t *testing.T) {
-	for _, loc := range []string{"", "sqlite://", ":memory:", "sqlite::memory:", "~/psn.db", "sqlite:///x.db?_pragma=foo", "postgres://localhost/db", "file:x.db", "sqlite:///tmp/%zz.db", "dir/"} {
+	for _, loc := range []string{"", "sqlite://", ":memory:", "sqlite::memory:", "~/psn.db", "sqlite:///x.db?_pragma=foo", "postgres://localhost/db", "redis://x", "file:x.db", "sqlite:///tmp/%zz.db", "dir/"} {
 		if _, err := Open(t.Context(), loc); !errors.Is(err, ErrBadLocation) {
 			t.Errorf("Open(%q) error = %v, want ErrBadLocation", loc, err)
 		}
