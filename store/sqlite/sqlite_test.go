@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -396,5 +397,80 @@ func TestCancelledContext(t *testing.T) {
 	}
 	if _, err := s.Get(t.Context(), "a"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Get after cancelled Put: %v, want ErrNotFound", err)
+	}
+}
+
+func TestWritesBeginImmediate(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	tx, err := s.db.BeginTx(ctx, nil) // no statement yet: only BEGIN has run
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	other, err := sql.Open("sqlite", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); !isBusy(err) {
+		conn.ExecContext(ctx, "ROLLBACK")
+		t.Fatalf("a second writer got the write lock while a Store transaction was open (err %v): transactions are not BEGIN IMMEDIATE", err)
+	}
+}
+
+func TestDamagedPageIsErrCorrupt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "psn.db")
+	s := openAt(t, path)
+	for i := range 300 {
+		rec := store.Record{Account: fmt.Sprintf("acct-%04d", i), SealedAccess: bytes.Repeat([]byte{1}, 100), SealedRefresh: []byte{2}}
+		if _, err := s.Put(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close() // the last connection checkpoints the WAL into the file
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := f.Stat()
+	if fi.Size() < 5*4096 {
+		t.Fatalf("database is only %d bytes; the test needs several pages", fi.Size())
+	}
+	// Smash every page but the first (the header and schema stay readable).
+	for off := int64(4096); off < fi.Size(); off += 4096 {
+		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 4096), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	s2, err := Open(t.Context(), path)
+	if err != nil {
+		if !errors.Is(err, store.ErrCorrupt) {
+			t.Fatalf("Open error = %v, want store.ErrCorrupt", err)
+		}
+		return
+	}
+	defer s2.Close()
+	var listErr error
+	for _, err := range s2.List(t.Context()) {
+		if err != nil {
+			listErr = err
+			break
+		}
+	}
+	if !errors.Is(listErr, store.ErrCorrupt) {
+		t.Fatalf("List over damaged pages: error = %v, want store.ErrCorrupt", listErr)
+	}
+	if !strings.Contains(listErr.Error(), "restore a backup") {
+		t.Errorf("error %q does not say what to do", listErr)
 	}
 }
