@@ -63,10 +63,6 @@ func NewAccountStore(st store.Store, ring *seal.Ring, account, owner string) *Ac
 	return &AccountStore{st: st, ring: ring, account: account, owner: owner, now: time.Now}
 }
 
-func (a *AccountStore) ad(field string) seal.AD {
-	return seal.AD{Purpose: Purpose, Account: a.account, Field: field}
-}
-
 // Load opens the record's secrets into a psn.TokenState.
 func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	rec, err := a.st.Get(ctx, a.account)
