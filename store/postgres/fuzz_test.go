@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,11 @@ func FuzzParseURL(f *testing.F) {
 		conn, schema, err := parseURL(raw)
 		if err != nil {
 			if pw := passwordOf(raw); len(pw) >= 4 && strings.Contains(err.Error(), pw) {
-				t.Fatalf("error %q repeats the password", err)
+				// Not a leak if the text is there whatever the password is.
+				_, _, err2 := parseURL(strings.ReplaceAll(raw, pw, strings.Repeat("Q", len(pw))))
+				if err2 == nil || !strings.Contains(err2.Error(), pw) {
+					t.Fatalf("error %q repeats the password", err)
+				}
 			}
 			return
 		}
@@ -44,8 +49,17 @@ func FuzzParseURL(f *testing.F) {
 	})
 }
 
-// passwordOf returns the text between "://user:" and "@", if any.
+// passwordOf returns the password of raw's userinfo, if it parses as a URL
+// with one, else the text between "://user:" and "@" (a URL that does not
+// parse must not leak that either).
 func passwordOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User == nil {
+			return ""
+		}
+		pw, _ := u.User.Password()
+		return pw
+	}
 	_, rest, ok := strings.Cut(raw, "://")
 	if !ok {
 		return ""
