@@ -541,8 +541,16 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner st
 		if err != nil {
 			return err
 		}
+		if len(picked) == 0 {
+			return nil
+		}
+		lease, err := tx.PrepareContext(ctx, leaseOneSQL)
+		if err != nil {
+			return err
+		}
+		defer lease.Close()
 		for _, account := range picked {
-			r, err := scanRecord(tx.QueryRowContext(ctx, leaseOneSQL, append(args, sql.Named("account", account))...))
+			r, err := scanRecord(lease.QueryRowContext(ctx, append(args, sql.Named("account", account))...))
 			if err != nil {
 				return err
 			}
