@@ -24,6 +24,8 @@ const (
 	codeUserNotFound      = 2105356 // recorded: "User not found (user: '…')"
 )
 
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
 // writeJSON writes v as the JSON body with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
@@ -97,4 +99,33 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails (crypto/rand panics on broken systems)
 	return hex.EncodeToString(b)
+}
+
+// object is a JSON object that keeps its members in order, for answers
+// whose keys depend on the request (e.g. profile2's fields parameter).
+type object []member
+
+type member struct {
+	key string
+	val any
+}
+
+// MarshalJSON writes the members in order.
+func (o object) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(m.key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(m.val)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
 }

@@ -43,6 +43,7 @@ func (s *Sim) routes() []route {
 		s.accountRoutes(),
 		s.trophyRoutes(),
 		s.trophyDetailRoutes(),
+		s.socialRoutes(),
 	)
 }
 

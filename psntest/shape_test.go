@@ -3,6 +3,7 @@ package psntest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -55,6 +56,9 @@ const (
 	keyUserTrophies     = "GET /api/trophy/v1/users/{acc}/npCommunicationIds/{np}/trophyGroups/{group}/trophies?npServiceName"
 	keyUserTrophyGroups = "GET /api/trophy/v1/users/{acc}/npCommunicationIds/{np}/trophyGroups?npServiceName"
 	keyByTitle          = "GET /api/trophy/v1/users/{acc}/titles/trophyTitles?npTitleIds"
+	keyPresences        = "GET /api/userProfile/v2/internal/users/basicPresences?accountIds,platforms,type,withOwnGameTitleInfo"
+	keyPresenceV2       = "GET /api/userProfile/v2/internal/users/{acc}/basicPresences?platforms,type,withOwnGameTitleInfo"
+	keyPresenceV1       = "GET /api/userProfile/v1/internal/users/{acc}/basicPresences?type"
 )
 
 // shape is the merged JSON shape of many values.
@@ -176,6 +180,8 @@ func routeKey(method string, u *url.URL) string {
 			segs[i] = "{np}"
 		case i > 0 && segs[i-1] == "trophyGroups":
 			segs[i] = "{group}"
+		case i+1 < len(segs) && segs[i+1] == "profile2":
+			segs[i] = "{onlineId}"
 		}
 	}
 	var q []string
@@ -250,7 +256,30 @@ func TestShapeConformance(t *testing.T) {
 		shapes[k].add(r.body)
 	}
 
-	c := serve(t, Config{Users: 4, RateLimit: -1})
+	// The single presence routes answer what the batch route answers for
+	// each account (psn-api documents the same body; only a mobile-app
+	// presence was recorded on the single route, and nothing on v1).
+	if batch := shapes[keyPresences]; batch != nil && batch.fields["basicPresences"] != nil {
+		for _, k := range []string{keyPresenceV1, keyPresenceV2} {
+			if shapes[k] == nil {
+				shapes[k] = &shape{}
+			}
+		}
+		for _, r := range rec {
+			if routeKey(r.method, r.u) != keyPresences {
+				continue
+			}
+			for _, e := range r.body.(map[string]any)["basicPresences"].([]any) {
+				e := maps.Clone(e.(map[string]any))
+				delete(e, "accountId")
+				for _, k := range []string{keyPresenceV1, keyPresenceV2} {
+					shapes[k].add(map[string]any{"basicPresence": e})
+				}
+			}
+		}
+	}
+
+	c := serve(t, Config{Users: 10, RateLimit: -1})
 	users := c.sim.Users()
 	tok := c.login(users[0].NPSSO)
 	other := users[1].AccountID
@@ -327,6 +356,33 @@ func TestShapeConformance(t *testing.T) {
 		}
 	}
 
+	// Every user as seen by user 0: self, friend, stranger, private; online,
+	// offline, on the mobile app.
+	full := "npId,onlineId,accountId,avatarUrls,plus,aboutMe,languagesUsed,trophySummary(@default,level,progress,earnedTrophies)," +
+		"isOfficiallyVerified,personalDetail(@default,profilePictureUrls),personalDetailSharing,personalDetailSharingRequestMessageFlag," +
+		"primaryOnlineStatus,presences(@default,@titleInfo,platform,lastOnlineDate,hasBroadcastData),requestMessageFlag,blocking,friendRelation,following,consoleAvailability"
+	for _, v := range c.sim.Users() {
+		for _, p := range []string{
+			"/api/userProfile/v1/internal/users/" + v.AccountID + "/profiles",
+			"/api/userProfile/v1/internal/users/" + v.AccountID + "/friends?limit=1000",
+			"/api/userProfile/v1/internal/users/" + v.AccountID + "/basicPresences?type=primary",
+			"/api/userProfile/v2/internal/users/" + v.AccountID + "/basicPresences?platforms=PS4,PS5,MOBILE_APP,PSPC&type=primary&withOwnGameTitleInfo=true",
+			"/api/cpss/v1/share/profile/" + v.AccountID,
+			"/userProfile/v1/users/" + v.OnlineID + "/profile2?fields=" + url.QueryEscape(full),
+			"/userProfile/v1/users/" + v.OnlineID + "/profile2?fields=accountId,onlineId,currentOnlineId",
+		} {
+			resp, body := c.get(p, tok.AccessToken)
+			if resp.StatusCode == http.StatusForbidden {
+				continue // a private user
+			}
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
+			}
+			u, _ := url.Parse(p)
+			addBody(routeKey("GET", u), body)
+		}
+	}
+
 	used := map[string]bool{}
 	for _, key := range keys(simBodies) {
 		if shapes[key] == nil {
@@ -375,8 +431,11 @@ func simPath(sim *Sim, u *url.URL, me, other string) string {
 	owner := me
 	segs := strings.Split(u.Path, "/")
 	for i, s := range segs {
-		if accountSegment.MatchString(s) && s != "me" {
+		switch {
+		case accountSegment.MatchString(s) && s != "me":
 			segs[i], owner = other, other
+		case i+1 < len(segs) && segs[i+1] == "profile2":
+			segs[i] = sim.userByAccount(other).onlineID
 		}
 	}
 	played := sim.userByAccount(owner).trophies().titles
@@ -394,6 +453,15 @@ func simPath(sim *Sim, u *url.URL, me, other string) string {
 				}
 			}
 		}
+	}
+	if ids := q.Get("accountIds"); ids != "" {
+		var out []string
+		for i := range strings.Split(ids, ",") {
+			if i+1 < len(sim.Users()) {
+				out = append(out, sim.Users()[i+1].AccountID)
+			}
+		}
+		q.Set("accountIds", strings.Join(out, ","))
 	}
 	if ids := q.Get("npTitleIds"); ids != "" {
 		var out []string

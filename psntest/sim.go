@@ -161,6 +161,9 @@ type Sim struct {
 	issued    int                    // tokens and codes issued, for pruning
 	window    map[string][]time.Time // rate limit: recent requests by account id
 	burstLeft int                    // 429s left in an injected burst
+	// Changes to the seeded social graph (accepted and removed friends).
+	friendsSet  map[pairKey]bool // by the two users' indexes, lower first
+	requestsSet map[pairKey]bool // pending request by (from, to)
 }
 
 // New returns a simulator with cfg.Users users, each with a live NPSSO.
@@ -176,6 +179,9 @@ func New(cfg Config) *Sim {
 		access:    map[string]*accessToken{},
 		refresh:   map[string]*refreshToken{},
 		window:    map[string][]time.Time{},
+
+		friendsSet:  map[pairKey]bool{},
+		requestsSet: map[pairKey]bool{},
 	}
 	seed := cfg.Seed
 	s.catalog = sync.OnceValue(func() *catalog { return newCatalog(seed) })
@@ -219,6 +225,7 @@ func (s *Sim) AddUser() User {
 	})
 	seed, cat := s.cfg.Seed, s.catalog
 	u.trophies = sync.OnceValue(func() *userTrophies { return deriveTrophies(seed, idx, cat()) })
+	u.profile = sync.OnceValue(func() *profile { return deriveProfile(seed, u, u.trophies()) })
 	s.users = append(s.users, u)
 	s.byOnline[strings.ToLower(u.onlineID)] = u
 	s.byAccount[u.accountID] = u

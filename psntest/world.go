@@ -387,6 +387,7 @@ type user struct {
 	npssoGen int
 
 	trophies func() *userTrophies // derived on first use
+	profile  func() *profile      // derived on first use
 }
 
 // userTrophies is a user's trophy data: the titles they played, newest
