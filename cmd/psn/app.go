@@ -17,8 +17,7 @@ import (
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/store/postgres"
-	// redis wired in once store/redis lands
-	//"github.com/psnkit/psn/store/redis"
+	"github.com/psnkit/psn/store/redis"
 	"github.com/psnkit/psn/store/sqlite"
 	"github.com/psnkit/psn/vault"
 )
@@ -98,7 +97,7 @@ func openStoreURL(ctx context.Context, u string) (store.Store, error) {
 	case "postgres", "postgresql":
 		return postgres.Open(ctx, u)
 	case "redis", "rediss":
-		return nil, errors.New("redis store: not built yet")
+		return redis.Open(ctx, u)
 	}
 	return nil, fmt.Errorf("%w (got %q)", errUnknownStore, scheme+"://")
 }
