@@ -507,3 +507,32 @@ func insertDue(t testing.TB, s *Store, n int, now time.Time) {
 		t.Fatalf("insert %d due rows: %v", n, err)
 	}
 }
+
+// TestClaimDueUsesTheNextRefreshIndex checks, with EXPLAIN on a table of
+// 20,000 rows of which 50 are due, that the claim reads the next_refresh
+// index instead of scanning the table.
+func TestClaimDueUsesTheNextRefreshIndex(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	insertDue(t, s, 20_000, now.Add(48*time.Hour)) // all due in two days…
+	q := pgx.Identifier{s.schema}.Sanitize()
+	if _, err := s.pool.Exec(ctx, "UPDATE "+q+".accounts SET next_refresh = next_refresh - interval '3 days' WHERE account <= 'acct-00050'"); err != nil {
+		t.Fatalf("make 50 due: %v", err) // …but these 50, due now
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+q+".accounts"); err != nil {
+		t.Fatalf("ANALYZE: %v", err)
+	}
+	rows, err := s.pool.Query(ctx, "EXPLAIN "+s.q.claimDue, now, 10, "w", now.Add(time.Minute))
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	plan := strings.Join(lines, "\n")
+	if !strings.Contains(plan, "accounts_next_refresh") || strings.Contains(plan, "Seq Scan") {
+		t.Errorf("claim plan does not use the next_refresh index:\n%s", plan)
+	}
+}
