@@ -62,6 +62,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -99,6 +100,11 @@ type Store struct {
 	wsem chan struct{}
 	// now is the clock for UpdatedAt and for CompareAndSwap's lease check.
 	now func() time.Time
+
+	// stmts caches prepared statements of the hot paths by SQL text;
+	// database/sql keeps one prepared copy per pooled connection.
+	smu   sync.Mutex
+	stmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -132,7 +138,7 @@ func Open(ctx context.Context, location string) (*Store, error) {
 	}
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, path: path, wsem: make(chan struct{}, 1), now: time.Now}
+	s := &Store{db: db, path: path, wsem: make(chan struct{}, 1), now: time.Now, stmts: map[string]*sql.Stmt{}}
 	if existing {
 		if err := s.probe(ctx); err != nil {
 			db.Close()
@@ -155,7 +161,39 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes every connection; SQLite checkpoints the WAL when the last
 // connection to the file closes.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.smu.Lock()
+	for q, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, q)
+	}
+	s.smu.Unlock()
+	return s.db.Close()
+}
+
+// stmt returns the cached prepared statement for query, preparing it once.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[query] = st
+	return st, nil
+}
+
+// txStmt is stmt bound to tx.
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st), nil
+}
 
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
@@ -318,6 +356,35 @@ const leaseOneSQL = `UPDATE accounts SET lease_owner = @owner, lease_expiry = @u
 	WHERE account = @account
 	RETURNING ` + recordCols
 
+// getSQL reads one record.
+const getSQL = "SELECT " + recordCols + " FROM accounts WHERE account = ?"
+
+// putSQL creates a record at version 1 unless the account exists.
+const putSQL = `INSERT INTO accounts (` + recordCols + `)
+	VALUES (@account, @account_id, @online_id, @sealed_access, @sealed_refresh, @sealed_npsso,
+		@key_id, @access_expiry, @refresh_expiry, @next_refresh, 1,
+		@lease_owner, @lease_expiry, @last_error, @last_error_at, @updated_at)
+	ON CONFLICT (account) DO NOTHING
+	RETURNING ` + recordCols
+
+// casSQL writes a record when the version matches and no other owner
+// holds a live lease.
+const casSQL = `UPDATE accounts SET
+		account_id = @account_id, online_id = @online_id,
+		sealed_access = @sealed_access, sealed_refresh = @sealed_refresh, sealed_npsso = @sealed_npsso,
+		key_id = @key_id, access_expiry = @access_expiry, refresh_expiry = @refresh_expiry,
+		next_refresh = @next_refresh, version = version + 1,
+		lease_owner = @lease_owner, lease_expiry = @lease_expiry,
+		last_error = @last_error, last_error_at = @last_error_at, updated_at = @updated_at
+	WHERE account = @account AND version = @want
+		AND NOT (` + liveLease + ` AND lease_owner <> @lease_owner)
+	RETURNING ` + recordCols
+
+// claimSQL leases one account unless another owner holds a live lease.
+const claimSQL = `UPDATE accounts SET lease_owner = @owner, lease_expiry = @until
+	WHERE account = @account AND NOT (` + liveLease + ` AND lease_owner <> @owner)
+	RETURNING ` + recordCols
+
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -426,8 +493,11 @@ func notNil(b []byte) []byte {
 func (s *Store) Get(ctx context.Context, account string) (store.Record, error) {
 	var rec store.Record
 	err := s.retry(ctx, func() error {
-		var err error
-		rec, err = scanRecord(s.db.QueryRowContext(ctx, "SELECT "+recordCols+" FROM accounts WHERE account = ?", account))
+		st, err := s.stmt(ctx, getSQL)
+		if err != nil {
+			return err
+		}
+		rec, err = scanRecord(st.QueryRowContext(ctx, account))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -449,13 +519,11 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 	var out store.Record
 	err = s.write(ctx, "put", func(tx *sql.Tx) error {
 		a := append(args, sql.Named("updated_at", s.now().UnixNano()))
-		var err error
-		out, err = scanRecord(tx.QueryRowContext(ctx, `INSERT INTO accounts (`+recordCols+`)
-			VALUES (@account, @account_id, @online_id, @sealed_access, @sealed_refresh, @sealed_npsso,
-				@key_id, @access_expiry, @refresh_expiry, @next_refresh, 1,
-				@lease_owner, @lease_expiry, @last_error, @last_error_at, @updated_at)
-			ON CONFLICT (account) DO NOTHING
-			RETURNING `+recordCols, a...))
+		st, err := s.txStmt(ctx, tx, putSQL)
+		if err != nil {
+			return err
+		}
+		out, err = scanRecord(st.QueryRowContext(ctx, a...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: %q", store.ErrExists, rec.Account)
 		}
@@ -477,17 +545,11 @@ func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion 
 	err = s.write(ctx, "compare-and-swap", func(tx *sql.Tx) error {
 		now := s.now()
 		a := append(args, sql.Named("updated_at", now.UnixNano()), sql.Named("now", now.UnixNano()), sql.Named("want", wantVersion))
-		var err error
-		out, err = scanRecord(tx.QueryRowContext(ctx, `UPDATE accounts SET
-				account_id = @account_id, online_id = @online_id,
-				sealed_access = @sealed_access, sealed_refresh = @sealed_refresh, sealed_npsso = @sealed_npsso,
-				key_id = @key_id, access_expiry = @access_expiry, refresh_expiry = @refresh_expiry,
-				next_refresh = @next_refresh, version = version + 1,
-				lease_owner = @lease_owner, lease_expiry = @lease_expiry,
-				last_error = @last_error, last_error_at = @last_error_at, updated_at = @updated_at
-			WHERE account = @account AND version = @want
-				AND NOT (`+liveLease+` AND lease_owner <> @lease_owner)
-			RETURNING `+recordCols, a...))
+		st, err := s.txStmt(ctx, tx, casSQL)
+		if err != nil {
+			return err
+		}
+		out, err = scanRecord(st.QueryRowContext(ctx, a...))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -537,18 +599,21 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner st
 	var out []store.Record
 	err = s.write(ctx, "claim-due", func(tx *sql.Tx) error {
 		out = out[:0]
-		picked, err := pickDue(ctx, tx, args)
+		pick, err := s.txStmt(ctx, tx, claimDueSQL)
+		if err != nil {
+			return err
+		}
+		picked, err := pickDue(ctx, pick, args)
 		if err != nil {
 			return err
 		}
 		if len(picked) == 0 {
 			return nil
 		}
-		lease, err := tx.PrepareContext(ctx, leaseOneSQL)
+		lease, err := s.txStmt(ctx, tx, leaseOneSQL)
 		if err != nil {
 			return err
 		}
-		defer lease.Close()
 		for _, account := range picked {
 			r, err := scanRecord(lease.QueryRowContext(ctx, append(args, sql.Named("account", account))...))
 			if err != nil {
@@ -564,9 +629,10 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner st
 	return out, nil
 }
 
-// pickDue returns the accounts claimDueSQL selects, in its order.
-func pickDue(ctx context.Context, tx *sql.Tx, args []any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, claimDueSQL, args...)
+// pickDue returns the accounts claimDueSQL (prepared as pick) selects, in
+// its order.
+func pickDue(ctx context.Context, pick *sql.Stmt, args []any) ([]string, error) {
+	rows, err := pick.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -592,10 +658,11 @@ func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner 
 	args = append(args, sql.Named("account", account))
 	var out store.Record
 	err = s.write(ctx, "claim", func(tx *sql.Tx) error {
-		var err error
-		out, err = scanRecord(tx.QueryRowContext(ctx, `UPDATE accounts SET lease_owner = @owner, lease_expiry = @until
-			WHERE account = @account AND NOT (`+liveLease+` AND lease_owner <> @owner)
-			RETURNING `+recordCols, args...))
+		st, err := s.txStmt(ctx, tx, claimSQL)
+		if err != nil {
+			return err
+		}
+		out, err = scanRecord(st.QueryRowContext(ctx, args...))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
