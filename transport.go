@@ -243,7 +243,7 @@ func (c *Client) send(ctx context.Context, ex exchange) (*http.Response, []byte,
 		last := attempt == attempts-1
 		// Never send while PSN said "not before T".
 		if nb := c.cfg.notBefore.get(); !nb.IsZero() {
-			if wait := nb.Sub(time.Now()); wait > 0 {
+			if wait := time.Until(nb); wait > 0 {
 				if dl, ok := ctx.Deadline(); (ok && dl.Before(nb)) || wait > p.MaxWait {
 					return nil, nil, &RateLimitError{NextAvailable: nb, Local: true}
 				}
