@@ -1,38 +1,260 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/psnkit/psn"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
-// dataCommands returns the PSN data commands (me, profile, summary, …).
+// dataCommands returns the PSN data commands (me, profile, summary, …) and
+// export.
 func (a *app) dataCommands() []*cobra.Command {
-	return []*cobra.Command{a.meCommand()}
-}
-
-func (a *app) meCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "me",
-		Short: "The logged-in account: PSN account id and trophy summary",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			api, _, err := a.session(cmd.Context())
-			if err != nil {
-				return err
-			}
-			sum, err := api.Trophies.Summary(cmd.Context(), "me")
-			if err != nil {
-				return err
-			}
-			c := sum.EarnedTrophies
-			return a.emit(sum, table{
-				header: []string{"ACCOUNT ID", "LEVEL", "TIER", "PROGRESS", "PLATINUM", "GOLD", "SILVER", "BRONZE"},
-				rows: [][]string{{sum.AccountID, itoa(sum.TrophyLevel), itoa(sum.Tier), itoa(sum.Progress) + "%",
-					itoa(c.Platinum), itoa(c.Gold), itoa(c.Silver), itoa(c.Bronze)}},
-			})
-		},
+	return []*cobra.Command{
+		a.meCommand(), a.summaryCommand(), a.titlesCommand(), a.trophiesCommand(), a.groupsCommand(),
+		a.profileCommand(), a.friendsCommand(), a.presenceCommand(), a.regionCommand(), a.devicesCommand(),
+		a.searchCommand(), a.playedCommand(), a.exportCommand(),
 	}
 }
 
+// errBadOutput: -o names no format the data commands write.
+var errBadOutput = errors.New("unknown output format")
+
+// checkOutput refuses an unknown -o before any request is sent.
+func (a *app) checkOutput() error {
+	switch a.output {
+	case "table", "json", "csv":
+		return nil
+	}
+	return fmt.Errorf("%w %q: use table, json or csv", errBadOutput, a.output)
+}
+
+// dataCommand gives a data command the -o check and silent usage.
+func (a *app) dataCommand(c *cobra.Command) *cobra.Command {
+	c.PreRunE = func(*cobra.Command, []string) error { return a.checkOutput() }
+	return c
+}
+
+// rateWindow and rateRequests are PSN's limit, which every data command
+// keeps to (the client's default; repeated here to wrap it in a notice).
+const (
+	rateRequests = 300
+	rateWindow   = 15 * time.Minute
+	// rateLimitText says the limit in words.
+	rateLimitText = "300 requests per 15 minutes"
+)
+
+// dataSession is a.session with a client whose rate limiter reports on
+// stderr (through onWait) when it holds a request back. A nil onWait
+// prints one line per wait.
+func (a *app) dataSession(ctx context.Context, onWait func(until time.Time)) (*psn.Client, error) {
+	_, src, err := a.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if onWait == nil {
+		onWait = func(until time.Time) {
+			fmt.Fprintf(a.stderr, "psn: rate limit (%s): waiting %s, until %s\n",
+				rateLimitText, time.Until(until).Round(time.Second), until.Local().Format("15:04:05"))
+		}
+	}
+	ep := a.endpoint
+	if ep == "" {
+		ep = a.getenv("PSN_ENDPOINT")
+	}
+	opts := []psn.Option{
+		psn.WithEndpoint(ep),
+		psn.WithLimiter(&noticeLimiter{l: psn.NewWindowLimiter(rateRequests, rateWindow), onWait: onWait}),
+	}
+	if l := a.logger(); l != nil {
+		opts = append(opts, psn.WithLogger(l))
+	}
+	return psn.NewClient(opts...).WithTokenSource(src), nil
+}
+
+// noticeLimiter wraps a limiter and calls onWait before a request has to
+// wait for a slot. It first asks l with a deadline that has already passed:
+// a *psn.WindowLimiter then reserves a free slot at once, or answers with
+// a *psn.RateLimitError saying when the next slot frees, without reserving.
+type noticeLimiter struct {
+	l      psn.Limiter
+	onWait func(until time.Time)
+}
+
+// Wait implements psn.Limiter.
+func (n *noticeLimiter) Wait(ctx context.Context) error {
+	probe, cancel := context.WithDeadline(ctx, time.Now())
+	err := n.l.Wait(probe)
+	cancel()
+	if err == nil {
+		return nil
+	}
+	if rl, ok := errors.AsType[*psn.RateLimitError](err); ok && !rl.NextAvailable.IsZero() && n.onWait != nil {
+		n.onWait(rl.NextAvailable)
+	}
+	return n.l.Wait(ctx)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// when formats an instant for a table (local time, minutes) or for CSV and
+// JSON (RFC 3339, UTC). The zero time is "".
+func (a *app) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if a.output == "table" {
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// moreHint tells on stderr how many items the first page left out.
+func (a *app) moreHint(total, offset, shown int, what string) {
+	if rest := total - offset - shown; rest > 0 {
+		fmt.Fprintf(a.stderr, "psn: %d more %s — use --all\n", rest, what)
+	}
+}
+
+// emptyArg is the error for an argument given as "" (or blanks).
+func emptyArg(param string) error {
+	return &psn.InvalidIDError{Param: param, Problem: "empty"}
+}
+
+// nonEmpty refuses an id argument that is empty or blank.
+func nonEmpty(param, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return emptyArg(param)
+	}
+	return nil
+}
+
+// isAccountID reports whether s looks like a PSN account id (digits only).
+// Online ids must start with a letter, so the two never collide.
+func isAccountID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// accountRef says what a user argument is.
+type accountRef int
+
+const (
+	refMe accountRef = iota
+	refAccountID
+	refOnlineID
+)
+
+// classifyAccount tells "me", an account id and an online id apart, and
+// refuses an empty argument.
+func classifyAccount(param, s string) (accountRef, error) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return 0, emptyArg(param)
+	case s == "me":
+		return refMe, nil
+	case isAccountID(s):
+		return refAccountID, nil
+	}
+	return refOnlineID, nil
+}
+
+// resolveAccount turns a user argument into what PSN's account paths take:
+// "me" (kept as "me" unless numeric is set), an account id, or an online
+// id looked up to its account id. ids with '/', '?' and the like go to the
+// library as they are; it escapes them.
+func resolveAccount(ctx context.Context, api *psn.Client, param, s string, numeric bool) (string, error) {
+	ref, err := classifyAccount(param, s)
+	if err != nil {
+		return "", err
+	}
+	switch ref {
+	case refMe:
+		if !numeric {
+			return "me", nil
+		}
+		return api.Users.AccountID(ctx)
+	case refAccountID:
+		return s, nil
+	}
+	p, err := api.Users.Lookup(ctx, s)
+	if err != nil {
+		return "", fmt.Errorf("looking up online id %q: %w", s, err)
+	}
+	if p.AccountID == "" {
+		return "", fmt.Errorf("looking up online id %q: %w: no account id in the answer", s, psn.ErrUnexpectedResponse)
+	}
+	return p.AccountID, nil
+}
+
+// optionalArg is args[0], or def when no argument was given.
+func optionalArg(args []string, def string) string {
+	if len(args) == 0 {
+		return def
+	}
+	return args[0]
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// counts formats trophy counts as "P/G/S/B".
+func counts(c psn.TrophyCounts) string {
+	return fmt.Sprintf("%d/%d/%d/%d", c.Platinum, c.Gold, c.Silver, c.Bronze)
+}
+
+// countHeader names trophy-count columns: one "P/G/S/B" column in a
+// table, a number column per grade in CSV (for spreadsheets).
+func (a *app) countHeader(prefix string) []string {
+	if a.output == "csv" {
+		return []string{prefix + " PLATINUM", prefix + " GOLD", prefix + " SILVER", prefix + " BRONZE"}
+	}
+	return []string{prefix + " P/G/S/B"}
+}
+
+// countCells fills the columns countHeader names; nil counts are blank.
+func (a *app) countCells(c *psn.TrophyCounts) []string {
+	if a.output == "csv" {
+		if c == nil {
+			return []string{"", "", "", ""}
+		}
+		return []string{itoa(c.Platinum), itoa(c.Gold), itoa(c.Silver), itoa(c.Bronze)}
+	}
+	if c == nil {
+		return []string{""}
+	}
+	return []string{counts(*c)}
+}
+
+// pct is a percentage: "86%" in a table, "86" in CSV.
+func (a *app) pct(n int) string {
+	if a.output == "csv" {
+		return itoa(n)
+	}
+	return itoa(n) + "%"
+}

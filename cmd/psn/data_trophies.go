@@ -1,0 +1,541 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/spf13/cobra"
+)
+
+// pageFlags are the paging flags of list commands.
+type pageFlags struct {
+	all           bool
+	limit, offset int
+}
+
+func (p *pageFlags) register(c *cobra.Command, what string) {
+	c.Flags().BoolVar(&p.all, "all", false, "follow every page (default: the first page only)")
+	c.Flags().IntVar(&p.limit, "limit", 0, "page size (default: PSN's; with --all, the largest PSN allows)")
+	c.Flags().IntVar(&p.offset, "offset", 0, "skip this many "+what+" first")
+}
+
+func (p *pageFlags) check() error {
+	if p.limit < 0 || p.offset < 0 {
+		return fmt.Errorf("%w: --limit and --offset must not be negative", psn.ErrBadRequest)
+	}
+	return nil
+}
+
+func summaryTable(a *app, s *psn.TrophySummary, onlineID *string) table {
+	c := s.EarnedTrophies
+	h := []string{"ACCOUNT ID", "LEVEL", "TIER", "PROGRESS", "POINTS", "PLATINUM", "GOLD", "SILVER", "BRONZE"}
+	r := []string{s.AccountID, itoa(s.TrophyLevel), itoa(s.Tier), a.pct(s.Progress), itoa(s.TrophyPoint),
+		itoa(c.Platinum), itoa(c.Gold), itoa(c.Silver), itoa(c.Bronze)}
+	if onlineID != nil {
+		h = append([]string{h[0], "ONLINE ID"}, h[1:]...)
+		r = append([]string{r[0], *onlineID}, r[1:]...)
+	}
+	return table{header: h, rows: [][]string{r}}
+}
+
+func (a *app) meCommand() *cobra.Command {
+	return a.dataCommand(&cobra.Command{
+		Use:   "me",
+		Short: "The logged-in account: account id, online id and trophy summary",
+		Long: `The logged-in account's trophy summary. -o json prints PSN's trophySummary
+answer exactly; the table adds the online id (one more request).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			api, err := a.dataSession(ctx, nil)
+			if err != nil {
+				return err
+			}
+			sum, err := api.Trophies.Summary(ctx, "me")
+			if err != nil {
+				return err
+			}
+			if a.output == "json" {
+				return a.emit(sum, table{})
+			}
+			online := ""
+			if p, err := api.Users.Profile(ctx, sum.AccountID); err != nil {
+				fmt.Fprintf(a.stderr, "psn: online id unavailable: %v\n", err)
+			} else {
+				online = p.OnlineID
+			}
+			return a.emit(sum, summaryTable(a, sum, &online))
+		},
+	})
+}
+
+func (a *app) summaryCommand() *cobra.Command {
+	return a.dataCommand(&cobra.Command{
+		Use:   "summary [ACCOUNT]",
+		Short: "An account's trophy level, tier, points and earned counts",
+		Long: `An account's trophy summary. ACCOUNT is "me" (the default), a PSN account id,
+or an online id (looked up first).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if _, err := classifyAccount("ACCOUNT", optionalArg(args, "me")); err != nil {
+				return err
+			}
+			api, err := a.dataSession(ctx, nil)
+			if err != nil {
+				return err
+			}
+			acc, err := resolveAccount(ctx, api, "ACCOUNT", optionalArg(args, "me"), false)
+			if err != nil {
+				return err
+			}
+			sum, err := api.Trophies.Summary(ctx, acc)
+			if err != nil {
+				return err
+			}
+			return a.emit(sum, summaryTable(a, sum, nil))
+		},
+	})
+}
+
+func (a *app) titlesTable(ts []psn.TrophyTitle) table {
+	h := []string{"NP COMMUNICATION ID", "SERVICE", "PLATFORM", "NAME", "PROGRESS"}
+	h = append(append(append(h, a.countHeader("EARNED")...), a.countHeader("DEFINED")...), "LAST UPDATED")
+	t := table{header: h}
+	for _, x := range ts {
+		r := []string{x.NpCommunicationID, x.NpServiceName, x.TrophyTitlePlatform, x.TrophyTitleName, a.pct(x.Progress)}
+		r = append(append(append(r, a.countCells(&x.EarnedTrophies)...), a.countCells(&x.DefinedTrophies)...), a.when(x.LastUpdatedDateTime))
+		t.rows = append(t.rows, r)
+	}
+	return t
+}
+
+func (a *app) titlesCommand() *cobra.Command {
+	var pf pageFlags
+	c := &cobra.Command{
+		Use:   "titles [ACCOUNT]",
+		Short: "An account's trophy titles, most recently updated first",
+		Long: `An account's trophy titles (psn-api getUserTitles), most recently updated first.
+ACCOUNT is "me" (the default), a PSN account id, or an online id.
+
+-o json prints PSN's page ({"trophyTitles":[…],"totalItemCount":…}); with
+--all it prints the array of every title.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if err := pf.check(); err != nil {
+				return err
+			}
+			if _, err := classifyAccount("ACCOUNT", optionalArg(args, "me")); err != nil {
+				return err
+			}
+			api, err := a.dataSession(ctx, nil)
+			if err != nil {
+				return err
+			}
+			acc, err := resolveAccount(ctx, api, "ACCOUNT", optionalArg(args, "me"), false)
+			if err != nil {
+				return err
+			}
+			opt := &psn.TitlesOptions{Limit: pf.limit, Offset: pf.offset}
+			if pf.all {
+				all := []psn.TrophyTitle{}
+				for t, err := range api.Trophies.TitlesAll(ctx, acc, opt) {
+					if err != nil {
+						return err
+					}
+					all = append(all, t)
+				}
+				return a.emit(all, a.titlesTable(all))
+			}
+			page, err := api.Trophies.Titles(ctx, acc, opt)
+			if err != nil {
+				return err
+			}
+			if err := a.emit(page, a.titlesTable(page.TrophyTitles)); err != nil {
+				return err
+			}
+			a.moreHint(page.TotalItemCount, pf.offset, len(page.TrophyTitles), "titles")
+			return nil
+		},
+	}
+	pf.register(c, "titles")
+	return a.dataCommand(c)
+}
+
+// trophyView is one trophy with an account's earned state as PSN sends it:
+// unlike psn.Trophy's own JSON it keeps "earned": false, "trophyRare": 0
+// (ultra rare) and "progressRate": 0, which omitempty would drop.
+type trophyView struct {
+	psn.Trophy
+	// Earned is nil for a definition without an account's state.
+	Earned       *bool `json:"earned,omitempty"`
+	TrophyRare   *int  `json:"trophyRare,omitempty"`
+	ProgressRate *int  `json:"progressRate,omitempty"`
+}
+
+// definitionView is a trophy definition without earned state.
+func definitionView(t psn.Trophy) trophyView { return trophyView{Trophy: t} }
+
+// earnedView is a trophy from an account's earned-state answer.
+func earnedView(t psn.Trophy) trophyView {
+	v := trophyView{Trophy: t, Earned: new(t.Earned), TrophyRare: new(t.TrophyRare)}
+	if t.Progress != "" || t.ProgressRate != 0 {
+		v.ProgressRate = new(t.ProgressRate)
+	}
+	return v
+}
+
+// mergeTrophies joins a title's trophy definitions with an account's
+// earned state by trophy id: every field of the earned answer as PSN sent
+// it, with the definition's name, detail, icon, group and rewards filled
+// in. The order is the definitions'; earned entries without a definition
+// come last.
+func mergeTrophies(defs, earned []psn.Trophy) []trophyView {
+	byID := make(map[int]int, len(earned))
+	for i, e := range earned {
+		byID[e.TrophyID] = i
+	}
+	used := make([]bool, len(earned))
+	out := make([]trophyView, 0, max(len(defs), len(earned)))
+	for _, d := range defs {
+		i, ok := byID[d.TrophyID]
+		if !ok {
+			out = append(out, definitionView(d))
+			continue
+		}
+		used[i] = true
+		e := earned[i]
+		fill(&e.TrophyName, d.TrophyName)
+		fill(&e.TrophyDetail, d.TrophyDetail)
+		fill(&e.TrophyIconURL, d.TrophyIconURL)
+		fill(&e.TrophyGroupID, d.TrophyGroupID)
+		fill(&e.TrophyType, d.TrophyType)
+		fill(&e.TrophyProgressTargetValue, d.TrophyProgressTargetValue)
+		fill(&e.TrophyRewardName, d.TrophyRewardName)
+		fill(&e.TrophyRewardImageURL, d.TrophyRewardImageURL)
+		out = append(out, earnedView(e))
+	}
+	for i, e := range earned {
+		if !used[i] {
+			out = append(out, earnedView(e))
+		}
+	}
+	return out
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+// userTrophiesView is PSN's earned-trophies page with the trophies merged
+// with their definitions.
+type userTrophiesView struct {
+	TrophySetVersion    string       `json:"trophySetVersion"`
+	HasTrophyGroups     bool         `json:"hasTrophyGroups"`
+	LastUpdatedDateTime time.Time    `json:"lastUpdatedDateTime,omitzero"`
+	Trophies            []trophyView `json:"trophies"`
+	RarestTrophies      []trophyView `json:"rarestTrophies,omitempty"`
+	psn.Page
+}
+
+func (a *app) trophiesTable(ts []trophyView) table {
+	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"}}
+	for _, x := range ts {
+		earned := ""
+		if x.Earned != nil {
+			earned = yesNo(*x.Earned)
+		}
+		progress := x.Progress
+		if x.TrophyProgressTargetValue != "" {
+			progress = orZero(progress) + "/" + x.TrophyProgressTargetValue
+		}
+		t.rows = append(t.rows, []string{itoa(x.TrophyID), x.TrophyType, x.TrophyName, x.TrophyGroupID, yesNo(x.TrophyHidden),
+			earned, a.when(x.EarnedDateTime), x.TrophyEarnedRate, progress})
+	}
+	return t
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+// trophyTarget holds the flags that pick a title's trophies for an account.
+type trophyTarget struct {
+	accountID, service string
+}
+
+func (tt *trophyTarget) register(c *cobra.Command) {
+	c.Flags().StringVar(&tt.accountID, "account-id", "me", `whose earned state: "me", a PSN account id, or an online id`)
+	c.Flags().StringVar(&tt.service, "service", "", `npServiceName: "trophy" (PS3/PS4/Vita) or "trophy2" (PS5/PC); default: tried in that order`)
+}
+
+func (tt *trophyTarget) check() error {
+	switch tt.service {
+	case "", psn.ServiceTrophy, psn.ServiceTrophy2:
+	default:
+		return fmt.Errorf("%w: --service must be %q or %q, not %q", psn.ErrBadRequest, psn.ServiceTrophy, psn.ServiceTrophy2, tt.service)
+	}
+	_, err := classifyAccount("--account-id", tt.accountID)
+	return err
+}
+
+func (a *app) trophiesCommand() *cobra.Command {
+	var (
+		pf    pageFlags
+		tt    trophyTarget
+		group string
+	)
+	c := &cobra.Command{
+		Use:   "trophies NP_COMMUNICATION_ID",
+		Short: "A title's trophies with an account's earned state",
+		Long: `A title's trophies (names, details, icons) merged with an account's earned
+state (earned, date, rarity, PS5 progress): psn-api getTitleTrophies joined
+with getUserTrophiesEarnedForTitle by trophyId.
+
+-o json prints PSN's earned-trophies page whose trophies carry every field of
+both answers; with --all, the array of every trophy. When the account never
+played the title, only the definitions are shown (with a note on stderr).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			np := args[0]
+			if err := pf.check(); err != nil {
+				return err
+			}
+			if err := tt.check(); err != nil {
+				return err
+			}
+			if err := nonEmpty("NP_COMMUNICATION_ID", np); err != nil {
+				return err
+			}
+			api, err := a.dataSession(ctx, nil)
+			if err != nil {
+				return err
+			}
+			acc, err := resolveAccount(ctx, api, "--account-id", tt.accountID, false)
+			if err != nil {
+				return err
+			}
+			opt := &psn.TrophiesOptions{NpServiceName: tt.service, Limit: pf.limit, Offset: pf.offset}
+			if pf.all {
+				defs, err := collect(api.Trophies.TitleTrophiesAll(ctx, np, group, opt))
+				if err != nil {
+					return err
+				}
+				earned, err := collect(api.Trophies.UserTrophiesAll(ctx, acc, np, group, opt))
+				if a.notPlayed(err, np) {
+					earned, err = nil, nil
+				}
+				if err != nil {
+					return err
+				}
+				out := mergeTrophies(defs, earned)
+				return a.emit(out, a.trophiesTable(out))
+			}
+			defs, err := api.Trophies.TitleTrophies(ctx, np, group, opt)
+			if err != nil {
+				return err
+			}
+			earned, err := api.Trophies.UserTrophies(ctx, acc, np, group, opt)
+			if a.notPlayed(err, np) {
+				out := userTrophiesView{TrophySetVersion: defs.TrophySetVersion, HasTrophyGroups: defs.HasTrophyGroups,
+					Trophies: mergeTrophies(defs.Trophies, nil), Page: defs.Page}
+				if err := a.emit(out, a.trophiesTable(out.Trophies)); err != nil {
+					return err
+				}
+				a.moreHint(defs.TotalItemCount, pf.offset, len(defs.Trophies), "trophies")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			out := userTrophiesView{
+				TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
+				LastUpdatedDateTime: earned.LastUpdatedDateTime, Trophies: mergeTrophies(defs.Trophies, earned.Trophies),
+				RarestTrophies: mergeTrophies(nil, earned.RarestTrophies), Page: earned.Page,
+			}
+			if err := a.emit(out, a.trophiesTable(out.Trophies)); err != nil {
+				return err
+			}
+			a.moreHint(earned.TotalItemCount, pf.offset, len(earned.Trophies), "trophies")
+			return nil
+		},
+	}
+	pf.register(c, "trophies")
+	tt.register(c)
+	c.Flags().StringVar(&group, "group", psn.TrophyGroupAll, `trophy group: "all", "default" (the base game) or a DLC group "001", "002", …`)
+	return a.dataCommand(c)
+}
+
+// notPlayed reports (and tells on stderr) that the account has no earned
+// state for the title: PSN answers 404 to the earned-state call then.
+func (a *app) notPlayed(err error, np string) bool {
+	if !errors.Is(err, psn.ErrNotFound) {
+		return false
+	}
+	fmt.Fprintf(a.stderr, "psn: the account has no trophies in %s (never played?): showing the definitions only\n", np)
+	return true
+}
+
+// collect drains an iterator, stopping at its first error.
+func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
+	out := []T{}
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// trophyGroupView is one trophy group: its definition and, when the
+// account has played the title, the account's earnings in it.
+type trophyGroupView struct {
+	TrophyGroupID       string            `json:"trophyGroupId"`
+	TrophyGroupName     string            `json:"trophyGroupName,omitempty"`
+	TrophyGroupDetail   string            `json:"trophyGroupDetail,omitempty"`
+	TrophyGroupIconURL  string            `json:"trophyGroupIconUrl,omitempty"`
+	DefinedTrophies     *psn.TrophyCounts `json:"definedTrophies,omitempty"`
+	Progress            *int              `json:"progress,omitempty"`
+	EarnedTrophies      *psn.TrophyCounts `json:"earnedTrophies,omitempty"`
+	LastUpdatedDateTime time.Time         `json:"lastUpdatedDateTime,omitzero"`
+}
+
+// mergeGroups joins group definitions with an account's earnings by group
+// id, in the definitions' order (earnings without a definition last).
+// Either may be nil.
+func mergeGroups(defs []psn.TrophyGroup, earned []psn.TrophyGroupEarnings) []trophyGroupView {
+	out := make([]trophyGroupView, 0, max(len(defs), len(earned)))
+	at := map[string]int{}
+	for _, d := range defs {
+		at[d.TrophyGroupID] = len(out)
+		out = append(out, trophyGroupView{TrophyGroupID: d.TrophyGroupID, TrophyGroupName: d.TrophyGroupName,
+			TrophyGroupDetail: d.TrophyGroupDetail, TrophyGroupIconURL: d.TrophyGroupIconURL, DefinedTrophies: new(d.DefinedTrophies)})
+	}
+	for _, e := range earned {
+		i, ok := at[e.TrophyGroupID]
+		if !ok {
+			i = len(out)
+			out = append(out, trophyGroupView{TrophyGroupID: e.TrophyGroupID})
+		}
+		out[i].Progress, out[i].EarnedTrophies, out[i].LastUpdatedDateTime = new(e.Progress), new(e.EarnedTrophies), e.LastUpdatedDateTime
+	}
+	return out
+}
+
+// titleGroupsView is a title's trophy set and groups (getTitleTrophyGroups)
+// joined with an account's progress in them
+// (getUserTrophyGroupEarningsForTitle): every field of both answers.
+type titleGroupsView struct {
+	NpServiceName       string            `json:"npServiceName,omitempty"`
+	NpCommunicationID   string            `json:"npCommunicationId,omitempty"`
+	TrophySetVersion    string            `json:"trophySetVersion"`
+	TrophyTitleName     string            `json:"trophyTitleName,omitempty"`
+	TrophyTitleDetail   string            `json:"trophyTitleDetail,omitempty"`
+	TrophyTitleIconURL  string            `json:"trophyTitleIconUrl,omitempty"`
+	TrophyTitlePlatform string            `json:"trophyTitlePlatform,omitempty"`
+	DefinedTrophies     psn.TrophyCounts  `json:"definedTrophies"`
+	HiddenFlag          *bool             `json:"hiddenFlag,omitempty"`
+	Progress            *int              `json:"progress,omitempty"`
+	EarnedTrophies      *psn.TrophyCounts `json:"earnedTrophies,omitempty"`
+	LastUpdatedDateTime time.Time         `json:"lastUpdatedDateTime,omitzero"`
+	TrophyGroups        []trophyGroupView `json:"trophyGroups"`
+}
+
+func joinGroups(def *psn.TitleTrophyGroups, earned *psn.UserTrophyGroups) titleGroupsView {
+	v := titleGroupsView{
+		NpServiceName: def.NpServiceName, NpCommunicationID: def.NpCommunicationID, TrophySetVersion: def.TrophySetVersion,
+		TrophyTitleName: def.TrophyTitleName, TrophyTitleDetail: def.TrophyTitleDetail, TrophyTitleIconURL: def.TrophyTitleIconURL,
+		TrophyTitlePlatform: def.TrophyTitlePlatform, DefinedTrophies: def.DefinedTrophies,
+	}
+	if earned == nil {
+		v.TrophyGroups = mergeGroups(def.TrophyGroups, nil)
+		return v
+	}
+	if earned.TrophySetVersion != "" {
+		v.TrophySetVersion = earned.TrophySetVersion
+	}
+	v.HiddenFlag, v.Progress, v.EarnedTrophies = new(earned.HiddenFlag), new(earned.Progress), new(earned.EarnedTrophies)
+	v.LastUpdatedDateTime = earned.LastUpdatedDateTime
+	v.TrophyGroups = mergeGroups(def.TrophyGroups, earned.TrophyGroups)
+	return v
+}
+
+func (a *app) groupsTable(v titleGroupsView) table {
+	h := append(append([]string{"GROUP", "NAME"}, a.countHeader("DEFINED")...), "PROGRESS")
+	t := table{header: append(append(h, a.countHeader("EARNED")...), "LAST UPDATED")}
+	for _, g := range v.TrophyGroups {
+		progress := ""
+		if g.Progress != nil {
+			progress = a.pct(*g.Progress)
+		}
+		r := append(append([]string{g.TrophyGroupID, g.TrophyGroupName}, a.countCells(g.DefinedTrophies)...), progress)
+		t.rows = append(t.rows, append(append(r, a.countCells(g.EarnedTrophies)...), a.when(g.LastUpdatedDateTime)))
+	}
+	return t
+}
+
+// titleGroups fetches a title's groups and the account's earnings in them;
+// earnings are nil (with a note on stderr) when the account never played it.
+func (a *app) titleGroups(ctx context.Context, api *psn.Client, acc, np string, opt *psn.TrophiesOptions) (titleGroupsView, error) {
+	def, err := api.Trophies.TitleTrophyGroups(ctx, np, opt)
+	if err != nil {
+		return titleGroupsView{}, err
+	}
+	earned, err := api.Trophies.UserTrophyGroups(ctx, acc, np, opt)
+	if a.notPlayed(err, np) {
+		return joinGroups(def, nil), nil
+	}
+	if err != nil {
+		return titleGroupsView{}, err
+	}
+	return joinGroups(def, earned), nil
+}
+
+func (a *app) groupsCommand() *cobra.Command {
+	var tt trophyTarget
+	c := &cobra.Command{
+		Use:   "groups NP_COMMUNICATION_ID",
+		Short: "A title's trophy groups (base game and DLC) with an account's progress in each",
+		Long: `A title's trophy groups — "default" for the base game, "001", "002", … for
+DLC — with their names and defined trophies (getTitleTrophyGroups) and the
+account's progress in each (getUserTrophyGroupEarningsForTitle). -o json
+prints one object holding every field of both answers.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			np := args[0]
+			if err := tt.check(); err != nil {
+				return err
+			}
+			if err := nonEmpty("NP_COMMUNICATION_ID", np); err != nil {
+				return err
+			}
+			api, err := a.dataSession(ctx, nil)
+			if err != nil {
+				return err
+			}
+			acc, err := resolveAccount(ctx, api, "--account-id", tt.accountID, false)
+			if err != nil {
+				return err
+			}
+			v, err := a.titleGroups(ctx, api, acc, np, &psn.TrophiesOptions{NpServiceName: tt.service})
+			if err != nil {
+				return err
+			}
+			return a.emit(v, a.groupsTable(v))
+		},
+	}
+	tt.register(c)
+	return a.dataCommand(c)
+}
