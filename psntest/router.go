@@ -44,6 +44,8 @@ func (s *Sim) routes() []route {
 		s.trophyRoutes(),
 		s.trophyDetailRoutes(),
 		s.socialRoutes(),
+		s.gameRoutes(),
+		s.graphqlRoutes(),
 	)
 }
 

@@ -41,6 +41,7 @@ var shapeExtras = map[string]string{
 	keyUserTrophies + " $.rarestTrophies[].progressedDateTime":        "as in trophies[]",
 	keyUserTrophies + " $.rarestTrophies[].trophyRewardName":          "as in trophies[]",
 	keyUserTrophies + " $.rarestTrophies[].trophyRewardImageUrl":      "as in trophies[]",
+	keyDevices + " $.accountDevices":                                  "consoles of the account (psn-api's AccountDevicesResponse); the recorded account had none",
 	keyByTitle + " $.titles[].trophyTitles[].notEarnedTrophyIds":      "with includeNotEarnedTrophyIds=true (psn-api's option)",
 }
 
@@ -59,6 +60,7 @@ const (
 	keyPresences        = "GET /api/userProfile/v2/internal/users/basicPresences?accountIds,platforms,type,withOwnGameTitleInfo"
 	keyPresenceV2       = "GET /api/userProfile/v2/internal/users/{acc}/basicPresences?platforms,type,withOwnGameTitleInfo"
 	keyPresenceV1       = "GET /api/userProfile/v1/internal/users/{acc}/basicPresences?type"
+	keyDevices          = "GET /api/v1/devices/accounts/{acc}?includeFields,platform"
 )
 
 // shape is the merged JSON shape of many values.
@@ -182,6 +184,8 @@ func routeKey(method string, u *url.URL) string {
 			segs[i] = "{group}"
 		case i+1 < len(segs) && segs[i+1] == "profile2":
 			segs[i] = "{onlineId}"
+		case npTitleID.MatchString(s):
+			segs[i] = "{titleId}"
 		}
 	}
 	var q []string
@@ -194,6 +198,16 @@ func routeKey(method string, u *url.URL) string {
 	key := method + " " + path0(strings.Join(segs, "/"))
 	if len(q) > 0 {
 		key += "?" + strings.Join(q, ",")
+	}
+	if op := u.Query().Get("operationName"); op != "" { // GraphQL: one route per operation and search
+		var vars map[string]any
+		_ = json.Unmarshal([]byte(u.Query().Get("variables")), &vars)
+		key += " " + op
+		for _, k := range []string{"searchContext", "searchDomain"} {
+			if v, ok := vars[k].(string); ok {
+				key += " " + v
+			}
+		}
 	}
 	return key
 }
@@ -383,6 +397,22 @@ func TestShapeConformance(t *testing.T) {
 		}
 	}
 
+	// Games: the devices of a console player, gamelist pages (the last one
+	// has nextOffset null), entitlements.
+	for _, p := range []string{
+		"/api/v1/devices/accounts/me?includeFields=device,systemData&platform=PS5,PS4,PS3,PSVita",
+		"/api/gamelist/v2/users/me/titles?limit=200&offset=0",
+		"/api/gamelist/v2/users/me/titles?limit=5&offset=3",
+		"/api/entitlement/v2/users/me/internal/entitlements?entitlementType=1,2,3,4,5&fields=titleMeta,gameMeta,conceptMeta,rewardMeta&gameMetaPackageType=PSGD,PS4GD&limit=5&offset=0",
+	} {
+		resp, body := c.get(p, tok.AccessToken)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
+		}
+		u, _ := url.Parse(p)
+		addBody(routeKey("GET", u), body)
+	}
+
 	used := map[string]bool{}
 	for _, key := range keys(simBodies) {
 		if shapes[key] == nil {
@@ -436,6 +466,14 @@ func simPath(sim *Sim, u *url.URL, me, other string) string {
 			segs[i], owner = other, other
 		case i+1 < len(segs) && segs[i+1] == "profile2":
 			segs[i] = sim.userByAccount(other).onlineID
+		}
+	}
+	for i, s := range segs {
+		if npTitleID.MatchString(s) && !npCommSegment.MatchString(s) { // a store title the owner played on PS4/PS5
+			for _, g := range gamesOf(sim.cfg.Seed, sim.userByAccount(owner)) {
+				segs[i] = g.titleID
+				break
+			}
 		}
 	}
 	played := sim.userByAccount(owner).trophies().titles

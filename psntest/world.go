@@ -118,6 +118,7 @@ type title struct {
 	targets    []int        // PS5 progress target by trophy id; 0 = none
 	iconDir    string       // where the set's trophy icons live
 	defs       func() []trophyDef
+	store      storeInfo
 }
 
 type trophyGroup struct {
@@ -335,6 +336,7 @@ func newTitle(seed int64, idx int) *title {
 		}
 	}
 	t.defs = sync.OnceValue(func() []trophyDef { return newDefs(seed, t) })
+	t.store = newStoreInfo(seed, t)
 	return t
 }
 
@@ -402,6 +404,7 @@ type userTrophies struct {
 // userTitle is one title as played by one user.
 type userTitle struct {
 	t           *title
+	firstPlayed time.Time
 	earnedAt    []int64 // unix seconds by trophy id; 0 = not earned
 	progressed  []int32 // progress towards t.targets, by trophy id (PS5)
 	progressAt  []int64 // unix seconds of the last progress, by trophy id
@@ -501,7 +504,7 @@ func deriveUserTitle(r *rng, t *title, joined time.Time) *userTitle {
 		start = worldEpoch.Add(-span)
 	}
 	first := start.Add(time.Duration(r.float() * float64(span) * 0.9)).Truncate(time.Second)
-	x.lastUpdated = first
+	x.lastUpdated, x.firstPlayed = first, first
 	var f float64
 	switch v := r.float(); {
 	case v < 0.1:
