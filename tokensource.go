@@ -314,6 +314,12 @@ func (s *RefreshingSource) Invalidate(ctx context.Context, rejected *Token) {
 func (s *RefreshingSource) Refresh(ctx context.Context) (*Token, error) {
 	if c := s.cur.Load(); c != nil {
 		s.Invalidate(ctx, c.tok)
+	} else if st, err := s.store.Load(ctx); err == nil && st.Token != nil {
+		// Nothing served yet (a fresh process): the stored token is the
+		// one to replace, however fresh it is.
+		s.mu.Lock()
+		s.rejectedTok = st.Token.AccessToken
+		s.mu.Unlock()
 	}
 	return s.refreshWait(ctx)
 }

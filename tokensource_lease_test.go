@@ -132,3 +132,28 @@ func TestSourceLeaseAbandonedByHolderRefreshesItself(t *testing.T) {
 		}
 	})
 }
+
+// Refresh in a source that has served nothing yet (a fresh process, like
+// `psn token refresh`) must refresh, not hand back the stored token.
+func TestSourceRefreshBeforeFirstTokenRefreshes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGrantServer(time.Hour, 60*24*time.Hour)
+		_, src, store := lifecycle(t, g, false)
+		before, _ := store.Load(context.Background())
+		got, err := src.Refresh(context.Background())
+		if err != nil {
+			t.Fatalf("Refresh: %v", err)
+		}
+		after, _ := store.Load(context.Background())
+		if _, r := g.counts(); r != 1 {
+			t.Errorf("refresh grants = %d, want 1", r)
+		}
+		if after.Version != before.Version+1 || got.AccessToken == before.Token.AccessToken || got.AccessToken != after.Token.AccessToken {
+			t.Errorf("Refresh returned the old token or did not save (version %d → %d)", before.Version, after.Version)
+		}
+		// And the source goes on serving the new token.
+		if tok, _ := src.Token(context.Background()); tok.AccessToken != after.Token.AccessToken {
+			t.Error("Token after Refresh is not the refreshed token")
+		}
+	})
+}
