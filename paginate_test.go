@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,28 @@ func TestPathIDEscapes(t *testing.T) {
 		if _, err := pathID("accountId", in); !errors.Is(err, ErrInvalidID) {
 			t.Errorf("pathID(%q) err = %v", in, err)
 		}
+	}
+}
+
+func TestIteratorsStopOnCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	c, _ := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, 200, `{"trophyTitles":[{"npCommunicationId":"A"}],"nextOffset":`+r.URL.Query().Get("limit")+`,"totalItemCount":1000}`)
+	})
+	var err error
+	n := 0
+	for _, e := range c.Trophies.TitlesAll(ctx, "me", &TitlesOptions{Limit: 1}) {
+		if e != nil {
+			err = e
+			break
+		}
+		n++
+		cancel() // the consumer's context ends after the first title
+	}
+	if !errors.Is(err, context.Canceled) || n != 1 || calls != 1 {
+		t.Errorf("err %v after %d titles and %d requests", err, n, calls)
 	}
 }

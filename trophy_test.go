@@ -397,3 +397,62 @@ func TestBadBodiesAreTypedErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTitleTrophiesAllRecorded(t *testing.T) {
+	in := interaction(t, "test_user__trophies_pagination_test", 1)
+	c, srv := replayClient(t, in)
+	var got []Trophy
+	for tr, err := range c.Trophies.TitleTrophiesAll(context.Background(), "NPWR08964_00", TrophyGroupDefault, &TrophiesOptions{Platform: "PS4"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tr)
+	}
+	assertSameRequest(t, srv.requests()[0], in)
+	var defined TrophyCounts
+	for _, tr := range got {
+		if tr.TrophyName == "" || tr.TrophyIconURL == "" {
+			t.Errorf("trophy %d lacks its definition", tr.TrophyID)
+		}
+		switch tr.TrophyType {
+		case "bronze":
+			defined.Bronze++
+		case "silver":
+			defined.Silver++
+		case "gold":
+			defined.Gold++
+		case "platinum":
+			defined.Platinum++
+		}
+	}
+	if defined.Total() != len(got) || len(got) == 0 {
+		t.Errorf("%d trophies, counted %+v", len(got), defined)
+	}
+}
+
+type namedToken string
+
+func (n namedToken) Token(context.Context) (*Token, error) {
+	return &Token{AccessToken: Secret(n), Expiry: time.Now().Add(time.Hour)}, nil
+}
+
+func TestErrorStringsHoldNoTokenOrQuery(t *testing.T) {
+	const secret = "eyJhbGciOi-SECRET-ACCESS-TOKEN"
+	srv := newReplay(t, interaction(t, "test_user__trophy_titles_for_title_forbidden", 0))
+	c := NewClient(WithEndpoint(srv.URL), WithLimiter(nil), WithRetry(RetryPolicy{MaxAttempts: 1})).WithTokenSource(namedToken(secret))
+	_, err := c.Trophies.TitlesForTitleIDs(context.Background(), "5007681186655854753", []string{"CUSA12057_00"}, nil)
+	if !errors.Is(err, ErrForbidden) {
+		t.Fatalf("err = %v", err)
+	}
+	if s := err.Error(); strings.Contains(s, secret) || strings.Contains(s, "CUSA12057_00") || strings.Contains(s, "npTitleIds") {
+		t.Errorf("error string leaks: %s", s)
+	}
+	if got := srv.requests()[0].Header.Get("Authorization"); got != "Bearer "+secret {
+		t.Errorf("Authorization = %q", got)
+	}
+	for _, e := range []error{&InvalidIDError{Param: "accountId", Problem: "empty"}, &PageLoopError{URL: "u", Offset: 1, NextOffset: 1, Problem: "p"}, &GraphQLError{Operation: "op", Messages: []string{"m"}}} {
+		if e.Error() == "" {
+			t.Errorf("%T has an empty message", e)
+		}
+	}
+}
