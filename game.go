@@ -338,6 +338,7 @@ type GraphQLError struct {
 	Messages  []string
 }
 
+// Error describes the failure.
 func (e *GraphQLError) Error() string {
 	return fmt.Sprintf("psn: graphql %s: %s", e.Operation, strings.Join(e.Messages, "; "))
 }

@@ -30,6 +30,7 @@ type InvalidIDError struct {
 	Problem string
 }
 
+// Error describes the failure.
 func (e *InvalidIDError) Error() string {
 	return fmt.Sprintf("psn: invalid %s: %s (no request sent)", e.Param, e.Problem)
 }
@@ -46,6 +47,7 @@ type PageLoopError struct {
 	Problem    string // what was wrong
 }
 
+// Error describes the failure.
 func (e *PageLoopError) Error() string {
 	return fmt.Sprintf("psn: pagination of %s does not advance: offset %d, nextOffset %d: %s", e.URL, e.Offset, e.NextOffset, e.Problem)
 }
