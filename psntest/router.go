@@ -46,6 +46,7 @@ func (s *Sim) routes() []route {
 		s.socialRoutes(),
 		s.gameRoutes(),
 		s.graphqlRoutes(),
+		s.groupRoutes(),
 	)
 }
 

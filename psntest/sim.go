@@ -164,6 +164,10 @@ type Sim struct {
 	// Changes to the seeded social graph (accepted and removed friends).
 	friendsSet  map[pairKey]bool // by the two users' indexes, lower first
 	requestsSet map[pairKey]bool // pending request by (from, to)
+	// Groups and their messages.
+	chats     map[string]*chat
+	chatOrder []*chat // creation order
+	msgSeq    int
 }
 
 // New returns a simulator with cfg.Users users, each with a live NPSSO.
@@ -182,12 +186,16 @@ func New(cfg Config) *Sim {
 
 		friendsSet:  map[pairKey]bool{},
 		requestsSet: map[pairKey]bool{},
+		chats:       map[string]*chat{},
 	}
 	seed := cfg.Seed
 	s.catalog = sync.OnceValue(func() *catalog { return newCatalog(seed) })
 	for range cfg.Users {
 		s.AddUser()
 	}
+	s.mu.Lock()
+	s.seedChats()
+	s.mu.Unlock()
 	s.handler = s.buildHandler()
 	return s
 }
