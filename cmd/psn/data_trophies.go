@@ -240,7 +240,7 @@ type userTrophiesView struct {
 	HasTrophyGroups     bool         `json:"hasTrophyGroups"`
 	LastUpdatedDateTime time.Time    `json:"lastUpdatedDateTime,omitzero"`
 	Trophies            []trophyView `json:"trophies"`
-	RarestTrophies      []trophyView `json:"rarestTrophies,omitempty"`
+	RarestTrophies      []trophyView `json:"rarestTrophies,omitzero"` // [] when PSN sent []
 	psn.Page
 }
 
@@ -361,7 +361,10 @@ played the title, only the definitions are shown (with a note on stderr).`,
 			out := userTrophiesView{
 				TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
 				LastUpdatedDateTime: earned.LastUpdatedDateTime, Trophies: mergeTrophies(defs.Trophies, earned.Trophies),
-				RarestTrophies: mergeTrophies(nil, earned.RarestTrophies), Page: earned.Page,
+				Page: earned.Page,
+			}
+			if earned.RarestTrophies != nil {
+				out.RarestTrophies = mergeTrophies(nil, earned.RarestTrophies)
 			}
 			if err := a.emit(out, a.trophiesTable(out.Trophies)); err != nil {
 				return err
