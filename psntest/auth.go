@@ -1,6 +1,7 @@
 package psntest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -207,13 +208,7 @@ func (s *Sim) token(c *call) {
 		return
 	}
 	if grant == "refresh_token" {
-		// Held in flight for a moment, valid or not, so that concurrent
-		// refreshes overlap visibly.
-		n := s.stats.refreshInFlight.Add(1)
-		for m := s.stats.refreshMax.Load(); n > m && !s.stats.refreshMax.CompareAndSwap(m, n); m = s.stats.refreshMax.Load() {
-		}
-		_ = sleep(r.Context(), refreshHold)
-		s.stats.refreshInFlight.Add(-1)
+		defer s.refreshInFlight(r.Context())()
 	}
 	if tf, err := get("token_format"); err != nil {
 		bad(err)
@@ -234,6 +229,18 @@ func (s *Sim) token(c *call) {
 	} else {
 		s.grantRefresh(w, get)
 	}
+}
+
+// refreshInFlight counts a refresh_token grant as in flight until the
+// returned func is called, recording the most ever in flight, and holds it
+// for refreshHold (valid or not) so that concurrent refreshes overlap
+// visibly.
+func (s *Sim) refreshInFlight(ctx context.Context) (done func()) {
+	n := s.stats.refreshInFlight.Add(1)
+	for m := s.stats.refreshMax.Load(); n > m && !s.stats.refreshMax.CompareAndSwap(m, n); m = s.stats.refreshMax.Load() {
+	}
+	_ = sleep(ctx, refreshHold)
+	return func() { s.stats.refreshInFlight.Add(-1) }
 }
 
 // validClient checks HTTP Basic credentials of the app's client.

@@ -15,9 +15,9 @@
 // admin endpoints under /_sim/ (users, NPSSO and refresh-token revocation,
 // statistics, the clock); faults can be injected (see [ParseFaults]).
 //
-// Everything that is not a secret is deterministic from [Config.Seed]: the
-// users, their ids and NPSSOs, and every data item. Access tokens, refresh
-// tokens and authorization codes are random, like PSN's.
+// The users, their ids and NPSSOs, and every data item are deterministic
+// from [Config.Seed]. Access tokens, refresh tokens and authorization codes
+// are random, like PSN's.
 //
 // The behaviour, the admin endpoints and the fault syntax are described in
 // docs/simulator.md.

@@ -75,9 +75,12 @@ func (c Config) withDefaults() Config {
 // [Sim.RevokeNPSSO]). Its String, GoString and LogValue methods leave the
 // NPSSO out; JSON encoding includes it (the admin API hands it out).
 type User struct {
-	OnlineID  string `json:"onlineId"`
+	// OnlineID is the user's PSN name (3 to 16 characters).
+	OnlineID string `json:"onlineId"`
+	// AccountID is the user's numeric account id.
 	AccountID string `json:"accountId"`
-	NPSSO     string `json:"npsso"`
+	// NPSSO is the user's live NPSSO, "" after RevokeNPSSO.
+	NPSSO string `json:"npsso"`
 }
 
 // String describes the user without the NPSSO.
@@ -122,8 +125,10 @@ type Stats struct {
 
 // GrantStats counts successful grants.
 type GrantStats struct {
+	// AuthorizationCode counts successful authorization_code grants.
 	AuthorizationCode int64 `json:"authorization_code"`
-	RefreshToken      int64 `json:"refresh_token"`
+	// RefreshToken counts successful refresh_token grants.
+	RefreshToken int64 `json:"refresh_token"`
 }
 
 // ErrorStats counts auth errors.

@@ -30,6 +30,7 @@ const (
 	platinum
 )
 
+// String is the grade's name in PSN's JSON.
 func (t trophyType) String() string {
 	return [...]string{"bronze", "silver", "gold", "platinum"}[t]
 }
