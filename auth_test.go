@@ -56,15 +56,15 @@ func TestParseNPSSO(t *testing.T) {
 }
 
 func TestParseAuthorizeLocationRecorded(t *testing.T) {
-	ok := loadRecording(t, "test_authenticator__authentication.json")
-	loc := recordedHeader(ok.Interactions[0].Response.Headers, "Location")
+	ok := cassette(t, "test_authenticator__authentication.json")
+	loc := ok.Interactions[0].Response.Headers["Location"][0]
 	code, err := ParseAuthorizeLocation(loc)
 	if err != nil || code.Reveal() != "v3.kqNaIA" {
 		t.Fatalf("code = %q, %v; want v3.kqNaIA", code.Reveal(), err)
 	}
 
-	bad := loadRecording(t, "test_authenticator__incorrect_npsso.json")
-	_, err = ParseAuthorizeLocation(recordedHeader(bad.Interactions[0].Response.Headers, "Location"))
+	bad := cassette(t, "test_authenticator__incorrect_npsso.json")
+	_, err = ParseAuthorizeLocation(bad.Interactions[0].Response.Headers["Location"][0])
 	var ne *NPSSOError
 	if !errors.As(err, &ne) || !errors.Is(err, ErrNPSSORejected) || ne.ErrorCode != 4165 || !strings.HasPrefix(ne.Reason, "login_required") {
 		t.Fatalf("err = %#v, want NPSSOError login_required 4165", err)
@@ -127,7 +127,7 @@ func newAuthClient(t *testing.T, h http.Handler, opts ...Option) *Client {
 // TestAuthRequestsMatchProtocol checks method, URL, query, headers and form
 // body of every auth request against protocol §1 and the recordings.
 func TestAuthRequestsMatchProtocol(t *testing.T) {
-	rec := loadRecording(t, "test_authenticator__access_token_from_refresh_token.json")
+	rec := cassette(t, "test_authenticator__access_token_from_refresh_token.json")
 	recAuth, _ := url.Parse(rec.Interactions[0].Request.URI)
 	recCode, _ := url.ParseQuery(*rec.Interactions[1].Request.Body)
 	recRefresh, _ := url.ParseQuery(*rec.Interactions[4].Request.Body)
@@ -213,7 +213,7 @@ func TestAuthRequestsMatchProtocol(t *testing.T) {
 }
 
 func TestRecordedTokenResponsesDecode(t *testing.T) {
-	rec := loadRecording(t, "test_authenticator__access_token_from_refresh_token.json")
+	rec := cassette(t, "test_authenticator__access_token_from_refresh_token.json")
 	now := time.Date(2025, 5, 16, 3, 25, 31, 0, time.UTC)
 	first, err := decodeTokenResponse([]byte(rec.Interactions[1].Response.Body.String), now)
 	if err != nil {
@@ -306,8 +306,8 @@ func TestAuthErrors(t *testing.T) {
 }
 
 func TestAuthorizeRejectedNPSSO(t *testing.T) {
-	rec := loadRecording(t, "test_authenticator__incorrect_npsso.json")
-	loc := recordedHeader(rec.Interactions[0].Response.Headers, "Location")
+	rec := cassette(t, "test_authenticator__incorrect_npsso.json")
+	loc := rec.Interactions[0].Response.Headers["Location"][0]
 	c := newAuthClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", loc)
 		w.WriteHeader(http.StatusFound)

@@ -67,7 +67,7 @@ type vcrInteraction struct {
 }
 
 // fixturesDir finds ../shared/fixtures/psn-recorded from the directory
-// holding go.mod; the test is skipped when it is absent.
+// holding go.mod.
 func fixturesDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -86,7 +86,7 @@ func fixturesDir(t testing.TB) string {
 	}
 	fx := filepath.Join(dir, "..", "shared", "fixtures", "psn-recorded")
 	if _, err := os.Stat(fx); err != nil {
-		t.Skipf("recordings not found at %s: %v", fx, err)
+		t.Fatalf("recordings not found at %s (they live in shared/ beside the repository): %v", fx, err)
 	}
 	return fx
 }
