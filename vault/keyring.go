@@ -16,6 +16,9 @@ const RingMeta = "keyring"
 // Keys is the key ring of a store, loaded with its key-encryption key.
 // Rotate, Reseal and Retire change it and save it back with a
 // compare-and-swap, so two processes cannot overwrite each other's ring.
+// Rotate and Retire change a copy and replace Ring only once the copy is
+// saved: a failed save leaves Ring as stored, so nothing is ever sealed
+// with a key that exists only in this process's memory.
 type Keys struct {
 	st   store.Store
 	kek  seal.KEKSource
@@ -58,26 +61,39 @@ func LoadKeys(ctx context.Context, st store.Store, kek seal.KEKSource) (*Keys, e
 	return nil, errors.New("vault: the key ring kept changing while it was read")
 }
 
-func (k *Keys) save(ctx context.Context) error {
-	nb, err := k.Ring.Marshal(k.kek)
+// change applies f to a copy of the ring and saves it; only then does the
+// copy become Ring.
+func (k *Keys) change(ctx context.Context, f func(*seal.Ring) error) error {
+	next, err := seal.OpenRing(k.blob, k.kek)
+	if err != nil {
+		return fmt.Errorf("vault: copying the key ring: %w", err)
+	}
+	if err := f(next); err != nil {
+		return err
+	}
+	nb, err := next.Marshal(k.kek)
 	if err != nil {
 		return err
 	}
 	if err := k.st.SwapMeta(ctx, RingMeta, k.blob, nb); err != nil {
 		return fmt.Errorf("vault: saving the key ring: %w", err)
 	}
-	k.blob = nb
+	k.Ring, k.blob = next, nb
 	return nil
 }
 
 // Rotate adds a data key, makes it primary and saves the ring. Rows are
 // re-sealed on their next write, or at once with Reseal.
 func (k *Keys) Rotate(ctx context.Context) (uint32, error) {
-	id, err := k.Ring.Rotate()
+	var id uint32
+	err := k.change(ctx, func(r *seal.Ring) (err error) {
+		id, err = r.Rotate()
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
-	return id, k.save(ctx)
+	return id, nil
 }
 
 // Usage counts the records whose secrets use each key id.
@@ -159,10 +175,7 @@ func (k *Keys) Retire(ctx context.Context, id uint32) error {
 	if n := use[id]; n > 0 {
 		return fmt.Errorf("%w (%d records use key %08x)", ErrKeyInUse, n, id)
 	}
-	if err := k.Ring.Retire(id); err != nil {
-		return err
-	}
-	return k.save(ctx)
+	return k.change(ctx, func(r *seal.Ring) error { return r.Retire(id) })
 }
 
 // Changed reports whether the stored ring differs from the one loaded

@@ -463,8 +463,14 @@ func TestKeysSaveIsCompareAndSwap(t *testing.T) {
 	if changed, err := k2.Changed(ctx); err != nil || !changed {
 		t.Errorf("k2.Changed after k1 rotated = %v, %v; want true", changed, err)
 	}
+	stalePrimary, staleIDs := k2.Ring.Primary(), sorted(k2.Ring.KeyIDs())
 	if _, err := k2.Rotate(ctx); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rotating a stale ring = %v, want store.ErrConflict", err)
+	}
+	// The failed rotation left k2's ring as stored: whatever k2 seals
+	// next, every process can open.
+	if k2.Ring.Primary() != stalePrimary || !slices.Equal(sorted(k2.Ring.KeyIDs()), staleIDs) {
+		t.Errorf("after the refused rotation k2 holds primary %08x keys %x; want %08x %x (the stored ring)", k2.Ring.Primary(), k2.Ring.KeyIDs(), stalePrimary, staleIDs)
 	}
 	fresh, err := LoadKeys(ctx, st, kek)
 	if err != nil {
@@ -472,6 +478,21 @@ func TestKeysSaveIsCompareAndSwap(t *testing.T) {
 	}
 	if fresh.Ring.Primary() != id1 {
 		t.Errorf("stored primary %08x, want k1's %08x", fresh.Ring.Primary(), id1)
+	}
+	ad := seal.AD{Purpose: Purpose, Account: "x", Field: FieldRefresh}
+	sealed, err := k2.Ring.Seal(ad, []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.Ring.Open(ad, sealed); err != nil {
+		t.Errorf("what the stale handle seals does not open with the stored ring: %v", err)
+	}
+	// A refused Retire leaves the ring alone too.
+	if err := k2.Retire(ctx, stalePrimary); err == nil {
+		t.Fatal("Retire of the primary key succeeded")
+	}
+	if k2.Ring.Primary() != stalePrimary || len(k2.Ring.KeyIDs()) != len(staleIDs) {
+		t.Error("a refused Retire changed k2's ring")
 	}
 }
 
