@@ -63,7 +63,7 @@ func (a *app) dataSession(ctx context.Context, onWait func(until time.Time)) (*p
 	if onWait == nil {
 		onWait = func(until time.Time) {
 			fmt.Fprintf(a.stderr, "psn: rate limit (%s): waiting %s, until %s\n",
-				rateLimitText, time.Until(until).Round(time.Second), until.Local().Format("15:04:05"))
+				rateLimitText, humanDuration(time.Until(until)), until.Local().Format("15:04:05"))
 		}
 	}
 	ep := a.endpoint

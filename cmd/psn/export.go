@@ -253,7 +253,23 @@ func (e *exporter) estimate(titles int) {
 	}
 	least := time.Duration((n-rateRequests)/rateRequests+1) * rateWindow
 	fmt.Fprintf(e.stderr, "psn: %d titles to export, about %d requests; PSN allows %s, so this takes at least %s (it can be interrupted and resumed)\n",
-		titles, n, rateLimitText, least)
+		titles, n, rateLimitText, humanDuration(least))
+}
+
+// humanDuration says d in words: "45 minutes", "2 hours 15 minutes", "12 seconds".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return plural(int(d.Round(time.Second)/time.Second), "second")
+	case d < 2*time.Hour:
+		return plural(int(d.Round(time.Minute)/time.Minute), "minute")
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if m == 0 {
+		return plural(h, "hour")
+	}
+	return plural(h, "hour") + " " + plural(m, "minute")
 }
 
 // open resumes the partial file named by a valid state file, or starts a

@@ -46,8 +46,10 @@ func (p *barProgress) begin(total, done int) {
 		progressbar.OptionSetItsString("titles"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		// A linear estimate is wrong while the rate limit holds requests:
+		// show the elapsed time, and say when the limit holds (waiting).
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),
 	)
 	p.bar.Set(done)
@@ -117,7 +119,7 @@ func (p *lineProgress) step(done int, name string) {
 	eta := ""
 	if n := done - p.startedDone; n > 0 && done < p.total {
 		left := time.Duration(float64(now.Sub(p.start)) / float64(n) * float64(p.total-done))
-		eta = fmt.Sprintf(", about %s left", left.Round(time.Second))
+		eta = ", about " + humanDuration(left) + " left"
 	}
 	fmt.Fprintf(p.w, "psn: export: %d/%d titles (%d%%)%s — %s\n", done, p.total, pct, eta, name)
 }

@@ -326,9 +326,9 @@ func TestLineProgressPrintsPeriodicallyAndAtTheEnd(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	want := []string{
 		"psn: export: 2/10 titles",
-		"psn: export: 5/10 titles (50%), about 10s left — Title 5", // 6 s after the start
-		"psn: export: 8/10 titles (80%), about 4s left — Title 8",  // 6 s later
-		"psn: export: 10/10 titles (100%) — Title 10",              // the last title always
+		"psn: export: 5/10 titles (50%), about 10 seconds left — Title 5", // 6 s after the start
+		"psn: export: 8/10 titles (80%), about 4 seconds left — Title 8",  // 6 s later
+		"psn: export: 10/10 titles (100%) — Title 10",                     // the last title always
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("progress lines:\n%s\nwant:\n%s", buf.String(), strings.Join(want, "\n"))
