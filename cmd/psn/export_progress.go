@@ -40,6 +40,9 @@ type barProgress struct {
 func (p *barProgress) begin(total, done int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if total == 0 {
+		return // nothing to show; progressbar treats max 0 as unknown
+	}
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription("export"),
