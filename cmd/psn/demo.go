@@ -31,7 +31,7 @@ summary, lets the access token expire and shows the automatic refresh (one
 grant however many concurrent callers), the refresh-token warning, the NPSSO
 fallback when the refresh token dies, and the clear "login required" once the
 NPSSO is gone too. The simulator's clock is advanced instead of waiting hours.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), a.stdout, callers, keep)
 		},

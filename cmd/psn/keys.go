@@ -9,11 +9,11 @@ import (
 )
 
 func (a *app) keysCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "Manage the data keys that seal the stored secrets"}
+	cmd := group("keys", "Manage the data keys that seal the stored secrets")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "List the data keys, which is primary, and how many accounts use each",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := a.openKeys(cmd.Context())
 			if err != nil {
@@ -43,7 +43,7 @@ func (a *app) keysCommand() *cobra.Command {
 	rotate := &cobra.Command{
 		Use:   "rotate",
 		Short: "Add a data key and make it primary (accounts are re-sealed on their next write, or by `keys reseal`)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := a.openKeys(cmd.Context())
 			if err != nil {
@@ -61,7 +61,7 @@ func (a *app) keysCommand() *cobra.Command {
 	reseal := &cobra.Command{
 		Use:   "reseal",
 		Short: "Re-seal every account with the primary key",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := a.openKeys(cmd.Context())
 			if err != nil {

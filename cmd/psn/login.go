@@ -55,7 +55,7 @@ stdin is a terminal, else from stdin. It is never accepted as an argument:
 command lines end up in shell histories and process lists.
 With --keep-npsso the NPSSO is stored (encrypted) too, so that psnkit can log
 in again by itself when the refresh token dies.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			npsso, err := a.readNPSSO()
@@ -95,7 +95,7 @@ func (a *app) logoutCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Delete the account's stored tokens and NPSSO",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
@@ -114,11 +114,11 @@ func (a *app) logoutCommand() *cobra.Command {
 }
 
 func (a *app) tokenCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "token", Short: "Inspect, refresh or print the account's token"}
+	cmd := group("token", "Inspect, refresh or print the account's token")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show expiry instants and the account's state in human terms",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
@@ -147,7 +147,7 @@ func (a *app) tokenCommand() *cobra.Command {
 	refresh := &cobra.Command{
 		Use:   "refresh",
 		Short: "Refresh the access token now (saved before it is used)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, src, err := a.session(cmd.Context())
 			if err != nil {
@@ -164,7 +164,7 @@ func (a *app) tokenCommand() *cobra.Command {
 	print := &cobra.Command{
 		Use:   "print",
 		Short: "Print a valid access token to stdout, for scripts (refreshed first if needed)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, src, err := a.session(cmd.Context())
 			if err != nil {
@@ -217,7 +217,7 @@ func (a *app) accountsCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "accounts",
 		Short: "List the stored accounts and their health",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore(cmd.Context())
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/psnkit/psn"
@@ -64,6 +65,8 @@ Exit codes: 0 ok, 1 error, 3 login required (run "psn login" again).
 Data goes to stdout; progress and diagnostics to stderr.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          noArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	f := root.PersistentFlags()
 	f.StringVar(&a.storeURL, "store", "", "token store: sqlite:///path.db (default: psn.db in the config dir), postgres://…, redis://… (env PSN_STORE)")
@@ -79,4 +82,33 @@ Data goes to stdout; progress and diagnostics to stderr.`,
 		root.AddCommand(c)
 	}
 	return root
+}
+
+// noArgs rejects arguments without repeating any that could be a secret:
+// cobra's own messages quote them, and `psn login <npsso>` must not put
+// the NPSSO on the screen (or in a log that captures stderr).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return fmt.Errorf("unknown command or argument %s for %q; see `%s --help`", describeArg(args[0]), cmd.CommandPath(), cmd.CommandPath())
+}
+
+// describeArg quotes a short argument and hides a long one: NPSSOs, codes
+// and tokens are all far longer than any command name.
+func describeArg(a string) string {
+	if len(a) <= 24 {
+		return strconv.Quote(a)
+	}
+	return "(a long argument, not repeated here: secrets are never read from the command line — use the prompt, stdin or the environment)"
+}
+
+// group is a command that only holds subcommands: without arguments it
+// shows its help, with an unknown one it fails (so that
+// TOKEN=$(psn token prnt) does not capture a help text).
+func group(use, short string) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
 }

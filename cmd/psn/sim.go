@@ -12,7 +12,7 @@ import (
 )
 
 func (a *app) simCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "sim", Short: "The offline PlayStation Network simulator"}
+	cmd := group("sim", "The offline PlayStation Network simulator")
 	var (
 		addr   string
 		cfg    psntest.Config
@@ -26,7 +26,7 @@ paths. On start it prints one JSON line to stdout:
   {"url":"http://127.0.0.1:PORT","users":[{"onlineId":…,"accountId":…,"npsso":…}]}
 Point the client at it with --endpoint URL (or PSN_ENDPOINT). Admin endpoints:
 GET/POST /_sim/users, GET /_sim/stats, POST /_sim/clock {"advance":"65m"}.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if faults != "" {
 				f, err := psntest.ParseFaults(faults)
