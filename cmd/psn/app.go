@@ -135,8 +135,9 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// client returns a PSN client honouring --endpoint / PSN_ENDPOINT.
-func (a *app) client() *psn.Client {
+// client returns a PSN client honouring --endpoint / PSN_ENDPOINT and -v,
+// with extra options applied last.
+func (a *app) client(extra ...psn.Option) *psn.Client {
 	ep := a.endpoint
 	if ep == "" {
 		ep = a.getenv("PSN_ENDPOINT")
@@ -145,7 +146,7 @@ func (a *app) client() *psn.Client {
 	if l := a.logger(); l != nil {
 		opts = append(opts, psn.WithLogger(l))
 	}
-	return psn.NewClient(opts...)
+	return psn.NewClient(append(opts, extra...)...)
 }
 
 // owner names this process in store leases.
@@ -156,8 +157,9 @@ func owner() string {
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// session is an authenticated client for the selected account.
-func (a *app) session(ctx context.Context) (*psn.Client, *psn.RefreshingSource, error) {
+// session is an authenticated client for the selected account; token
+// refreshes and data calls share one client, so one rate limit.
+func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *psn.RefreshingSource, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -169,7 +171,7 @@ func (a *app) session(ctx context.Context) (*psn.Client, *psn.RefreshingSource, 
 	if _, err := st.Get(ctx, a.account); errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fmt.Errorf("account %q is not logged in: run `psn login --account %s`: %w", a.account, a.account, psn.ErrNoToken)
 	}
-	c := a.client()
+	c := a.client(extra...)
 	src := psn.NewTokenSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()),
 		psn.OnRefreshExpiring(func(_ context.Context, exp time.Time, kept bool) {
 			fmt.Fprintf(a.stderr, "psn: warning: the refresh token of %q expires %s%s\n", a.account, humanUntil(exp, time.Now()), npssoHint(kept))

@@ -56,28 +56,14 @@ const (
 // stderr (through onWait) when it holds a request back. A nil onWait
 // prints one line per wait.
 func (a *app) dataSession(ctx context.Context, onWait func(until time.Time)) (*psn.Client, error) {
-	_, src, err := a.session(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if onWait == nil {
 		onWait = func(until time.Time) {
 			fmt.Fprintf(a.stderr, "psn: rate limit (%s): waiting %s, until %s\n",
 				rateLimitText, humanDuration(time.Until(until)), until.Local().Format("15:04:05"))
 		}
 	}
-	ep := a.endpoint
-	if ep == "" {
-		ep = a.getenv("PSN_ENDPOINT")
-	}
-	opts := []psn.Option{
-		psn.WithEndpoint(ep),
-		psn.WithLimiter(&noticeLimiter{l: psn.NewWindowLimiter(rateRequests, rateWindow), onWait: onWait}),
-	}
-	if l := a.logger(); l != nil {
-		opts = append(opts, psn.WithLogger(l))
-	}
-	return psn.NewClient(opts...).WithTokenSource(src), nil
+	api, _, err := a.session(ctx, psn.WithLimiter(&noticeLimiter{l: psn.NewWindowLimiter(rateRequests, rateWindow), onWait: onWait}))
+	return api, err
 }
 
 // noticeLimiter wraps a limiter and calls onWait before a request has to

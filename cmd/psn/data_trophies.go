@@ -47,7 +47,7 @@ func (a *app) meCommand() *cobra.Command {
 		Short: "The logged-in account: account id, online id and trophy summary",
 		Long: `The logged-in account's trophy summary. -o json prints PSN's trophySummary
 answer exactly; the table adds the online id (one more request).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			api, err := a.dataSession(ctx, nil)

@@ -249,7 +249,7 @@ func (a *app) devicesCommand() *cobra.Command {
 		Use:   "devices",
 		Short: "The consoles the logged-in account is activated on",
 		Long:  `The consoles the logged-in account is activated on (psn-api getAccountDevices).`,
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			api, err := a.dataSession(ctx, nil)

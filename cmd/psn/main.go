@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/psnkit/psn"
@@ -47,7 +48,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "psn:", err)
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "psn: ") {
+		msg = "psn: " + msg
+	}
+	fmt.Fprintln(stderr, msg)
 	if errors.Is(err, psn.ErrLoginRequired) || errors.Is(err, psn.ErrNoToken) {
 		return exitLoginRequired
 	}
