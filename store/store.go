@@ -101,10 +101,16 @@ type Store interface {
 	// record has a live lease held by someone other than rec.LeaseOwner it
 	// returns ErrLeaseLost; if the version differs, ErrConflict; if the
 	// account is gone, ErrNotFound. The lease fields of rec are written as
-	// given, so a caller keeps or drops its lease in the same write.
+	// given: the holder keeps its lease by writing them unchanged, or drops
+	// it in the same write by keeping LeaseOwner and zeroing LeaseExpiry (a
+	// record with an empty LeaseOwner counts as a stranger's write while a
+	// lease is live). Lease liveness here is judged by the store's own
+	// clock (Claim and ClaimDue use the caller's now); keep clocks in sync.
+	// When both the version is stale and another owner holds a live lease,
+	// ErrLeaseLost wins.
 	CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec Record) (Record, error)
 	// ClaimDue leases, atomically, up to limit records whose NextRefresh is
-	// not after now and whose lease is absent or expired, ordered by
+	// not after now (a zero NextRefresh is due) and whose lease is absent or expired, ordered by
 	// NextRefresh (oldest first). Claimed records get LeaseOwner=owner and
 	// LeaseExpiry=now+leaseTTL; their Version does not change.
 	ClaimDue(ctx context.Context, now time.Time, limit int, owner string, leaseTTL time.Duration) ([]Record, error)
@@ -114,7 +120,7 @@ type Store interface {
 	// An owner that already holds the lease extends it.
 	Claim(ctx context.Context, account string, now time.Time, owner string, leaseTTL time.Duration) (Record, error)
 	// Release drops owner's lease on account; it is a no-op when owner does
-	// not hold it.
+	// not hold it or the account does not exist. It does not change Version.
 	Release(ctx context.Context, account, owner string) error
 	// Delete removes the account and its secrets; ErrNotFound if absent.
 	Delete(ctx context.Context, account string) error
