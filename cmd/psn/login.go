@@ -67,7 +67,7 @@ in again by itself when the refresh token dies.`,
 				return err
 			}
 			h := vault.HealthOf(rec, time.Now(), 7*24*time.Hour)
-			fmt.Fprintf(a.stderr, "Logged in as %q (PSN account %s). Access token valid %s; refresh token until %s%s.\n",
+			fmt.Fprintf(a.stderr, "Logged in as %q (PSN account %s). Access token expires %s; refresh token on %s%s.\n",
 				a.account, rec.AccountID, humanUntil(h.AccessExpiry, time.Now()),
 				h.RefreshExpiry.Local().Format("2006-01-02 15:04"), map[bool]string{true: "; NPSSO kept for automatic re-login", false: ""}[keep])
 			return nil
@@ -157,7 +157,7 @@ func (a *app) tokenCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Refreshed %q: access token valid %s.\n", a.account, humanUntil(tok.Expiry, time.Now()))
+			fmt.Fprintf(a.stderr, "Refreshed %q: the access token expires %s.\n", a.account, humanUntil(tok.Expiry, time.Now()))
 			return nil
 		},
 	}
