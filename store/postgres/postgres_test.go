@@ -177,6 +177,14 @@ func TestConformance(t *testing.T) {
 			t.Cleanup(func() { s2.Close() })
 			return s2
 		},
+		Share: func(t *testing.T, st store.Store) store.Store {
+			s2, err := Open(t.Context(), withSchema(t, st.(*Store).schema))
+			if err != nil {
+				t.Fatalf("open a second handle: %v", err)
+			}
+			t.Cleanup(func() { s2.Close() })
+			return s2
+		},
 	})
 }
 
@@ -427,72 +435,6 @@ func TestListReadsPastOnePage(t *testing.T) {
 	if len(got) != n || !slices.IsSorted(got) || got[0] != "acct-0001" || got[n-1] != fmt.Sprintf("acct-%04d", n) {
 		t.Errorf("List yielded %d accounts (sorted %v, first %q), want %d in order", len(got), slices.IsSorted(got), got[0], n)
 	}
-}
-
-// TestFourPoolsClaimEveryDueRowOnce runs four claimers, each with its own
-// connection pool (as four processes would), over 2,000 due rows.
-func TestFourPoolsClaimEveryDueRowOnce(t *testing.T) {
-	first := newStore(t)
-	ctx := t.Context()
-	const rows, claimers, limit = 2000, 4, 25
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	insertDue(t, first, rows, now)
-	stores := []*Store{first}
-	for range claimers - 1 {
-		s, err := Open(ctx, withSchema(t, first.schema))
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		stores = append(stores, s)
-	}
-	var (
-		mu     sync.Mutex
-		owners = map[string]string{}
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
-	)
-	for i, s := range stores {
-		wg.Go(func() {
-			me := fmt.Sprintf("claimer-%d", i)
-			<-start
-			for {
-				got, err := s.ClaimDue(ctx, now, limit, me, time.Hour)
-				if err != nil {
-					t.Errorf("%s: ClaimDue: %v", me, err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, r := range got {
-					if prev, dup := owners[r.Account]; dup {
-						t.Errorf("%s claimed by %s and %s", r.Account, prev, me)
-					}
-					owners[r.Account] = me
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if len(owners) != rows {
-		t.Fatalf("claimers together claimed %d accounts, want %d", len(owners), rows)
-	}
-	var unleased int
-	if err := first.pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{first.schema}.Sanitize()+".accounts WHERE lease_expiry IS NULL").Scan(&unleased); err != nil {
-		t.Fatalf("count: %v", err)
-	}
-	if unleased != 0 {
-		t.Errorf("%d rows left without a lease", unleased)
-	}
-	perOwner := map[string]int{}
-	for _, o := range owners {
-		perOwner[o]++
-	}
-	t.Logf("claims per claimer: %v", perOwner)
 }
 
 // insertDue adds n records named acct-00000… all due before now.

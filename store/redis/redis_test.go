@@ -196,6 +196,14 @@ func TestConformance(t *testing.T) {
 			t.Cleanup(func() { s2.Close() })
 			return s2
 		},
+		Share: func(t *testing.T, st store.Store) store.Store {
+			s2, err := Open(t.Context(), withPrefix(t, st.(*Store).prefix))
+			if err != nil {
+				t.Fatalf("open a second handle: %v", err)
+			}
+			t.Cleanup(func() { s2.Close() })
+			return s2
+		},
 	})
 }
 
@@ -436,64 +444,6 @@ func TestListReadsPastOnePage(t *testing.T) {
 	}
 	if len(got) != n || !slices.IsSorted(got) {
 		t.Errorf("List yielded %d accounts (sorted: %v), want %d in order", len(got), slices.IsSorted(got), n)
-	}
-}
-
-// TestFourClientsClaimEveryDueRecordOnce runs four claimers, each with its
-// own client (as four processes would), over 2,000 due records.
-func TestFourClientsClaimEveryDueRecordOnce(t *testing.T) {
-	first := newStore(t)
-	ctx := t.Context()
-	const records, claimers, limit = 2000, 4, 25
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	putDue(t, first, records, now)
-	stores := []*Store{first}
-	for range claimers - 1 {
-		s, err := Open(ctx, withPrefix(t, first.prefix))
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		stores = append(stores, s)
-	}
-	var (
-		mu     sync.Mutex
-		owners = map[string]string{}
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
-	)
-	for i, s := range stores {
-		wg.Go(func() {
-			me := fmt.Sprintf("claimer-%d", i)
-			<-start
-			for {
-				got, err := s.ClaimDue(ctx, now, limit, me, time.Hour)
-				if err != nil {
-					t.Errorf("%s: ClaimDue: %v", me, err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, r := range got {
-					if prev, dup := owners[r.Account]; dup {
-						t.Errorf("%s claimed by %s and %s", r.Account, prev, me)
-					}
-					owners[r.Account] = me
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if len(owners) != records {
-		t.Fatalf("claimers together claimed %d accounts, want %d", len(owners), records)
-	}
-	c := adminClient(t)
-	if n := c.ZCard(ctx, first.dueKey()).Val(); n != 0 {
-		t.Errorf("%d accounts left in the due set", n)
 	}
 }
 

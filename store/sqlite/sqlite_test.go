@@ -59,6 +59,7 @@ func TestConformance(t *testing.T) {
 			}
 			return openAt(t, path)
 		},
+		Share: func(t *testing.T, s store.Store) store.Store { return openAt(t, s.(*Store).Path()) },
 	})
 }
 

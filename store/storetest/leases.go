@@ -40,6 +40,7 @@ func checkClaimed(t *testing.T, s store.Store, recs []store.Record, before map[s
 }
 
 var claimDueCases = []testCase{
+	{"SeparateHandlesNeverShareAnAccount", claimOnSeparateHandles},
 	{"OnlyDueOrderedByNextRefreshAtMostLimit", func(t *testing.T, h Harness) {
 		s := h.New(t)
 		now := base

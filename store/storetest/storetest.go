@@ -43,6 +43,11 @@ type Harness struct {
 	// Reopen (optional) closes s and opens the same data again, to prove
 	// durability and round trips. The suite does not use s after Reopen.
 	Reopen func(t *testing.T, s store.Store) store.Store
+	// Share (optional) opens another handle on the same data as s — its
+	// own pool, client or connection, as another process would — and
+	// registers its cleanup. The suite then proves that claimers on
+	// separate handles never get the same account.
+	Share func(t *testing.T, s store.Store) store.Store
 }
 
 // Run runs every conformance case as a subtest of t. Subtests run one after
