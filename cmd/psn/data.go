@@ -164,6 +164,22 @@ func classifyAccount(param, s string) (accountRef, error) {
 	return refOnlineID, nil
 }
 
+// accountSession checks the optional ACCOUNT argument ("me" when absent)
+// before any request, then opens the data session and resolves the
+// account to an id PSN accepts (an online id costs one lookup).
+func (a *app) accountSession(ctx context.Context, args []string) (*psn.Client, string, error) {
+	arg := optionalArg(args, "me")
+	if _, err := classifyAccount("ACCOUNT", arg); err != nil {
+		return nil, "", err
+	}
+	api, err := a.dataSession(ctx, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	acc, err := resolveAccount(ctx, api, "ACCOUNT", arg, false)
+	return api, acc, err
+}
+
 // resolveAccount turns a user argument into what PSN's account paths take:
 // "me" (kept as "me" unless numeric is set), an account id, or an online
 // id looked up to its account id. ids with '/', '?' and the like go to the

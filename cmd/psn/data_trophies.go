@@ -81,14 +81,7 @@ or an online id (looked up first).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if _, err := classifyAccount("ACCOUNT", optionalArg(args, "me")); err != nil {
-				return err
-			}
-			api, err := a.dataSession(ctx, nil)
-			if err != nil {
-				return err
-			}
-			acc, err := resolveAccount(ctx, api, "ACCOUNT", optionalArg(args, "me"), false)
+			api, acc, err := a.accountSession(ctx, args)
 			if err != nil {
 				return err
 			}
@@ -129,14 +122,7 @@ ACCOUNT is "me" (the default), a PSN account id, or an online id.
 			if err := pf.check(); err != nil {
 				return err
 			}
-			if _, err := classifyAccount("ACCOUNT", optionalArg(args, "me")); err != nil {
-				return err
-			}
-			api, err := a.dataSession(ctx, nil)
-			if err != nil {
-				return err
-			}
-			acc, err := resolveAccount(ctx, api, "ACCOUNT", optionalArg(args, "me"), false)
+			api, acc, err := a.accountSession(ctx, args)
 			if err != nil {
 				return err
 			}

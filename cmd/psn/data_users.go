@@ -70,14 +70,7 @@ the array of every account id.`,
 			if err := pf.check(); err != nil {
 				return err
 			}
-			if _, err := classifyAccount("ACCOUNT", optionalArg(args, "me")); err != nil {
-				return err
-			}
-			api, err := a.dataSession(ctx, nil)
-			if err != nil {
-				return err
-			}
-			acc, err := resolveAccount(ctx, api, "ACCOUNT", optionalArg(args, "me"), false)
+			api, acc, err := a.accountSession(ctx, args)
 			if err != nil {
 				return err
 			}
