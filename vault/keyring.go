@@ -187,3 +187,22 @@ func (k *Keys) Changed(ctx context.Context) (bool, error) {
 	}
 	return !bytes.Equal(blob, k.blob), nil
 }
+
+// Latest returns the ring as stored now: k.Ring while the store still
+// holds the blob it was read from, else the newer ring another process
+// saved (rotated or retired), opened with the same key-encryption key. It
+// does not change k.
+func (k *Keys) Latest(ctx context.Context) (*seal.Ring, error) {
+	blob, err := k.st.GetMeta(ctx, RingMeta)
+	if err != nil {
+		return nil, fmt.Errorf("vault: reading the key ring: %w", err)
+	}
+	if bytes.Equal(blob, k.blob) {
+		return k.Ring, nil
+	}
+	ring, err := seal.OpenRing(blob, k.kek)
+	if err != nil {
+		return nil, fmt.Errorf("vault: opening the key ring with %s: %w", k.kek, err)
+	}
+	return ring, nil
+}

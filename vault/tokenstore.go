@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/psnkit/psn"
@@ -50,10 +51,13 @@ type accessPart struct {
 // psn.LeasingTokenStore. It is safe for concurrent use.
 type AccountStore struct {
 	st      store.Store
-	ring    *seal.Ring
 	account string
 	owner   string
 	now     func() time.Time
+	keys    *Keys // set by FollowKeys
+
+	mu   sync.Mutex
+	ring *seal.Ring
 }
 
 // NewAccountStore returns the token store of account. owner names this
@@ -61,6 +65,37 @@ type AccountStore struct {
 // between processes.
 func NewAccountStore(st store.Store, ring *seal.Ring, account, owner string) *AccountStore {
 	return &AccountStore{st: st, ring: ring, account: account, owner: owner, now: time.Now}
+}
+
+// FollowKeys makes a long-running process follow key rotations made by
+// other processes (psn keys rotate|reseal|retire): every Save first
+// re-reads the stored ring, so rows are sealed with the current primary
+// key, and a Load that meets a key this process does not know re-reads it
+// once. It returns a.
+func (a *AccountStore) FollowKeys(k *Keys) *AccountStore {
+	a.keys = k
+	return a
+}
+
+func (a *AccountStore) currentRing() *seal.Ring {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ring
+}
+
+// catchUp adopts the stored ring when it changed (FollowKeys only).
+func (a *AccountStore) catchUp(ctx context.Context) error {
+	if a.keys == nil {
+		return nil
+	}
+	ring, err := a.keys.Latest(ctx)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.ring = ring
+	a.mu.Unlock()
+	return nil
 }
 
 // Load opens the record's secrets into a psn.TokenState.
@@ -72,7 +107,14 @@ func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	if err != nil {
 		return psn.TokenState{}, err
 	}
-	tok, npsso, err := OpenRecord(a.ring, rec)
+	tok, npsso, err := OpenRecord(a.currentRing(), rec)
+	if errors.Is(err, seal.ErrUnknownKey) && a.keys != nil {
+		// Sealed with a key another process added since we read the ring.
+		if cerr := a.catchUp(ctx); cerr != nil {
+			return psn.TokenState{}, cerr
+		}
+		tok, npsso, err = OpenRecord(a.currentRing(), rec)
+	}
 	if err != nil {
 		return psn.TokenState{}, err
 	}
@@ -150,9 +192,13 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if st.Token == nil {
 		return 0, errors.New("vault: Save: nil token")
 	}
+	if err := a.catchUp(ctx); err != nil {
+		return 0, err
+	}
+	ring := a.currentRing()
 	if wantVersion == 0 {
 		rec := store.Record{Account: a.account}
-		if err := SealInto(a.ring, &rec, st.Token, st.NPSSO); err != nil {
+		if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 			return 0, err
 		}
 		got, err := a.st.Put(ctx, rec)
@@ -168,7 +214,7 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if rec.Version != wantVersion {
 		return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrVersionConflict)
 	}
-	if err := SealInto(a.ring, &rec, st.Token, st.NPSSO); err != nil {
+	if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 		return 0, err
 	}
 	now := a.now()

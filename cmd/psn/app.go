@@ -172,7 +172,7 @@ func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *p
 		return nil, nil, fmt.Errorf("account %q is not logged in: run `psn login --account %s`: %w", a.account, a.account, psn.ErrNoToken)
 	}
 	c := a.client(extra...)
-	src := psn.NewTokenSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()),
+	src := psn.NewTokenSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()).FollowKeys(keys),
 		psn.OnRefreshExpiring(func(_ context.Context, exp time.Time, kept bool) {
 			fmt.Fprintf(a.stderr, "psn: warning: the refresh token of %q expires %s%s\n", a.account, humanUntil(exp, time.Now()), npssoHint(kept))
 		}))
