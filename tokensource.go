@@ -62,6 +62,14 @@ type LeasingTokenStore interface {
 	Lease(ctx context.Context, ttl time.Duration) (release func(context.Context), err error)
 }
 
+// ErrorRecorder is implemented by token stores that keep the last refresh
+// failure for status output. The source calls RecordError, best effort,
+// after a failed refresh and when a login is required; err holds no
+// secret. A successful Save clears what was recorded.
+type ErrorRecorder interface {
+	RecordError(ctx context.Context, err error, at time.Time)
+}
+
 // MemoryTokenStore is a TokenStore in memory, for tests and short-lived
 // programs. It is safe for concurrent use.
 type MemoryTokenStore struct {
@@ -551,6 +559,7 @@ func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err e
 	s.retryAt = s.now().Add(d)
 	rej := s.rejectedTok
 	s.mu.Unlock()
+	s.recordError(ctx, err)
 	now := s.now()
 	if c := s.cur.Load(); c != nil && !c.tok.Expired(now) && c.tok.AccessToken != rej {
 		s.client.cfg.logger.WarnContext(ctx, "psn: refresh failed; serving the current token", "err", err, "retryIn", d)
@@ -600,10 +609,18 @@ func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *
 	s.loginErr, s.loginVer = e, version
 	s.mu.Unlock()
 	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", e.Secret, "at", e.At)
+	s.recordError(ctx, e)
 	if s.cfg.onLoginRequired != nil {
 		s.cfg.onLoginRequired(ctx, e)
 	}
 	return e
+}
+
+// recordError hands err to the store when it keeps errors.
+func (s *RefreshingSource) recordError(ctx context.Context, err error) {
+	if r, ok := s.store.(ErrorRecorder); ok {
+		r.RecordError(ctx, err, s.now())
+	}
 }
 
 func (s *RefreshingSource) checkExpiring(ctx context.Context, tok *Token, npssoKept bool) {

@@ -68,3 +68,40 @@ func TestFollowKeysAcrossRotation(t *testing.T) {
 		t.Fatalf("the other process cannot read the follower's write: %v", err)
 	}
 }
+
+func TestRecordErrorKeepsLastFailureWithoutStealingALease(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	b := NewAccountStore(st, keys.Ring, "acct", "proc-b")
+	now := time.Now()
+	v, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", now)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.RecordError(ctx, errors.New("psn: token endpoint: HTTP 503"), now)
+	rec, _ := st.Get(ctx, "acct")
+	if h := HealthOf(rec, now, 7*24*time.Hour); h.LastError != "psn: token endpoint: HTTP 503" || !h.LastErrorAt.Equal(now.UTC()) {
+		t.Fatalf("last error = %q at %v", h.LastError, h.LastErrorAt)
+	}
+	// While b holds the lease (and may be saving a rotated refresh token),
+	// a's error is not written: b's save must not lose its compare-and-swap.
+	release, err := b.Lease(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := st.Get(ctx, "acct")
+	a.RecordError(ctx, errors.New("another failure"), now)
+	if after, _ := st.Get(ctx, "acct"); after.Version != before.Version || after.LastError != before.LastError {
+		t.Fatalf("RecordError wrote under another process's lease: version %d → %d", before.Version, after.Version)
+	}
+	if _, err := b.Save(ctx, psn.TokenState{Token: testToken("v2", now)}, before.Version); err != nil {
+		t.Fatalf("the lease holder's save lost: %v", err)
+	}
+	release(ctx)
+	// A successful save cleared the error.
+	if rec, _ := st.Get(ctx, "acct"); rec.LastError != "" || rec.Version <= v {
+		t.Fatalf("after a good save: last error %q, version %d", rec.LastError, rec.Version)
+	}
+}

@@ -246,4 +246,36 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 	return func(ctx context.Context) { _ = a.st.Release(ctx, a.account, a.owner) }, nil
 }
 
-var _ psn.LeasingTokenStore = (*AccountStore)(nil)
+// maxErrorText bounds a recorded error message.
+const maxErrorText = 500
+
+// RecordError keeps err as the record's last error, for `psn token
+// status` and `psn accounts`. It writes only when no other process holds
+// the account's lease, so it never makes a refresher's save lose; a
+// failure to record is ignored.
+func (a *AccountStore) RecordError(ctx context.Context, err error, at time.Time) {
+	if err == nil {
+		return
+	}
+	rec, gerr := a.st.Get(ctx, a.account)
+	if gerr != nil {
+		return
+	}
+	msg := err.Error()
+	if len(msg) > maxErrorText {
+		msg = msg[:maxErrorText] + "…"
+	}
+	if msg == rec.LastError {
+		return // already recorded: do not churn versions
+	}
+	rec.LastError, rec.LastErrorAt = msg, at.UTC()
+	if rec.LeaseOwner != a.owner || !a.now().Before(rec.LeaseExpiry) {
+		rec.LeaseOwner, rec.LeaseExpiry = a.owner, time.Time{}
+	}
+	_, _ = a.st.CompareAndSwap(ctx, a.account, rec.Version, rec)
+}
+
+var (
+	_ psn.LeasingTokenStore = (*AccountStore)(nil)
+	_ psn.ErrorRecorder     = (*AccountStore)(nil)
+)
