@@ -243,6 +243,9 @@ type RefreshingSource struct {
 	warnedFor   time.Time
 	rejectedTok Secret
 	freshTimer  *time.Timer
+	closed      bool
+	active      int           // refreshes in flight
+	idle        chan struct{} // closed when active drops to 0 after Close
 }
 
 // NewTokenSource returns a RefreshingSource that loads tokens from store
@@ -339,11 +342,66 @@ func (s *RefreshingSource) refreshAsync(ctx context.Context) {
 	if backingOff {
 		return
 	}
-	s.sf.DoChan("refresh", func() (any, error) { return s.refresh(context.WithoutCancel(ctx)) })
+	s.sf.DoChan("refresh", s.flight(ctx))
+}
+
+// flight is the function singleflight runs: one refresh under a context
+// no caller can cancel, counted so that Close can wait for it.
+func (s *RefreshingSource) flight(ctx context.Context) func() (any, error) {
+	return func() (any, error) {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			if c := s.cur.Load(); c != nil && !c.rejected && !c.tok.Expired(s.now()) {
+				return c.tok, nil
+			}
+			return nil, ErrSourceClosed
+		}
+		s.active++
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.active--
+			if s.active == 0 && s.idle != nil {
+				close(s.idle)
+				s.idle = nil
+			}
+			s.mu.Unlock()
+		}()
+		return s.refresh(context.WithoutCancel(ctx))
+	}
+}
+
+// ErrSourceClosed: a refresh was needed after Close.
+var ErrSourceClosed = errors.New("psn: token source closed")
+
+// Close stops new refreshes and waits, until ctx is done, for one in
+// flight to finish and save its token: a program that exits in the middle
+// of a refresh may lose a refresh token PSN already rotated. After Close,
+// Token serves the cached token while it is valid and otherwise returns
+// ErrSourceClosed.
+func (s *RefreshingSource) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	if s.active == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.idle == nil {
+		s.idle = make(chan struct{})
+	}
+	idle := s.idle
+	s.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("psn: closing token source: a refresh is still running: %w", ctx.Err())
+	}
 }
 
 func (s *RefreshingSource) refreshWait(ctx context.Context) (*Token, error) {
-	ch := s.sf.DoChan("refresh", func() (any, error) { return s.refresh(context.WithoutCancel(ctx)) })
+	ch := s.sf.DoChan("refresh", s.flight(ctx))
 	select {
 	case r := <-ch:
 		if r.Err != nil {

@@ -518,3 +518,61 @@ func TestSourceBadRefreshAnswersLoseNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestCloseWaitsForTheRefreshInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := newGrantServer(time.Hour, 24*time.Hour)
+		hold := make(chan struct{})
+		var holding atomic.Bool
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if holding.Load() && r.URL.Path == "/api/authz/v3/oauth/token" {
+				<-hold
+			}
+			g.ServeHTTP(w, r)
+		})
+		c := NewClient(WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithLimiter(nil))
+		tok, err := c.Login(context.Background(), testNPSSO)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := NewMemoryTokenStore(tok, "")
+		src := NewTokenSource(c, store)
+		holding.Store(true)
+		time.Sleep(time.Hour)
+		// A caller gives up; its refresh goes on in the background.
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(time.Second); cancel() }()
+		if _, err := src.Token(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
+		}
+		// Close with a short deadline reports the refresh still running…
+		short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+		defer cancelShort()
+		if err := src.Close(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Close = %v, want a deadline error while the refresh runs", err)
+		}
+		// …and with time, waits for it to be saved.
+		done := make(chan error)
+		go func() { done <- src.Close(context.Background()) }()
+		synctest.Wait()
+		close(hold)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		st, _ := store.Load(context.Background())
+		if st.Version != 2 || st.Token.AccessToken == tok.AccessToken {
+			t.Fatalf("the refresh in flight was not saved before Close returned (version %d)", st.Version)
+		}
+		// Closed: a valid cached token is still served, no new refresh starts.
+		if got, err := src.Token(context.Background()); err != nil || got.AccessToken != st.Token.AccessToken {
+			t.Fatalf("after Close: %v, %v", got, err)
+		}
+		time.Sleep(2 * time.Hour)
+		if _, err := src.Token(context.Background()); !errors.Is(err, ErrSourceClosed) {
+			t.Fatalf("expired after Close: %v, want ErrSourceClosed", err)
+		}
+		if _, r := g.counts(); r != 1 {
+			t.Fatalf("%d refresh grants, want 1", r)
+		}
+	})
+}
