@@ -33,6 +33,7 @@ type app struct {
 
 	st   store.Store
 	keys *vault.Keys
+	srcs []*psn.RefreshingSource // closed (drained) before the store
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
@@ -40,6 +41,15 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) strin
 }
 
 func (a *app) close() {
+	// A refresh still running (say, after Ctrl-C) is given a few seconds
+	// to save its token: PSN may already have rotated the refresh token.
+	for _, src := range a.srcs {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := src.Close(ctx); err != nil {
+			fmt.Fprintln(a.stderr, "psn:", err)
+		}
+		cancel()
+	}
 	if a.st != nil {
 		a.st.Close()
 	}
@@ -176,6 +186,7 @@ func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *p
 		psn.OnRefreshExpiring(func(_ context.Context, exp time.Time, kept bool) {
 			fmt.Fprintf(a.stderr, "psn: warning: the refresh token of %q expires %s%s\n", a.account, humanUntil(exp, time.Now()), npssoHint(kept))
 		}))
+	a.srcs = append(a.srcs, src)
 	return c.WithTokenSource(src), src, nil
 }
 
