@@ -46,7 +46,7 @@ func (a *app) close() {
 	for _, src := range a.srcs {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := src.Close(ctx); err != nil {
-			fmt.Fprintln(a.stderr, "psn:", err)
+			fmt.Fprintln(a.stderr, err) // already "psn: …"
 		}
 		cancel()
 	}
