@@ -74,6 +74,7 @@ type OAuthError struct {
 	ErrorCode   int    // PSN's numeric error_code when present (4159: invalid refresh token)
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *OAuthError) Error() string {
 	s := fmt.Sprintf("psn: token endpoint: %s (HTTP %d)", e.Code, e.Status)
 	if e.Description != "" {
@@ -106,6 +107,7 @@ type NPSSOError struct {
 	ErrorCode int
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *NPSSOError) Error() string {
 	s := ErrNPSSORejected.Error()
 	if e.Reason != "" {
@@ -130,6 +132,7 @@ type EdgeError struct {
 	Snippet string // the first bytes of the page, whitespace folded
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *EdgeError) Error() string {
 	return fmt.Sprintf("psn: %s refused by PSN's edge with HTTP %d (retry later): %q", e.URL, e.Status, e.Snippet)
 }
@@ -153,6 +156,7 @@ type RateLimitError struct {
 	API *APIError
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *RateLimitError) Error() string {
 	who := "PSN"
 	if e.Local {
@@ -190,6 +194,7 @@ type APIError struct {
 	Source      string // gamelist's "source", when present
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("psn: %s %s: HTTP %d", e.Method, e.URL, e.Status)
 	if e.Message != "" {
@@ -247,6 +252,7 @@ type LoginRequiredError struct {
 	Cause error
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *LoginRequiredError) Error() string {
 	s := fmt.Sprintf("psn: login required: the %s stopped working at %s", e.Secret, e.At.UTC().Format(time.RFC3339))
 	if e.Cause != nil {
@@ -271,6 +277,7 @@ type ResponseError struct {
 	Err     error  // the decoder's error, if any
 }
 
+// Error describes the failure; it never holds a secret.
 func (e *ResponseError) Error() string {
 	s := fmt.Sprintf("psn: unexpected response from %s (HTTP %d): %s", e.URL, e.Status, e.Problem)
 	if e.Snippet != "" {
