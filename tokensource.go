@@ -255,7 +255,7 @@ func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *Ref
 		advisory: 15 * time.Minute, mandatory: time.Minute, jitter: 3 * time.Minute,
 		warnBefore:     7 * 24 * time.Hour,
 		refreshTimeout: time.Minute,
-		leaseTTL:       time.Minute,
+		leaseTTL:       2 * time.Minute, // outlives a refresh (refreshTimeout), so no other process starts one meanwhile
 		minBackoff:     2 * time.Second, maxBackoff: 2 * time.Minute,
 	}
 	for _, o := range opts {
