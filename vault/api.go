@@ -1,0 +1,416 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/store"
+)
+
+// HTTP limits of the vault API.
+const (
+	// MaxRequestBody caps a request body.
+	MaxRequestBody = 64 << 10
+	// tokenWait bounds how long a token request waits for a refresh.
+	tokenWait = 70 * time.Second
+	// requestWait bounds the other requests.
+	requestWait = 30 * time.Second
+)
+
+// APIError is the body of every error answer of the API:
+// {"error":{"code":"…","message":"…"}}. Messages never hold a secret.
+type APIError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Secret and At are set on login_required: which secret stopped
+	// working ("refresh token" or "NPSSO") and when.
+	Secret string    `json:"secret,omitempty"`
+	At     time.Time `json:"at,omitzero"`
+}
+
+// TokenResponse is the answer of GET /v1/accounts/{name}/token.
+type TokenResponse struct {
+	AccessToken string    `json:"accessToken"`
+	Expiry      time.Time `json:"expiry"`
+}
+
+// AddAccountRequest is the body of POST /v1/accounts.
+type AddAccountRequest struct {
+	Name string `json:"name"`
+	// NPSSO is the 64-character value or the whole {"npsso":"…"} JSON.
+	NPSSO     string `json:"npsso"`
+	KeepNPSSO bool   `json:"keepNpsso"`
+}
+
+// DecodeAddAccount reads and checks a POST /v1/accounts body: one JSON
+// object, no unknown fields, a valid account name and a well-formed NPSSO.
+// Its errors never repeat the NPSSO.
+func DecodeAddAccount(r io.Reader) (AddAccountRequest, psn.Secret, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var req AddAccountRequest
+	if err := dec.Decode(&req); err != nil {
+		return AddAccountRequest{}, "", errBadJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return AddAccountRequest{}, "", errors.New("the body must hold one JSON object")
+	}
+	if !ValidAccountName(req.Name) {
+		return AddAccountRequest{}, "", ErrAccountName
+	}
+	if req.NPSSO == "" {
+		return AddAccountRequest{}, "", errors.New(`"npsso" is missing`)
+	}
+	npsso, err := psn.ParseNPSSO(req.NPSSO)
+	if err != nil {
+		return AddAccountRequest{}, "", err
+	}
+	return req, npsso, nil
+}
+
+// errBadJSON describes a JSON error without quoting the input: a syntax
+// error's text is safe (offsets only), a type error names the field.
+func errBadJSON(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return fmt.Errorf("the body is larger than %d bytes", mbe.Limit)
+	case errors.As(err, &se):
+		return fmt.Errorf("the body is not valid JSON (at byte %d)", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Errorf("field %q has the wrong type", te.Field)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the body is empty or cut short")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// Name a short field; a long one might be a pasted secret.
+		if name := strings.TrimPrefix(err.Error(), "json: unknown field "); len(name) <= 26 {
+			return errors.New("unknown field " + name + " (want name, npsso, keepNpsso)")
+		}
+		return errors.New("unknown field (want name, npsso, keepNpsso)")
+	}
+	return errors.New("the body is not a JSON object of the expected shape")
+}
+
+// ParseBearer returns the credential of an "Authorization: Bearer …"
+// header value (the scheme is case-insensitive), or false.
+func ParseBearer(h string) (string, bool) {
+	scheme, cred, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	cred = strings.TrimSpace(cred)
+	if cred == "" || strings.ContainsAny(cred, " \t") {
+		return "", false
+	}
+	return cred, true
+}
+
+// api serves the HTTP API of a Service.
+type api struct {
+	svc  *Service
+	keys *APIKeys
+}
+
+// NewHandler returns the vault's HTTP API (design.md "The vault HTTP
+// API"): /v1/* requires "Authorization: Bearer <api key>"; /healthz,
+// /metrics and the status page / do not (bind the service to a private
+// address, or put it behind a proxy that guards them).
+func NewHandler(svc *Service, keys *APIKeys) http.Handler {
+	a := &api{svc: svc, keys: keys}
+	v1 := http.NewServeMux()
+	a.handle(v1, "POST /v1/accounts", "add_account", a.addAccount)
+	a.handle(v1, "GET /v1/accounts", "list_accounts", a.listAccounts)
+	a.handle(v1, "GET /v1/accounts/{name}", "get_account", a.getAccount)
+	a.handle(v1, "DELETE /v1/accounts/{name}", "delete_account", a.deleteAccount)
+	a.handle(v1, "GET /v1/accounts/{name}/token", "token", a.token)
+	a.handle(v1, "/v1/", "unknown", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, APIError{Code: "not_found", Message: "no such endpoint"})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", a.auth(v1))
+	a.handle(mux, "GET /healthz", "healthz", a.healthz)
+	mux.Handle("GET /metrics", a.timed("metrics", svc.metrics.Handler()))
+	a.handle(mux, "GET /{$}", "status", a.status)
+	return mux
+}
+
+func (a *api) handle(mux *http.ServeMux, pattern, route string, h http.HandlerFunc) {
+	mux.Handle(pattern, a.timed(route, h))
+}
+
+// statusWriter records the status code for the latency histogram.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (a *api) timed(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		if sw.code == 0 {
+			sw.code = http.StatusOK
+		}
+		a.svc.metrics.httpDuration.WithLabelValues(route, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// auth lets a request through only with a valid API key.
+func (a *api) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := ParseBearer(r.Header.Get("Authorization"))
+		if !ok {
+			unauthorized(w, "missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+		defer cancel()
+		if _, err := a.keys.Verify(ctx, key); err != nil {
+			if errors.Is(err, ErrAPIKeyInvalid) {
+				unauthorized(w, "invalid API key")
+				return
+			}
+			a.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="psn-vault"`)
+	writeError(w, http.StatusUnauthorized, APIError{Code: "unauthorized", Message: msg})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, e APIError) {
+	writeJSON(w, code, struct {
+		Error APIError `json:"error"`
+	}{e})
+}
+
+// fail answers err with the status and code it deserves. Error strings of
+// psnkit never hold a secret, so they are shown as they are.
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var lr *psn.LoginRequiredError
+	switch {
+	case errors.As(err, &lr):
+		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Secret: lr.Secret, At: lr.At})
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
+	case errors.Is(err, ErrAccountName):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_name", Message: err.Error()})
+	case errors.Is(err, psn.ErrMalformedNPSSO):
+		writeError(w, http.StatusBadRequest, APIError{Code: "malformed_npsso", Message: err.Error()})
+	case errors.Is(err, psn.ErrNPSSORejected):
+		writeError(w, http.StatusUnprocessableEntity, APIError{Code: "npsso_rejected", Message: err.Error()})
+	case errors.Is(err, ErrServiceClosed):
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: "shutting_down", Message: err.Error()})
+	case errors.Is(err, store.ErrUnavailable):
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: err.Error()})
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		writeError(w, http.StatusGatewayTimeout, APIError{Code: "timeout", Message: "gave up waiting: " + err.Error()})
+	case errors.Is(err, psn.ErrRateLimited):
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: "psn_rate_limited", Message: err.Error()})
+	case errors.Is(err, ErrNoFreshToken), isPSNError(err):
+		writeError(w, http.StatusBadGateway, APIError{Code: "psn_error", Message: err.Error()})
+	default:
+		a.svc.log.ErrorContext(r.Context(), "vault: request failed", "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, APIError{Code: "internal", Message: err.Error()})
+	}
+}
+
+// isPSNError reports whether err came from talking to PSN.
+func isPSNError(err error) bool {
+	for _, e := range []error{psn.ErrInvalidGrant, psn.ErrEdgeBlocked, psn.ErrUnauthorized, psn.ErrForbidden,
+		psn.ErrServer, psn.ErrBadRequest, psn.ErrBodyTooLarge, psn.ErrUnexpectedResponse, psn.ErrNotFound} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || strings.HasPrefix(err.Error(), "psn: ")
+}
+
+func (a *api) addAccount(w http.ResponseWriter, r *http.Request) {
+	req, npsso, err := DecodeAddAccount(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	if err != nil {
+		if errors.Is(err, ErrAccountName) || errors.Is(err, psn.ErrMalformedNPSSO) {
+			a.fail(w, r, err)
+			return
+		}
+		writeError(w, http.StatusBadRequest, APIError{Code: "bad_request", Message: err.Error()})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), tokenWait)
+	defer cancel()
+	h, created, err := a.svc.AddAccount(ctx, req.Name, npsso, req.KeepNPSSO)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	code := http.StatusOK
+	if created {
+		code = http.StatusCreated
+		w.Header().Set("Location", "/v1/accounts/"+req.Name)
+	}
+	writeJSON(w, code, h)
+}
+
+func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	hs, err := a.svc.Accounts(ctx)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if hs == nil {
+		hs = []Health{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Accounts []Health `json:"accounts"`
+	}{hs})
+}
+
+func (a *api) getAccount(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	h, err := a.svc.Account(ctx, r.PathValue("name"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+func (a *api) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	if err := a.svc.DeleteAccount(ctx, r.PathValue("name")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) token(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), tokenWait)
+	defer cancel()
+	tok, err := a.svc.Token(ctx, r.PathValue("name"))
+	if err != nil {
+		result := "error"
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			result = "not_found"
+		case errors.Is(err, psn.ErrLoginRequired):
+			result = "login_required"
+		}
+		a.svc.metrics.tokenRequests.WithLabelValues(result).Inc()
+		a.fail(w, r, err)
+		return
+	}
+	a.svc.metrics.tokenRequests.WithLabelValues("ok").Inc()
+	writeJSON(w, http.StatusOK, TokenResponse{AccessToken: tok.AccessToken.Reveal(), Expiry: tok.Expiry.UTC()})
+}
+
+func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := a.svc.Ping(ctx); err != nil {
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// NewHTTPServer returns an *http.Server for h with timeouts fit for the
+// vault API (a token request may wait for a refresh of up to a minute).
+func NewHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      tokenWait + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+	}
+}
+
+// ShutdownTimeout bounds a graceful stop of Serve: requests in flight,
+// then refreshes in flight.
+const ShutdownTimeout = 30 * time.Second
+
+// Serve runs the scheduler and serves h on ln until ctx is done, then
+// stops gracefully: no new connections, requests in flight finish, the
+// scheduler stops claiming and its refreshes finish and save, and every
+// refresh still in flight is waited for (each step within
+// ShutdownTimeout). It returns nil after a stop asked for by ctx.
+func (s *Service) Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := NewHTTPServer(h)
+	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		_ = s.Run(schedCtx)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		err = fmt.Errorf("vault: serving HTTP: %w", err)
+	}
+	s.log.InfoContext(ctx, "vault: shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		_ = srv.Close()
+	}
+	stopSched()
+	<-schedDone
+	cctx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel2()
+	if cerr := s.Close(cctx); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	s.log.InfoContext(ctx, "vault: stopped")
+	return err
+}

@@ -1,0 +1,280 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/store"
+)
+
+// APIKeysMeta is the store meta key holding the vault API keys' hashes.
+const APIKeysMeta = "apikeys"
+
+// APIKeyPrefix starts every vault API key, so that a key found in a log or
+// a repository is recognisable (and secret scanners can match it).
+const APIKeyPrefix = "psnv_"
+
+// Argon2id parameters of API key hashes. A key is 256 random bits, so the
+// hash needs no passphrase-grade cost: these are OWASP's minimum for
+// argon2id (m=19 MiB, t=2, p=1), which keeps a verification in the low
+// milliseconds. Verified keys are remembered in memory (as a SHA-256
+// digest), so the cost is paid once per key and process.
+const (
+	apiKeyTime    = 2
+	apiKeyMemory  = 19 * 1024 // KiB
+	apiKeyThreads = 1
+	apiKeyHashLen = 32
+)
+
+// Errors of the API key registry, matched with errors.Is.
+var (
+	// ErrAPIKeyInvalid: the presented key is malformed, unknown or revoked.
+	ErrAPIKeyInvalid = errors.New("vault: invalid API key")
+	// ErrAPIKeyExists: Create with a name already in use.
+	ErrAPIKeyExists = errors.New("vault: an API key with that name exists")
+	// ErrAPIKeyNotFound: Revoke of a name that has no key.
+	ErrAPIKeyNotFound = errors.New("vault: no API key with that name")
+	// ErrAPIKeyName: a name that is empty, too long or not [A-Za-z0-9._-].
+	ErrAPIKeyName = errors.New("vault: API key names are 1-64 letters, digits, '.', '_' or '-'")
+)
+
+// APIKeyInfo is what may be shown about an API key: never the key, never
+// its hash.
+type APIKeyInfo struct {
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+}
+
+// apiKeyRecord is one stored key: its public id and the argon2id hash of
+// the whole key, with the salt and parameters used.
+type apiKeyRecord struct {
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Salt    []byte    `json:"salt"`
+	Hash    []byte    `json:"hash"`
+	Time    uint32    `json:"t"`
+	Memory  uint32    `json:"m"`
+	Threads uint8     `json:"p"`
+}
+
+type apiKeyFile struct {
+	Keys []apiKeyRecord `json:"keys"`
+}
+
+var apiKeyNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// APIKeys is the registry of vault API keys kept in a store's meta value
+// APIKeysMeta (changed with a compare-and-swap, so two processes cannot
+// lose each other's keys). It is safe for concurrent use.
+type APIKeys struct {
+	st  store.Store
+	now func() time.Time
+
+	// sem bounds concurrent argon2id computations (19 MiB each).
+	sem chan struct{}
+
+	mu       sync.Mutex
+	verified map[[32]byte]verifiedKey // SHA-256 of a presented key → its record
+}
+
+type verifiedKey struct {
+	id   string
+	hash []byte // the stored hash it matched: a re-created key does not match
+}
+
+// NewAPIKeys returns the API key registry of st.
+func NewAPIKeys(st store.Store) *APIKeys {
+	return &APIKeys{st: st, now: time.Now, sem: make(chan struct{}, 2), verified: map[[32]byte]verifiedKey{}}
+}
+
+func (k *APIKeys) load(ctx context.Context) (apiKeyFile, []byte, error) {
+	blob, err := k.st.GetMeta(ctx, APIKeysMeta)
+	if errors.Is(err, store.ErrNotFound) {
+		return apiKeyFile{}, nil, nil
+	}
+	if err != nil {
+		return apiKeyFile{}, nil, fmt.Errorf("vault: reading the API keys: %w", err)
+	}
+	var f apiKeyFile
+	if err := json.Unmarshal(blob, &f); err != nil {
+		return apiKeyFile{}, nil, fmt.Errorf("vault: API keys: %w", store.ErrCorrupt)
+	}
+	return f, blob, nil
+}
+
+// change applies f to the stored keys and saves them with a
+// compare-and-swap, re-reading on a conflict.
+func (k *APIKeys) change(ctx context.Context, f func(*apiKeyFile) error) error {
+	for range 5 {
+		cur, blob, err := k.load(ctx)
+		if err != nil {
+			return err
+		}
+		if err := f(&cur); err != nil {
+			return err
+		}
+		nb, err := json.Marshal(cur)
+		if err != nil {
+			return err
+		}
+		err = k.st.SwapMeta(ctx, APIKeysMeta, blob, nb)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("vault: saving the API keys: %w", err)
+		}
+		return nil
+	}
+	return errors.New("vault: the API keys kept changing while they were saved")
+}
+
+// Create makes a new API key called name and stores only its argon2id
+// hash. The key itself is returned once: it cannot be read back.
+func (k *APIKeys) Create(ctx context.Context, name string) (psn.Secret, APIKeyInfo, error) {
+	if !apiKeyNameRE.MatchString(name) {
+		return "", APIKeyInfo{}, ErrAPIKeyName
+	}
+	var idb [8]byte
+	var secret [32]byte
+	var salt [16]byte
+	for _, b := range [][]byte{idb[:], secret[:], salt[:]} {
+		if _, err := rand.Read(b); err != nil {
+			return "", APIKeyInfo{}, err
+		}
+	}
+	id := hex.EncodeToString(idb[:])
+	key := APIKeyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secret[:])
+	rec := apiKeyRecord{
+		Name: name, ID: id, Created: k.now().UTC().Truncate(time.Second), Salt: salt[:],
+		Time: apiKeyTime, Memory: apiKeyMemory, Threads: apiKeyThreads,
+	}
+	rec.Hash = argon2.IDKey([]byte(key), rec.Salt, rec.Time, rec.Memory, rec.Threads, apiKeyHashLen)
+	err := k.change(ctx, func(f *apiKeyFile) error {
+		for _, r := range f.Keys {
+			if r.Name == name {
+				return fmt.Errorf("%w: %q", ErrAPIKeyExists, name)
+			}
+		}
+		f.Keys = append(f.Keys, rec)
+		return nil
+	})
+	if err != nil {
+		return "", APIKeyInfo{}, err
+	}
+	return psn.Secret(key), APIKeyInfo{Name: rec.Name, ID: rec.ID, Created: rec.Created}, nil
+}
+
+// List returns the keys' names, ids and creation times, by name.
+func (k *APIKeys) List(ctx context.Context) ([]APIKeyInfo, error) {
+	f, _, err := k.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]APIKeyInfo, 0, len(f.Keys))
+	for _, r := range f.Keys {
+		out = append(out, APIKeyInfo{Name: r.Name, ID: r.ID, Created: r.Created})
+	}
+	slices.SortFunc(out, func(a, b APIKeyInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Revoke deletes the key called name; requests made with it fail from
+// then on, in every process sharing the store.
+func (k *APIKeys) Revoke(ctx context.Context, name string) error {
+	return k.change(ctx, func(f *apiKeyFile) error {
+		i := slices.IndexFunc(f.Keys, func(r apiKeyRecord) bool { return r.Name == name })
+		if i < 0 {
+			return fmt.Errorf("%w: %q", ErrAPIKeyNotFound, name)
+		}
+		f.Keys = slices.Delete(f.Keys, i, i+1)
+		return nil
+	})
+}
+
+// ParseAPIKey splits a presented key into its public id; it returns
+// ErrAPIKeyInvalid for anything that is not psnv_<16 hex>_<43 base64url>.
+func ParseAPIKey(key string) (id string, err error) {
+	rest, ok := strings.CutPrefix(key, APIKeyPrefix)
+	if !ok {
+		return "", ErrAPIKeyInvalid
+	}
+	id, secret, ok := strings.Cut(rest, "_")
+	if !ok || len(id) != 16 || len(secret) != 43 {
+		return "", ErrAPIKeyInvalid
+	}
+	if _, err := hex.DecodeString(id); err != nil || strings.ToLower(id) != id {
+		return "", ErrAPIKeyInvalid
+	}
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(secret); err != nil || len(b) != 32 {
+		return "", ErrAPIKeyInvalid
+	}
+	return id, nil
+}
+
+// Verify checks a presented key against the stored hashes (read afresh on
+// every call, so a revocation by any process takes effect at once) and
+// returns the key's public info, or ErrAPIKeyInvalid. The comparison is
+// constant-time; a key is looked up by its public id, so an unknown key
+// costs no hashing at all.
+func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
+	id, err := ParseAPIKey(key)
+	if err != nil {
+		return APIKeyInfo{}, err
+	}
+	f, _, err := k.load(ctx)
+	if err != nil {
+		return APIKeyInfo{}, err
+	}
+	i := slices.IndexFunc(f.Keys, func(r apiKeyRecord) bool { return r.ID == id })
+	if i < 0 {
+		return APIKeyInfo{}, ErrAPIKeyInvalid
+	}
+	rec := f.Keys[i]
+	if rec.Time == 0 || rec.Time > 16 || rec.Memory > 1<<18 || rec.Threads == 0 || len(rec.Hash) < 16 || len(rec.Hash) > 64 {
+		return APIKeyInfo{}, fmt.Errorf("vault: API key %q: unusable hash parameters: %w", rec.Name, store.ErrCorrupt)
+	}
+	info := APIKeyInfo{Name: rec.Name, ID: rec.ID, Created: rec.Created}
+	digest := sha256.Sum256([]byte(key))
+	k.mu.Lock()
+	v, ok := k.verified[digest]
+	k.mu.Unlock()
+	if ok && v.id == rec.ID && bytes.Equal(v.hash, rec.Hash) {
+		return info, nil
+	}
+	select {
+	case k.sem <- struct{}{}:
+	case <-ctx.Done():
+		return APIKeyInfo{}, ctx.Err()
+	}
+	got := argon2.IDKey([]byte(key), rec.Salt, rec.Time, rec.Memory, rec.Threads, uint32(len(rec.Hash)))
+	<-k.sem
+	if subtle.ConstantTimeCompare(got, rec.Hash) != 1 {
+		return APIKeyInfo{}, ErrAPIKeyInvalid
+	}
+	k.mu.Lock()
+	if len(k.verified) >= 1024 {
+		clear(k.verified) // a bound, not a cache policy: keys are few
+	}
+	k.verified[digest] = verifiedKey{id: rec.ID, hash: rec.Hash}
+	k.mu.Unlock()
+	return info, nil
+}

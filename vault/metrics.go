@@ -1,0 +1,117 @@
+package vault
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are a Service's Prometheus metrics, in a registry of their own
+// (nothing is registered globally). Series:
+//
+//	psn_vault_refreshes_total{reason}          new tokens saved ("refresh_token" or "npsso")
+//	psn_vault_refresh_failures_total           failed refreshes (login-required ones included)
+//	psn_vault_login_required_total             times an account was found to need a human login
+//	psn_vault_refresh_expiring_warnings_total  refresh tokens found within the warning period
+//	psn_vault_scheduler_claims_total           due accounts the scheduler claimed
+//	psn_vault_token_requests_total{result}     token requests: ok, not_found, login_required, error
+//	psn_vault_http_request_duration_seconds{route,code}  HTTP latency
+//	psn_vault_accounts{state}                  accounts by state, read from the store at scrape time
+//	psn_vault_login_required_accounts          accounts that need a human login, idem
+//
+// plus the Go runtime and process collectors.
+type Metrics struct {
+	reg           *prometheus.Registry
+	refreshes     *prometheus.CounterVec
+	failures      prometheus.Counter
+	loginRequired prometheus.Counter
+	expiring      prometheus.Counter
+	claimed       prometheus.Counter
+	tokenRequests *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
+}
+
+func newMetrics(s *Service) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "psn_vault_refreshes_total", Help: "New tokens obtained and saved, by reason (refresh_token or npsso).",
+		}, []string{"reason"}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "psn_vault_refresh_failures_total", Help: "Failed refreshes, login-required ones included.",
+		}),
+		loginRequired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "psn_vault_login_required_total", Help: "Times an account was found to need a human login.",
+		}),
+		expiring: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "psn_vault_refresh_expiring_warnings_total", Help: "Refresh tokens found within the warning period before their expiry.",
+		}),
+		claimed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "psn_vault_scheduler_claims_total", Help: "Due accounts claimed by the scheduler.",
+		}),
+		tokenRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "psn_vault_token_requests_total", Help: "Token requests by result (ok, not_found, login_required, error).",
+		}, []string{"result"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "psn_vault_http_request_duration_seconds", Help: "HTTP request latency by route and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"route", "code"}),
+	}
+	for _, r := range []string{"refresh_token", "npsso"} {
+		m.refreshes.WithLabelValues(r)
+	}
+	for _, r := range []string{"ok", "not_found", "login_required", "error"} {
+		m.tokenRequests.WithLabelValues(r)
+	}
+	m.reg.MustRegister(m.refreshes, m.failures, m.loginRequired, m.expiring, m.claimed, m.tokenRequests, m.httpDuration,
+		&accountsCollector{s: s},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry returns the registry holding every series, to add one's own or
+// to gather them.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// accountsCollector reads the accounts' states from the store at scrape
+// time, so the gauges agree across every process sharing the store.
+type accountsCollector struct{ s *Service }
+
+var (
+	accountsDesc = prometheus.NewDesc("psn_vault_accounts", "Accounts by state (ok, expiring, npsso-fallback, login-required).", []string{"state"}, nil)
+	loginReqDesc = prometheus.NewDesc("psn_vault_login_required_accounts", "Accounts that need a human login.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *accountsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- accountsDesc
+	ch <- loginReqDesc
+}
+
+// Collect implements prometheus.Collector.
+func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hs, err := c.s.Accounts(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(accountsDesc, err)
+		return
+	}
+	counts := map[string]int{"ok": 0, "expiring": 0, "npsso-fallback": 0, StateLoginRequired: 0}
+	for _, h := range hs {
+		counts[h.State]++
+	}
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(accountsDesc, prometheus.GaugeValue, float64(n), state)
+	}
+	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[StateLoginRequired]))
+}
