@@ -203,7 +203,7 @@ func (k *APIKeys) Revoke(ctx context.Context, name string) error {
 	return k.change(ctx, func(f *apiKeyFile) error {
 		i := slices.IndexFunc(f.Keys, func(r apiKeyRecord) bool { return r.Name == name })
 		if i < 0 {
-			return fmt.Errorf("%w: %q", ErrAPIKeyNotFound, name)
+			return ErrAPIKeyNotFound // the name is not repeated: it might be a mistyped secret
 		}
 		f.Keys = slices.Delete(f.Keys, i, i+1)
 		return nil

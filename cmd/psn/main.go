@@ -82,6 +82,7 @@ Data goes to stdout; progress and diagnostics to stderr.`,
 	root.AddCommand(
 		a.loginCommand(), a.logoutCommand(), a.tokenCommand(), a.accountsCommand(), a.keysCommand(),
 		a.simCommand(), a.demoCommand(),
+		a.vaultCommand(),
 	)
 	for _, c := range a.dataCommands() {
 		root.AddCommand(c)

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/vault"
+	"github.com/spf13/cobra"
+)
+
+// oneName accepts exactly one argument (a NAME) and, like noArgs, never
+// repeats a long one.
+func oneName(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 1:
+		return nil
+	case len(args) == 0:
+		return fmt.Errorf("%q needs a NAME; see `%s --help`", cmd.CommandPath(), cmd.CommandPath())
+	}
+	return fmt.Errorf("unexpected argument %s for %q: it takes one NAME; see `%s --help`", describeArg(args[1]), cmd.CommandPath(), cmd.CommandPath())
+}
+
+func (a *app) vaultCommand() *cobra.Command {
+	cmd := group("vault", "The token vault service: many accounts kept fresh behind an HTTP API")
+	var (
+		addr string
+		cfg  vault.ServiceConfig
+	)
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the vault HTTP API; prints one JSON line with its URL on stdout",
+		Long: `Serve the token vault: a scheduler refreshes every account of --store ahead of
+expiry (one process per account at a time, through the store's leases, so
+several "psn vault serve" may share one PostgreSQL store), and an HTTP API
+hands out access tokens valid for at least a minute:
+
+  POST   /v1/accounts                {"name":…,"npsso":…,"keepNpsso":true}
+  GET    /v1/accounts                health of every account
+  GET    /v1/accounts/{name}         health of one
+  GET    /v1/accounts/{name}/token   {"accessToken":…,"expiry":…}
+  DELETE /v1/accounts/{name}
+  GET    /healthz   GET /metrics (Prometheus)   GET / (status page)
+
+/v1/* needs "Authorization: Bearer <api key>" (psn vault apikey create NAME).
+/healthz, /metrics and / do not: keep the default loopback address or put the
+service behind a proxy that guards them. On start it prints one JSON line to
+stdout: {"url":"http://127.0.0.1:PORT"}. SIGINT/SIGTERM stop it gracefully:
+requests and refreshes in flight finish first. See docs/vault.md.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			keys, err := a.openKeys(ctx)
+			if err != nil {
+				return err
+			}
+			ep := a.endpoint
+			if ep == "" {
+				ep = a.getenv("PSN_ENDPOINT")
+			}
+			level := slog.LevelInfo
+			if a.verbose {
+				level = slog.LevelDebug
+			}
+			cfg.Store, cfg.Keys = st, keys
+			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(ep)}
+			cfg.Owner = owner()
+			cfg.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			svc, err := vault.NewService(cfg)
+			if err != nil {
+				return err
+			}
+			apiKeys := vault.NewAPIKeys(st)
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("vault: %w", err)
+			}
+			url := "http://" + ln.Addr().String()
+			line, _ := json.Marshal(map[string]string{"url": url})
+			if _, err := fmt.Fprintf(a.stdout, "%s\n", line); err != nil {
+				ln.Close()
+				return err
+			}
+			fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop)\n", url)
+			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
+				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
+			}
+			return svc.Serve(ctx, ln, vault.NewHandler(svc, apiKeys))
+		},
+	}
+	f := serve.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8788", "listen address (port 0 picks a free port)")
+	f.DurationVar(&cfg.Interval, "interval", vault.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
+	f.IntVar(&cfg.Concurrency, "concurrency", vault.DefaultConcurrency, "refreshes the scheduler runs at once")
+	f.IntVar(&cfg.BatchSize, "batch", vault.DefaultBatchSize, "due accounts claimed per scheduler pass")
+	f.DurationVar(&cfg.WarnBefore, "warn-before", vault.DefaultWarnBefore, "warn this long before a refresh token expires")
+	cmd.AddCommand(serve, a.apikeyCommand())
+	return cmd
+}
+
+func (a *app) apikeyCommand() *cobra.Command {
+	cmd := group("apikey", "Manage the API keys of the vault service (only their argon2id hashes are stored)")
+	create := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create an API key; prints it once on stdout (it cannot be shown again)",
+		Args:  oneName,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			key, info, err := vault.NewAPIKeys(st).Create(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintln(a.stdout, key.Reveal()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "API key %q created (id %s). It is shown this once: only its hash is stored.\n", info.Name, info.ID)
+			return nil
+		},
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the API keys' names, ids and creation times (never the keys)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			keys, err := vault.NewAPIKeys(st).List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			t := table{header: []string{"NAME", "ID", "CREATED"}}
+			for _, k := range keys {
+				t.rows = append(t.rows, []string{k.Name, k.ID, k.Created.Local().Format(time.DateTime)})
+			}
+			return a.emit(keys, t)
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "Revoke an API key: every vault sharing the store refuses it from the next request on",
+		Args:  oneName,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := vault.NewAPIKeys(st).Revoke(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "API key %q revoked.\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}
