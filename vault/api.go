@@ -138,7 +138,9 @@ func NewHandler(svc *Service, keys *APIKeys) http.Handler {
 		writeError(w, http.StatusNotFound, APIError{Code: "not_found", Message: "no such endpoint"})
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", a.auth(v1))
+	mux.Handle("/v1/", a.auth(v1, a.timed("unauthorized", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		unauthorized(w, r.Context().Value(authProblem{}).(string))
+	}))))
 	a.handle(mux, "GET /healthz", "healthz", a.healthz)
 	mux.Handle("GET /metrics", a.timed("metrics", svc.metrics.Handler()))
 	a.handle(mux, "GET /{$}", "status", a.status)
@@ -183,19 +185,24 @@ func (a *api) timed(route string, h http.Handler) http.Handler {
 	})
 }
 
-// auth lets a request through only with a valid API key.
-func (a *api) auth(next http.Handler) http.Handler {
+// authProblem is the context key of the reason a request was refused.
+type authProblem struct{}
+
+// auth lets a request through to next only with a valid API key; it hands
+// the others to deny, with the reason in the context.
+func (a *api) auth(next, deny http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, ok := ParseBearer(r.Header.Get("Authorization"))
 		if !ok {
-			unauthorized(w, "missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")
+			deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{},
+				"missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), requestWait)
 		defer cancel()
 		if _, err := a.keys.Verify(ctx, key); err != nil {
 			if errors.Is(err, ErrAPIKeyInvalid) {
-				unauthorized(w, "invalid API key")
+				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return
 			}
 			a.fail(w, r, err)

@@ -336,6 +336,7 @@ func TestAPIMetricsExposition(t *testing.T) {
 	}
 	a.authed(http.MethodGet, "/v1/accounts/alice/token", "")
 	a.authed(http.MethodGet, "/v1/accounts/nobody/token", "")
+	a.do(http.MethodGet, "/v1/accounts", "", "")
 	code, body := a.do(http.MethodGet, "/metrics", "", "")
 	if code != 200 {
 		t.Fatalf("/metrics = %d", code)
@@ -355,6 +356,7 @@ func TestAPIMetricsExposition(t *testing.T) {
 		`psn_vault_http_request_duration_seconds_bucket{code="200",route="token",le=`,
 		`psn_vault_http_request_duration_seconds_count{code="201",route="add_account"} 2`,
 		`go_goroutines `,
+		`psn_vault_http_request_duration_seconds_count{code="401",route="unauthorized"} 1`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)

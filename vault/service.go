@@ -281,7 +281,8 @@ func (s *Service) retire(name string) {
 }
 
 // Token returns a valid access token of account name that stays valid for
-// at least MinValidity: a token closer to its expiry is replaced first
+// at least MinValidity (half its lifetime for tokens that live less than
+// twice that): a token closer to its expiry is replaced first
 // (one refresh per need, however many callers ask). An unknown account is
 // store.ErrNotFound; one that needs a human login is psn.ErrLoginRequired
 // (a *psn.LoginRequiredError).
@@ -291,7 +292,7 @@ func (s *Service) Token(ctx context.Context, name string) (*psn.Token, error) {
 		return nil, err
 	}
 	tok, err := src.Token(ctx)
-	if err == nil && tok.Expiry.Sub(s.now()) < s.cfg.MinValidity {
+	if err == nil && tok.Expiry.Sub(s.now()) < s.minValidity(tok) {
 		// Within the source's refresh-ahead window a token can be served
 		// with little time left: drop exactly this one and wait for its
 		// replacement (callers that raced us to it join the same refresh).
@@ -301,8 +302,6 @@ func (s *Service) Token(ctx context.Context, name string) (*psn.Token, error) {
 		if err == nil && next.AccessToken == tok.AccessToken {
 			err = ErrNoFreshToken
 		}
-		// A new token is served even when PSN issues tokens shorter-lived
-		// than MinValidity: there is nothing fresher to be had.
 		tok = next
 	}
 	if err != nil {
@@ -313,6 +312,17 @@ func (s *Service) Token(ctx context.Context, name string) (*psn.Token, error) {
 		return nil, err
 	}
 	return tok, nil
+}
+
+// minValidity is MinValidity, or half of tok's lifetime when PSN issues
+// tokens that live less than twice MinValidity (a simulator with short
+// tokens): otherwise every request would force a refresh.
+func (s *Service) minValidity(tok *psn.Token) time.Duration {
+	need := s.cfg.MinValidity
+	if life := tok.Expiry.Sub(tok.IssuedAt); !tok.IssuedAt.IsZero() && life > 0 && life/2 < need {
+		need = life / 2
+	}
+	return need
 }
 
 // AddAccount logs account name in with npsso (keeping the NPSSO, sealed,

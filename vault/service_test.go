@@ -401,3 +401,33 @@ func TestServiceTokenUnknownAndDeleted(t *testing.T) {
 		t.Fatalf("AddAccount(../etc) = %v, want ErrAccountName", err)
 	}
 }
+
+// TestTokenShortLivedTokens: when PSN's tokens live less than twice
+// MinValidity, a token is replaced only once half its life is gone, not
+// on every request.
+func TestTokenShortLivedTokens(t *testing.T) {
+	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: 3 * time.Second}}) // 2 s tokens
+	ctx := t.Context()
+	e.add("alice", 0, false)
+	first, err := e.svc.Token(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		tok, err := e.svc.Token(ctx, "alice")
+		if err != nil || tok.AccessToken != first.AccessToken {
+			t.Fatalf("Token on a fresh 2 s token = %v: want the same token, no refresh", err)
+		}
+	}
+	if g := e.refreshGrants(); g != 0 {
+		t.Fatalf("%d refresh grants for a fresh token, want 0", g)
+	}
+	e.sim.Advance(first.Expiry.Add(-800 * time.Millisecond).Sub(e.sim.Now())) // 0.8 s left, less than half
+	tok, err := e.svc.Token(ctx, "alice")
+	if err != nil || tok.AccessToken == first.AccessToken {
+		t.Fatalf("Token with 0.8 s of 2 s left = %v: want a new token", err)
+	}
+	if g := e.refreshGrants(); g != 1 {
+		t.Fatalf("%d refresh grants, want 1", g)
+	}
+}
