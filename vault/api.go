@@ -135,6 +135,11 @@ func NewHandler(svc *Service, keys *APIKeys) http.Handler {
 	a.handle(v1, "DELETE /v1/accounts/{name}", "delete_account", a.deleteAccount)
 	a.handle(v1, "GET /v1/accounts/{name}/token", "token", a.token)
 	a.handle(v1, "/v1/", "unknown", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(r.URL.Path); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, APIError{Code: "method_not_allowed", Message: r.Method + " is not allowed here; use " + allow})
+			return
+		}
 		writeError(w, http.StatusNotFound, APIError{Code: "not_found", Message: "no such endpoint"})
 	})
 	mux := http.NewServeMux()
@@ -145,6 +150,20 @@ func NewHandler(svc *Service, keys *APIKeys) http.Handler {
 	mux.Handle("GET /metrics", a.timed("metrics", svc.metrics.Handler()))
 	a.handle(mux, "GET /{$}", "status", a.status)
 	return mux
+}
+
+// allowedMethods returns the methods the API serves at path, or "".
+func allowedMethods(path string) string {
+	parts := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")
+	switch {
+	case len(parts) == 1 && parts[0] == "accounts":
+		return "GET, POST"
+	case len(parts) == 2 && parts[0] == "accounts" && parts[1] != "":
+		return "GET, DELETE"
+	case len(parts) == 3 && parts[0] == "accounts" && parts[1] != "" && parts[2] == "token":
+		return "GET"
+	}
+	return ""
 }
 
 func (a *api) handle(mux *http.ServeMux, pattern, route string, h http.HandlerFunc) {

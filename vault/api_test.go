@@ -129,6 +129,22 @@ func TestAPIAuth(t *testing.T) {
 	if code, body := a.authed(http.MethodGet, "/v1/accounts", ""); code != http.StatusOK {
 		t.Fatalf("with the key: %d %s", code, body)
 	}
+	for _, tc := range []struct {
+		method, path string
+		code         int
+		errCode      string
+	}{
+		{http.MethodPut, "/v1/accounts", 405, "method_not_allowed"},
+		{http.MethodPost, "/v1/accounts/x/token", 405, "method_not_allowed"},
+		{http.MethodPatch, "/v1/accounts/x", 405, "method_not_allowed"},
+		{http.MethodGet, "/v1/nothing", 404, "not_found"},
+		{http.MethodGet, "/v1/accounts/x/token/more", 404, "not_found"},
+	} {
+		code, body := a.authed(tc.method, tc.path, "")
+		if code != tc.code || errorCode(t, body) != tc.errCode {
+			t.Errorf("%s %s = %d %s, want %d %s", tc.method, tc.path, code, body, tc.code, tc.errCode)
+		}
+	}
 	if code, _ := a.do(http.MethodGet, "/v1/accounts", other.Reveal(), ""); code != http.StatusOK {
 		t.Fatalf("second key: %d", code)
 	}
