@@ -265,7 +265,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, APIError{Code: "malformed_npsso", Message: err.Error()})
 	case errors.Is(err, psn.ErrNPSSORejected):
 		writeError(w, http.StatusUnprocessableEntity, APIError{Code: "npsso_rejected", Message: err.Error()})
-	case errors.Is(err, ErrServiceClosed):
+	case errors.Is(err, ErrServiceClosed), errors.Is(err, psn.ErrSourceClosed):
 		writeError(w, http.StatusServiceUnavailable, APIError{Code: "shutting_down", Message: err.Error()})
 	case errors.Is(err, store.ErrUnavailable):
 		writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: err.Error()})
