@@ -291,6 +291,15 @@ func (s *Service) Token(ctx context.Context, name string) (*psn.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Another instance (or `psn logout`) may have deleted the account since
+	// this one cached its token: one read per request keeps a deleted
+	// account's token from being handed out.
+	if _, err := s.st.Get(ctx, name); errors.Is(err, store.ErrNotFound) {
+		s.retire(name)
+		return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+	} else if err != nil {
+		return nil, err
+	}
 	tok, err := src.Token(ctx)
 	if err == nil && tok.Expiry.Sub(s.now()) < s.minValidity(tok) {
 		// Within the source's refresh-ahead window a token can be served

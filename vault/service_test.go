@@ -431,3 +431,21 @@ func TestTokenShortLivedTokens(t *testing.T) {
 		t.Fatalf("%d refresh grants, want 1", g)
 	}
 }
+
+// An account deleted through another instance (or `psn logout`) is not
+// served from this instance's memory.
+func TestTokenOfAccountDeletedElsewhere(t *testing.T) {
+	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: time.Hour}})
+	ctx := t.Context()
+	e.add("alice", 0, false)
+	if _, err := e.svc.Token(ctx, "alice"); err != nil { // cached now
+		t.Fatal(err)
+	}
+	other := e.newService(e.st, e.keys, envOptions{})
+	if err := other.DeleteAccount(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := e.svc.Token(ctx, "alice"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Token after another instance deleted the account = %v, %v; want store.ErrNotFound", tok, err)
+	}
+}
