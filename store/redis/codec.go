@@ -126,14 +126,14 @@ func decodeRecord(key string, h map[string]string) (store.Record, error) {
 		return bad("no %s field", fVersion)
 	}
 	ver, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || ver < 1 {
-		return bad("%s %q is not a positive integer", fVersion, v)
+	if err != nil || ver < 1 || strconv.FormatInt(ver, 10) != v {
+		return bad("%s %q is not a positive integer in canonical form", fVersion, v)
 	}
 	r.Version = ver
 	if k := h[fKeyID]; k != "" {
 		id, err := strconv.ParseUint(k, 10, 32)
-		if err != nil {
-			return bad("%s %q is not a uint32", fKeyID, k)
+		if err != nil || strconv.FormatUint(id, 10) != k {
+			return bad("%s %q is not a uint32 in canonical form", fKeyID, k)
 		}
 		r.KeyID = uint32(id)
 	}
