@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
 
 const testNPSSO = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrStUvWxYz01"
@@ -56,14 +58,14 @@ func TestParseNPSSO(t *testing.T) {
 }
 
 func TestParseAuthorizeLocationRecorded(t *testing.T) {
-	ok := cassette(t, "test_authenticator__authentication.json")
+	ok := recorded.Load(t, "test_authenticator__authentication.json")
 	loc := ok.Interactions[0].Response.Headers["Location"][0]
 	code, err := ParseAuthorizeLocation(loc)
 	if err != nil || code.Reveal() != "v3.kqNaIA" {
 		t.Fatalf("code = %q, %v; want v3.kqNaIA", code.Reveal(), err)
 	}
 
-	bad := cassette(t, "test_authenticator__incorrect_npsso.json")
+	bad := recorded.Load(t, "test_authenticator__incorrect_npsso.json")
 	_, err = ParseAuthorizeLocation(bad.Interactions[0].Response.Headers["Location"][0])
 	var ne *NPSSOError
 	if !errors.As(err, &ne) || !errors.Is(err, ErrNPSSORejected) || ne.ErrorCode != 4165 || !strings.HasPrefix(ne.Reason, "login_required") {
@@ -127,7 +129,7 @@ func newAuthClient(t *testing.T, h http.Handler, opts ...Option) *Client {
 // TestAuthRequestsMatchProtocol checks method, URL, query, headers and form
 // body of every auth request against protocol §1 and the recordings.
 func TestAuthRequestsMatchProtocol(t *testing.T) {
-	rec := cassette(t, "test_authenticator__access_token_from_refresh_token.json")
+	rec := recorded.Load(t, "test_authenticator__access_token_from_refresh_token.json")
 	recAuth, _ := url.Parse(rec.Interactions[0].Request.URI)
 	recCode, _ := url.ParseQuery(*rec.Interactions[1].Request.Body)
 	recRefresh, _ := url.ParseQuery(*rec.Interactions[4].Request.Body)
@@ -213,7 +215,7 @@ func TestAuthRequestsMatchProtocol(t *testing.T) {
 }
 
 func TestRecordedTokenResponsesDecode(t *testing.T) {
-	rec := cassette(t, "test_authenticator__access_token_from_refresh_token.json")
+	rec := recorded.Load(t, "test_authenticator__access_token_from_refresh_token.json")
 	now := time.Date(2025, 5, 16, 3, 25, 31, 0, time.UTC)
 	first, err := decodeTokenResponse([]byte(rec.Interactions[1].Response.Body.String), now)
 	if err != nil {
@@ -306,7 +308,7 @@ func TestAuthErrors(t *testing.T) {
 }
 
 func TestAuthorizeRejectedNPSSO(t *testing.T) {
-	rec := cassette(t, "test_authenticator__incorrect_npsso.json")
+	rec := recorded.Load(t, "test_authenticator__incorrect_npsso.json")
 	loc := rec.Interactions[0].Response.Headers["Location"][0]
 	c := newAuthClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", loc)

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
 
 // route maps recorded requests to the method that makes them.
@@ -239,7 +241,7 @@ var protocolDiffs = map[string]string{
 }
 
 // findRoute returns the route for a recorded request, the path groups.
-func findRoute(in vcrInteraction) (*route, []string, url.Values, error) {
+func findRoute(in recorded.Interaction) (*route, []string, url.Values, error) {
 	u, err := url.Parse(in.Request.URI)
 	if err != nil {
 		return nil, nil, nil, err
@@ -268,12 +270,12 @@ func findRoute(in vcrInteraction) (*route, []string, url.Values, error) {
 // recordedCase is one data interaction of one recording.
 type recordedCase struct {
 	key string // file#index
-	in  vcrInteraction
+	in  recorded.Interaction
 }
 
 func allRecordedCases(t *testing.T) []recordedCase {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(fixturesDir(t), "test_*.json"))
+	files, err := filepath.Glob(filepath.Join(recorded.Dir(t), "test_*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recordings: %v", err)
 	}
@@ -365,7 +367,7 @@ func TestRecordings(t *testing.T) {
 // assertSameRecordedRequest compares method, path, query and JSON body.
 // PSNAWP's batch presence URL has a doubled slash (users//basicPresences);
 // psnkit sends the single-slash path the protocol document names.
-func assertSameRecordedRequest(t *testing.T, got seenRequest, in vcrInteraction, recordedBody any) {
+func assertSameRecordedRequest(t *testing.T, got seenRequest, in recorded.Interaction, recordedBody any) {
 	t.Helper()
 	fixed := in
 	fixed.Request.URI = strings.Replace(in.Request.URI, "users//basicPresences", "users/basicPresences", 1)
@@ -386,7 +388,7 @@ func assertSameRecordedRequest(t *testing.T, got seenRequest, in vcrInteraction,
 
 // assertRecordedError checks that a 4xx answer is the right typed error
 // with PSN's envelope in it.
-func assertRecordedError(t *testing.T, err error, in vcrInteraction) {
+func assertRecordedError(t *testing.T, err error, in recorded.Interaction) {
 	t.Helper()
 	status := in.Response.Status.Code
 	want := map[int]error{400: ErrBadRequest, 401: ErrUnauthorized, 403: ErrForbidden, 404: ErrNotFound, 429: ErrRateLimited}[status]

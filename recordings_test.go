@@ -11,106 +11,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
-
-// vcrCassette is one vcrpy recording file.
-type vcrCassette struct {
-	Interactions []vcrInteraction `json:"interactions"`
-}
-
-// vcrHeaders are recorded headers; a redacted one is a bare string.
-type vcrHeaders map[string][]string
-
-func (h *vcrHeaders) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*h = vcrHeaders{}
-	for k, v := range raw {
-		var list []string
-		if json.Unmarshal(v, &list) != nil {
-			var one string
-			if err := json.Unmarshal(v, &one); err != nil {
-				return err
-			}
-			list = []string{one}
-		}
-		(*h)[k] = list
-	}
-	return nil
-}
-
-type vcrInteraction struct {
-	Request struct {
-		Method  string     `json:"method"`
-		URI     string     `json:"uri"`
-		Body    *string    `json:"body"`
-		Headers vcrHeaders `json:"headers"`
-	} `json:"request"`
-	Response struct {
-		Status struct {
-			Code int `json:"code"`
-		} `json:"status"`
-		Headers vcrHeaders `json:"headers"`
-		Body    struct {
-			String string `json:"string"`
-		} `json:"body"`
-	} `json:"response"`
-}
-
-// fixturesDir finds ../shared/fixtures/psn-recorded from the directory
-// holding go.mod.
-func fixturesDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	fx := filepath.Join(dir, "..", "shared", "fixtures", "psn-recorded")
-	if _, err := os.Stat(fx); err != nil {
-		t.Fatalf("recordings not found at %s (they live in shared/ beside the repository): %v", fx, err)
-	}
-	return fx
-}
-
-// cassette loads one recording file by name ("test_client__trophy_summary").
-func cassette(t testing.TB, name string) *vcrCassette {
-	t.Helper()
-	if !strings.HasSuffix(name, ".json") {
-		name += ".json"
-	}
-	b, err := os.ReadFile(filepath.Join(fixturesDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c vcrCassette
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return &c
-}
 
 // interaction returns the i-th data interaction of a recording, skipping
 // the auth exchanges (ca.account.sony.com).
-func interaction(t testing.TB, name string, i int) vcrInteraction {
+func interaction(t testing.TB, name string, i int) recorded.Interaction {
 	t.Helper()
 	data := dataInteractions(t, name)
 	if i >= len(data) {
@@ -121,10 +33,10 @@ func interaction(t testing.TB, name string, i int) vcrInteraction {
 
 // dataInteractions returns a recording's interactions without the auth
 // exchanges (ca.account.sony.com).
-func dataInteractions(t testing.TB, name string) []vcrInteraction {
+func dataInteractions(t testing.TB, name string) []recorded.Interaction {
 	t.Helper()
-	var data []vcrInteraction
-	for _, in := range cassette(t, name).Interactions {
+	var data []recorded.Interaction
+	for _, in := range recorded.Load(t, name).Interactions {
 		if !strings.Contains(in.Request.URI, "ca.account.sony.com") {
 			data = append(data, in)
 		}
@@ -147,11 +59,11 @@ type seenRequest struct {
 type replay struct {
 	*httptest.Server
 	mu     sync.Mutex
-	script []vcrInteraction
+	script []recorded.Interaction
 	seen   []seenRequest
 }
 
-func newReplay(t testing.TB, script ...vcrInteraction) *replay {
+func newReplay(t testing.TB, script ...recorded.Interaction) *replay {
 	t.Helper()
 	r := &replay{script: script}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
@@ -164,7 +76,7 @@ func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.seen = append(r.seen, seenRequest{Method: req.Method, Path: req.URL.EscapedPath(), RawPath: req.URL.RawPath, Query: req.URL.Query(), Header: req.Header.Clone(), Body: string(body)})
 	n := len(r.seen) - 1
-	var in *vcrInteraction
+	var in *recorded.Interaction
 	if n < len(r.script) {
 		in = &r.script[n]
 	}
@@ -212,14 +124,14 @@ func testClient(base string, opts ...Option) *Client {
 }
 
 // replayClient serves the given interactions and returns a client for them.
-func replayClient(t testing.TB, script ...vcrInteraction) (*Client, *replay) {
+func replayClient(t testing.TB, script ...recorded.Interaction) (*Client, *replay) {
 	t.Helper()
 	r := newReplay(t, script...)
 	return testClient(r.URL), r
 }
 
 // recordedURL parses an interaction's request URI.
-func recordedURL(t testing.TB, in vcrInteraction) *url.URL {
+func recordedURL(t testing.TB, in recorded.Interaction) *url.URL {
 	t.Helper()
 	u, err := url.Parse(in.Request.URI)
 	if err != nil {
@@ -230,7 +142,7 @@ func recordedURL(t testing.TB, in vcrInteraction) *url.URL {
 
 // assertSameRequest checks that got matches the recorded request: method,
 // escaped path and query values (order-insensitive).
-func assertSameRequest(t testing.TB, got seenRequest, in vcrInteraction) {
+func assertSameRequest(t testing.TB, got seenRequest, in recorded.Interaction) {
 	t.Helper()
 	want := recordedURL(t, in)
 	if got.Method != in.Request.Method {

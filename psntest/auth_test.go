@@ -13,6 +13,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
 
 func TestAuthorizeSuccessRedirect(t *testing.T) {
@@ -26,7 +28,7 @@ func TestAuthorizeSuccessRedirect(t *testing.T) {
 		t.Fatalf("Location %q is not com.scee.psxandroid.scecompcall://redirect/?code=v3.XXXXXX&cid=<uuid>", loc)
 	}
 	// PSNAWP's longer query (recorded) is accepted too.
-	rec := loadRecording(t, "test_authenticator__authentication.json")
+	rec := recorded.Load(t, "test_authenticator__authentication.json")
 	ru, _ := url.Parse(rec.Interactions[0].Request.URI)
 	resp = c.authorizeWith(ru.Query(), u.NPSSO)
 	if !codeLocation.MatchString(resp.Header.Get("Location")) {
@@ -38,9 +40,9 @@ func TestAuthorizeSuccessRedirect(t *testing.T) {
 // one (apart from the random cid).
 func TestAuthorizeLoginRequiredMatchesRecording(t *testing.T) {
 	c := serve(t, Config{})
-	rec := loadRecording(t, "test_authenticator__incorrect_npsso.json")
+	rec := recorded.Load(t, "test_authenticator__incorrect_npsso.json")
 	in := rec.Interactions[0]
-	want := in.Response.Headers["Location"].([]any)[0].(string)
+	want := in.Response.Headers.Get("Location")
 	ru, _ := url.Parse(in.Request.URI)
 	resp := c.authorizeWith(ru.Query(), "not-a-live-npsso")
 	if resp.StatusCode != http.StatusFound {

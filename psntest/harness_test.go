@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -189,63 +187,4 @@ func psnErr(t *testing.T, body []byte) psnErrorBody {
 		t.Fatalf("not PSN's error envelope: %s", body)
 	}
 	return e.Error
-}
-
-// fixtures returns the recordings directory: ../shared/fixtures/psn-recorded
-// beside the directory holding go.mod.
-func fixtures(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", "psn-recorded")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("recordings missing: %v", err)
-	}
-	return p
-}
-
-// recording is one vcrpy cassette.
-type recording struct {
-	Interactions []struct {
-		Request struct {
-			Method string              `json:"method"`
-			URI    string              `json:"uri"`
-			Body   *string             `json:"body"`
-			Header map[string][]string `json:"headers"`
-		} `json:"request"`
-		Response struct {
-			Status struct {
-				Code int `json:"code"`
-			} `json:"status"`
-			Headers map[string]any `json:"headers"`
-			Body    struct {
-				String string `json:"string"`
-			} `json:"body"`
-		} `json:"response"`
-	} `json:"interactions"`
-}
-
-func loadRecording(t *testing.T, name string) recording {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtures(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r recording
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return r
 }

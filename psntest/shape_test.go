@@ -6,13 +6,14 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
 
 // The shape-conformance test: every recorded 2xx response of a route the
@@ -226,30 +227,22 @@ func path0(p string) string {
 	return p
 }
 
-type recorded struct {
+type recordedCall struct {
 	file, method string
 	u            *url.URL
 	body         any
 }
 
 // recorded2xx returns every recorded 2xx interaction with a JSON body.
-func recorded2xx(t *testing.T) []recorded {
+func recorded2xx(t *testing.T) []recordedCall {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(fixtures(t), "*.json"))
+	files, err := filepath.Glob(filepath.Join(recorded.Dir(t), "*.json"))
 	if err != nil || len(files) < 80 {
 		t.Fatalf("recordings: %v (%d files)", err, len(files))
 	}
-	var out []recorded
+	var out []recordedCall
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r recording
-		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, in := range r.Interactions {
+		for _, in := range recorded.Load(t, filepath.Base(f)).Interactions {
 			code := in.Response.Status.Code
 			var body any
 			if code < 200 || code > 299 || json.Unmarshal([]byte(in.Response.Body.String), &body) != nil {
@@ -259,7 +252,7 @@ func recorded2xx(t *testing.T) []recorded {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, recorded{filepath.Base(f), in.Request.Method, u, body})
+			out = append(out, recordedCall{filepath.Base(f), in.Request.Method, u, body})
 		}
 	}
 	return out

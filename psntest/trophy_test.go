@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/psnkit/psn/internal/recorded"
 )
 
 func TestAccountMe(t *testing.T) {
@@ -118,7 +120,7 @@ func TestSummarize(t *testing.T) {
 func TestTitleProgressMatchesRecordings(t *testing.T) {
 	n := 0
 	for _, name := range []string{"test_user__trophy_titles.json", "test_user__trophy_titles_pagination_test.json"} {
-		for _, in := range loadRecording(t, name).Interactions {
+		for _, in := range recorded.Load(t, name).Interactions {
 			var page trophyTitlesPage
 			if err := json.Unmarshal([]byte(in.Response.Body.String), &page); err != nil {
 				t.Fatal(err)
