@@ -2,59 +2,28 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/store/storetest"
 )
 
-// BenchmarkClaimDue measures ClaimDue (batches of 10) with four claimers,
-// each on its own connection pool as separate processes would be, over
-// 10,000 due rows. Every claim moves a shared clock one lease TTL forward, so
-// the leases of earlier claims have ended and the same rows keep coming due:
-// the claimers contend for the oldest rows as a real fleet does. One op is
-// one ClaimDue call; rows/s counts leased rows.
+// BenchmarkClaimDue is storetest.BenchClaimDue with four claimers, each
+// on its own connection pool, over 10,000 due rows.
 func BenchmarkClaimDue(b *testing.B) {
-	const rows, claimers, limit = 10_000, 4, 10
-	const ttl = time.Second
+	const n, claimers = 10_000, 4
 	first := newStore(b)
 	base := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	insertDue(b, first, rows, base)
-	stores := []*Store{first}
+	insertDue(b, first, n, base)
+	handles := []store.Store{first}
 	for range claimers - 1 {
 		s, err := Open(context.Background(), withSchema(b, first.schema))
 		if err != nil {
 			b.Fatalf("Open: %v", err)
 		}
 		b.Cleanup(func() { s.Close() })
-		stores = append(stores, s)
+		handles = append(handles, s)
 	}
-	var (
-		tick    atomic.Int64
-		claimed atomic.Int64
-		ops     atomic.Int64
-		wg      sync.WaitGroup
-	)
-	b.ResetTimer()
-	start := time.Now()
-	for i, s := range stores {
-		wg.Go(func() {
-			me := fmt.Sprintf("bench-%d", i)
-			for ops.Add(1) <= int64(b.N) {
-				now := base.Add(time.Duration(tick.Add(1)) * ttl)
-				got, err := s.ClaimDue(context.Background(), now, limit, me, ttl)
-				if err != nil {
-					b.Errorf("ClaimDue: %v", err)
-					return
-				}
-				claimed.Add(int64(len(got)))
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "claims/s")
-	b.ReportMetric(float64(claimed.Load())/elapsed.Seconds(), "rows/s")
+	storetest.BenchClaimDue(b, handles, base)
 }
