@@ -1,7 +1,7 @@
 package psn
 
 // Decode and protocol tests over every recording in
-// ../shared/fixtures/psn-recorded: each recorded request is mapped to the
+// testdata/psn-recorded: each recorded request is mapped to the
 // method that makes it; the method is called through a Client against an
 // httptest server replaying the recorded answer; then
 //   - the request the method sent must have the recorded method, path,

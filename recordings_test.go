@@ -1,6 +1,6 @@
 package psn
 
-// Helpers that load the vcrpy recordings in ../shared/fixtures/psn-recorded
+// Helpers that load the vcrpy recordings in testdata/psn-recorded
 // and serve them from an httptest server, so the data calls run against
 // PSN's real answers.
 

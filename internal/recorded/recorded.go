@@ -1,6 +1,7 @@
-// Package recorded loads the vcrpy recordings of real PSN traffic in
-// ../shared/fixtures/psn-recorded (beside the directory holding go.mod),
-// for the decode, protocol and simulator-shape tests of several packages.
+// Package recorded loads the vcrpy recordings of real PSN traffic kept in
+// testdata/psn-recorded at the repository root (see its README.md and
+// LICENSE.md), for the decode, protocol and simulator-shape tests of several
+// packages.
 package recorded
 
 import (
@@ -86,9 +87,9 @@ func Dir(tb testing.TB) string {
 		}
 		dir = parent
 	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", "psn-recorded")
+	p := filepath.Join(dir, "testdata", "psn-recorded")
 	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("recordings not found at %s (they live in shared/ beside the repository): %v", p, err)
+		tb.Fatalf("recordings not found at %s (they are part of the repository): %v", p, err)
 	}
 	return p
 }
