@@ -788,7 +788,7 @@ const noCLI = [
   "getPurchasedGames",
   "call"
 ];
-console.log(`NOTE no CLI command in design.md for: ${noCLI.join(", ")}`);
+console.log(`NOTE no psn command for: ${noCLI.join(", ")}`);
 
 const missing = results.filter((r) => r.missing).length;
 const passed = results.filter((r) => r.ok).length;
