@@ -71,7 +71,7 @@ func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out a
 
 // do sends an authenticated request and maps error statuses. After a 401
 // it invalidates exactly the token that was rejected, gets a new one and
-// retries once (rule 7).
+// retries once (rule 7 of docs/architecture.md).
 func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opts []CallOption) (*http.Response, []byte, error) {
 	if c.tokens == nil {
 		return nil, nil, ErrNoTokenSource

@@ -42,7 +42,8 @@ func ParseNPSSO(input string) (Secret, error) {
 	return Secret(s), nil
 }
 
-// AuthorizeURL is the authorize request of protocol §1a, as sent to Sony.
+// AuthorizeURL is the authorize request (docs/protocol.md, "NPSSO →
+// authorization code"), as sent to Sony.
 func AuthorizeURL() string {
 	q := url.Values{
 		"access_type":   {"offline"},
@@ -54,7 +55,8 @@ func AuthorizeURL() string {
 	return AuthBaseURL + "/authorize?" + q.Encode()
 }
 
-// Authorize exchanges an NPSSO for an authorization code (protocol §1a).
+// Authorize exchanges an NPSSO for an authorization code (docs/protocol.md,
+// "NPSSO → authorization code").
 // It sends the NPSSO as a cookie, does not follow the redirect, and takes
 // the code from the Location after "redirect/". A redirect to Sony's
 // sign-in page, or one without a code, is an *NPSSOError.
@@ -122,7 +124,8 @@ func basicAuth() string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(ClientID+":"+clientSecret))
 }
 
-// ExchangeCode exchanges an authorization code for tokens (protocol §1b).
+// ExchangeCode exchanges an authorization code for tokens (docs/protocol.md,
+// "Token grants").
 // The expiry instants are computed from the client's clock the moment the
 // response arrives.
 func (c *Client) ExchangeCode(ctx context.Context, code Secret) (*Token, error) {
@@ -135,9 +138,10 @@ func (c *Client) ExchangeCode(ctx context.Context, code Secret) (*Token, error) 
 	return c.tokenGrant(ctx, form)
 }
 
-// Refresh exchanges a refresh token for new tokens (protocol §1c). When the
-// response carries no refresh token, the returned Token has none either:
-// callers that keep tokens (the TokenSource does) keep the old one.
+// Refresh exchanges a refresh token for new tokens (docs/protocol.md, "Token
+// grants"). When the response carries no refresh token, the returned Token
+// has none either: callers that keep tokens (the TokenSource does) keep the
+// old one.
 func (c *Client) Refresh(ctx context.Context, refreshToken Secret) (*Token, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("psn: Refresh: empty refresh token")

@@ -127,7 +127,8 @@ func newAuthClient(t *testing.T, h http.Handler, opts ...Option) *Client {
 }
 
 // TestAuthRequestsMatchProtocol checks method, URL, query, headers and form
-// body of every auth request against protocol §1 and the recordings.
+// body of every auth request against docs/protocol.md ("The OAuth client")
+// and the recordings.
 func TestAuthRequestsMatchProtocol(t *testing.T) {
 	rec := recorded.Load(t, "test_authenticator__access_token_from_refresh_token.json")
 	recAuth, _ := url.Parse(rec.Interactions[0].Request.URI)

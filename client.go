@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// PSN's hosts (psn-protocol.md §3). Every URL the client builds starts with
-// one of these; WithEndpoint replaces scheme and host for all of them at
-// once, keeping the paths (they do not collide), which is how the client
-// talks to the psntest simulator.
+// PSN's hosts (docs/protocol.md, "Hosts"). Every URL the client builds
+// starts with one of these; WithEndpoint replaces scheme and host for all
+// of them at once, keeping the paths (they do not collide), which is how
+// the client talks to the psntest simulator.
 const (
 	AuthBaseURL      = "https://ca.account.sony.com/api/authz/v3/oauth"
 	TrophyBaseURL    = "https://m.np.playstation.com/api/trophy"
@@ -27,7 +27,8 @@ const (
 	APIBaseURL       = "https://m.np.playstation.com/api"
 )
 
-// The PlayStation Android app's public OAuth client (protocol §1).
+// The PlayStation Android app's public OAuth client (docs/protocol.md, "The
+// OAuth client").
 const (
 	ClientID    = "09515159-7237-4370-9b40-3806e67c0891"
 	RedirectURI = "com.scee.psxandroid.scecompcall://redirect"

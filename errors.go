@@ -210,7 +210,7 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// PSN's known error codes (psn-protocol.md §2).
+// PSN's known error codes (docs/protocol.md, "Error envelope and codes").
 const (
 	CodeResourceNotFound = 2240525 // trophy: resource not found
 	CodeTrophyForbidden  = 2240526 // trophy: not permitted by access control

@@ -27,8 +27,9 @@ func login(t *testing.T, cfg psntest.Config, opts ...psn.Option) (*psntest.Serve
 	return srv, c, tok
 }
 
-// TestThousandCallersOneRefreshGrant is the proof of rule 1 against the
-// simulator: 1,000 goroutines asking at expiry cause exactly one grant.
+// TestThousandCallersOneRefreshGrant is the proof of rule 1
+// (docs/architecture.md) against the simulator: 1,000 goroutines asking at
+// expiry cause exactly one grant.
 func TestThousandCallersOneRefreshGrant(t *testing.T) {
 	srv, c, tok := login(t, psntest.Config{Seed: 3, RateLimit: -1}, psn.WithLimiter(nil))
 	store := psn.NewMemoryTokenStore(tok, "")

@@ -116,7 +116,8 @@ func (t Token) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p)
 }
 
-// tokenResponse is the token endpoint's JSON (protocol §1).
+// tokenResponse is the token endpoint's JSON (docs/protocol.md, "Token
+// response").
 type tokenResponse struct {
 	AccessToken           string `json:"access_token"`
 	TokenType             string `json:"token_type"`

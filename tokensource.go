@@ -210,7 +210,7 @@ type cached struct {
 }
 
 // RefreshingSource is the TokenSource at the heart of psnkit. It
-// implements the lifecycle rules of design.md:
+// implements the lifecycle rules of docs/architecture.md ("The rules"):
 //
 //  1. one refresh per need, however many goroutines ask (singleflight; a
 //     LeasingTokenStore extends this across processes);
@@ -552,7 +552,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		refreshDiedAt = st.Token.RefreshExpiry
 	}
 
-	// Rule 5: the NPSSO, once.
+	// Rule 5 (docs/architecture.md): the NPSSO, once.
 	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() {
 		tok, err := s.client.Login(ctx, st.NPSSO)
 		if err == nil {
@@ -582,7 +582,8 @@ func (s *RefreshingSource) deadNPSSO() Secret {
 	return s.npssoDead
 }
 
-// commit saves tok (rule 2) and only then publishes it.
+// commit saves tok (rule 2 of docs/architecture.md) and only then
+// publishes it.
 func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token, reason RefreshReason) (*Token, error) {
 	v, err := s.store.Save(ctx, TokenState{Token: tok, NPSSO: st.NPSSO}, st.Version)
 	if err != nil {
@@ -605,8 +606,9 @@ func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token
 	return tok, nil
 }
 
-// keepServing implements rule 4: after a failed refresh, serve the current
-// token while it is valid and back off; otherwise return the error.
+// keepServing implements rule 4 of docs/architecture.md: after a failed
+// refresh, serve the current token while it is valid and back off;
+// otherwise return the error.
 func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err error) (*Token, error) {
 	s.mu.Lock()
 	s.failures++

@@ -15,7 +15,8 @@ import (
 	"time"
 )
 
-// The PlayStation app's public OAuth client (protocol §1).
+// The PlayStation app's public OAuth client (docs/protocol.md, "The OAuth
+// client").
 const (
 	clientID     = "09515159-7237-4370-9b40-3806e67c0891"
 	clientSecret = "ucPjka5tntB2KqsP"

@@ -122,10 +122,11 @@ type api struct {
 	keys *APIKeys
 }
 
-// NewHandler returns the vault's HTTP API (design.md "The vault HTTP
-// API"): /v1/* requires "Authorization: Bearer <api key>"; /healthz,
-// /metrics and the status page / do not (bind the service to a private
-// address, or put it behind a proxy that guards them).
+// NewHandler returns the vault's HTTP API (docs/vault.md; its place in
+// docs/architecture.md, "Persisted, shared tokens"): /v1/* requires
+// "Authorization: Bearer <api key>"; /healthz, /metrics and the status
+// page / do not (bind the service to a private address, or put it behind a
+// proxy that guards them).
 func NewHandler(svc *Service, keys *APIKeys) http.Handler {
 	a := &api{svc: svc, keys: keys}
 	v1 := http.NewServeMux()

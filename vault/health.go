@@ -6,7 +6,7 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
-// Access-token states (design.md "Token lifecycle").
+// Access-token states (docs/architecture.md, "Token lifecycle").
 const (
 	AccessFresh        = "fresh"
 	AccessRefreshAhead = "refresh-ahead"
@@ -27,7 +27,8 @@ const (
 const StateLoginRequired = "login-required"
 
 // Health is the state of one account at an instant, in the words of
-// design.md, computed from its record alone (no secret is opened).
+// docs/architecture.md ("States"), computed from its record alone (no
+// secret is opened).
 type Health struct {
 	Account       string    `json:"account"`
 	AccountID     string    `json:"accountId,omitempty"`

@@ -46,7 +46,8 @@ type helperResult struct {
 	Tokens    int      `json:"tokens"`    // distinct access tokens served
 }
 
-// TestRefreshAcrossProcesses is issue 3's proof of rule 1 across processes:
+// TestRefreshAcrossProcesses is issue 3's proof of rule 1
+// (docs/architecture.md) across processes:
 // several OS processes share one store and one simulator and ask for the
 // same account's token from several goroutines each, through two or three
 // real expiries. Every refresh must be saved exactly once (refresh grants at

@@ -25,7 +25,8 @@ const (
 	DefaultLeaseTTL    = time.Minute
 	DefaultWarnBefore  = 7 * 24 * time.Hour
 	// DefaultMinValidity is how long a token handed out by Service.Token
-	// stays valid at least (design.md: "always valid for ≥ 60 s").
+	// stays valid at least (docs/vault.md; docs/architecture.md, "Persisted,
+	// shared tokens").
 	DefaultMinValidity = time.Minute
 )
 
