@@ -464,7 +464,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		if ctx.Err() != nil {
 			for _, r := range recs[i:] {
-				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner)
+				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner, r.Fence)
 			}
 			break
 		}
@@ -485,7 +485,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 	src, err := s.source(ctx, rec.Account)
 	if err != nil {
-		_ = s.st.Release(ctx, rec.Account, s.owner)
+		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
 	tok, err := src.Token(ctx)
@@ -505,7 +505,7 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 		s.mu.Lock()
 		delete(s.failures, rec.Account)
 		s.mu.Unlock()
-		_ = s.st.Release(ctx, rec.Account, s.owner)
+		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence) // a no-op when the save dropped it
 	default:
 		// Still the due token: the source refreshes it in the background
 		// (its refresh-ahead window) and drops the lease when done, or it
@@ -516,23 +516,25 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 }
 
 // postpone moves a failed account's next refresh to now+d and drops our
-// lease in the same write, so that no process retries it sooner.
+// lease in the same write, so that no process retries it sooner. It is
+// bookkeeping (store.Note): it changes no version, so it never makes a
+// token save fail, and it does not land if a new token was saved since.
 func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
-	now := s.now()
 	rec, err := s.st.Get(ctx, name)
 	if err != nil {
 		return
 	}
-	if rec.LeaseOwner != s.owner && rec.LeaseOwner != "" && now.Before(rec.LeaseExpiry) {
-		return // another process holds it now
+	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
+	if rec.LeaseOwner == s.owner {
+		n.ReleaseOwner, n.ReleaseFence = s.owner, rec.Fence
 	}
-	rec.NextRefresh = now.Add(d).UTC()
-	rec.LeaseOwner, rec.LeaseExpiry = s.owner, time.Time{}
-	if _, err := s.st.CompareAndSwap(ctx, name, rec.Version, rec); err != nil {
-		_ = s.st.Release(ctx, name, s.owner)
+	if _, err := s.st.Note(ctx, name, rec.Version, n); err != nil {
+		if n.ReleaseOwner != "" {
+			_ = s.st.Release(ctx, name, s.owner, rec.Fence)
+		}
 		return
 	}
-	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", rec.NextRefresh)
+	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
 }
 
 // Close stops handing out tokens and waits, until ctx is done, for every
