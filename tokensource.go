@@ -143,6 +143,24 @@ func (m *MemoryTokenStore) Save(ctx context.Context, st TokenState, wantVersion 
 	return m.st.Version, nil
 }
 
+// RecordRejection keeps PSN's rejection of the refresh token (or the
+// NPSSO) of the state at version, as a shared store would (see
+// RejectionRecorder); the version does not change and a new Save clears
+// it.
+func (m *MemoryTokenStore) RecordRejection(_ context.Context, version int64, npsso bool, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.st.Token == nil || m.st.Version != version {
+		return ErrVersionConflict
+	}
+	if npsso {
+		m.st.NPSSORejectedAt = at
+	} else {
+		m.st.RefreshRejectedAt = at
+	}
+	return nil
+}
+
 // RemoveNPSSO forgets the stored NPSSO (version unchanged); tests use it.
 func (m *MemoryTokenStore) RemoveNPSSO() {
 	m.mu.Lock()
@@ -541,6 +559,12 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		return tok, err
 	}
 
+	// Dead accounts rest: no PSN call with secrets PSN already rejected,
+	// and no serving of a token of a login PSN no longer honours.
+	if e := s.restingLogin(st, now); e != nil {
+		return nil, s.resting(st.Version, e)
+	}
+
 	// Someone else (another goroutine before us, another process, a new
 	// login) may have stored a fresh token already.
 	if s.usable(st.Token, now) {
@@ -556,11 +580,6 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 	if backingOff && !st.Token.Expired(now) && st.Token.AccessToken != s.rejected() {
 		s.publish(st.Token, st.Version, st.NPSSO)
 		return st.Token, nil
-	}
-
-	// Dead accounts rest: no PSN call with secrets PSN already rejected.
-	if e := s.restingLogin(st, now); e != nil {
-		return nil, s.loginRequired(ctx, st.Version, e)
 	}
 
 	if ls, ok := s.store.(LeasingTokenStore); ok {
@@ -586,7 +605,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 				return st.Token, nil
 			}
 			if e := s.restingLogin(st, now); e != nil {
-				return nil, s.loginRequired(ctx, st.Version, e)
+				return nil, s.resting(st.Version, e)
 			}
 		}
 	}
@@ -839,6 +858,15 @@ func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Toke
 			}
 		}
 	}
+}
+
+// resting remembers e for version without telling anyone again: the
+// evidence it comes from was recorded (and reported) when PSN answered.
+func (s *RefreshingSource) resting(version int64, e *LoginRequiredError) error {
+	s.mu.Lock()
+	s.loginErr, s.loginVer = e, version
+	s.mu.Unlock()
+	return e
 }
 
 func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *LoginRequiredError) error {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -374,14 +373,9 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	return nil
 }
 
-// healthOf is HealthOf with the service's warning period, and an account
-// whose last refresh ended in "login required" reported as such.
+// healthOf is HealthOf with the service's clock and warning period.
 func (s *Service) healthOf(rec store.Record) Health {
-	h := HealthOf(rec, s.now(), s.cfg.WarnBefore)
-	if strings.HasPrefix(rec.LastError, psn.ErrLoginRequired.Error()) {
-		h.State = StateLoginRequired
-	}
-	return h
+	return HealthOf(rec, s.now(), s.cfg.WarnBefore)
 }
 
 // Account returns the health of account name (store.ErrNotFound if none).

@@ -540,6 +540,16 @@ func TestKeysSaveIsCompareAndSwap(t *testing.T) {
 
 func TestHealthOf(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	rejected := func(r store.Record, refresh, npsso bool) store.Record {
+		if refresh {
+			r.RefreshRejectedAt = now.Add(-10 * time.Minute)
+		}
+		if npsso {
+			r.NPSSORejectedAt = now.Add(-5 * time.Minute)
+		}
+		return r
+	}
+	lastErr := func(r store.Record, msg string) store.Record { r.LastError = msg; return r }
 	sealed := []byte{1}
 	const week = 7 * 24 * time.Hour
 	rec := func(access, refresh time.Duration, hasRefresh, npsso bool) store.Record {
@@ -567,8 +577,15 @@ func TestHealthOf(t *testing.T) {
 		{"refresh dead, access expired, no NPSSO", rec(-time.Hour, -time.Minute, true, false), AccessExpired, RefreshDead, StateLoginRequired},
 		{"no refresh token, access expired", rec(-time.Hour, time.Hour, false, false), AccessExpired, RefreshDead, StateLoginRequired},
 		{"refresh dead, NPSSO kept", rec(-time.Hour, -time.Minute, true, true), AccessExpired, RefreshDead, "npsso-fallback"},
-		{"refresh dead, access still valid", rec(30*time.Minute, -time.Minute, true, false), AccessFresh, RefreshDead, "expiring"},
+		// A human must log in even while the access token lasts a little longer.
+		{"refresh dead, access still valid", rec(30*time.Minute, -time.Minute, true, false), AccessFresh, RefreshDead, StateLoginRequired},
 		{"refresh dead, access valid, NPSSO kept", rec(30*time.Minute, -time.Minute, true, true), AccessFresh, RefreshDead, "npsso-fallback"},
+		// Evidence: PSN rejected a refresh token whose expiry is far away.
+		{"refresh rejected, no NPSSO", rejected(rec(time.Hour, 30*24*time.Hour, true, false), true, false), AccessFresh, RefreshDead, StateLoginRequired},
+		{"refresh rejected, NPSSO kept", rejected(rec(time.Hour, 30*24*time.Hour, true, true), true, false), AccessFresh, RefreshDead, StateNPSSOFallback},
+		{"refresh and NPSSO rejected", rejected(rec(time.Hour, 30*24*time.Hour, true, true), true, true), AccessFresh, RefreshDead, StateLoginRequired},
+		{"only the NPSSO rejected", rejected(rec(time.Hour, 30*24*time.Hour, true, true), false, true), AccessFresh, RefreshOK, StateOK},
+		{"legacy login-required last error", lastErr(rec(time.Hour, 30*24*time.Hour, true, false), psn.ErrLoginRequired.Error()+": the refresh token stopped working"), AccessFresh, RefreshOK, StateLoginRequired},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -578,6 +595,15 @@ func TestHealthOf(t *testing.T) {
 			}
 			if h.NPSSOKept != (len(c.rec.SealedNPSSO) > 0) || h.Account != "acct" || !h.AccessExpiry.Equal(c.rec.AccessExpiry) {
 				t.Errorf("HealthOf copied the record wrongly: %+v", h)
+			}
+			// A login-required account rejected by PSN says when it is tried again.
+			if last := max(c.rec.RefreshRejectedAt.UnixNano(), c.rec.NPSSORejectedAt.UnixNano()); h.State == StateLoginRequired && !c.rec.RefreshRejectedAt.IsZero() {
+				if want := time.Unix(0, last).Add(psn.RejectedRetry); !h.RetryAt.Equal(want) {
+					t.Errorf("RetryAt = %v, want %v", h.RetryAt, want)
+				}
+			}
+			if (h.State == StateLoginRequired) != (h.LoginRequired() != nil) {
+				t.Errorf("LoginRequired() = %v for state %q", h.LoginRequired(), h.State)
 			}
 		})
 	}
