@@ -21,7 +21,7 @@ const (
 	DefaultInterval    = 5 * time.Second
 	DefaultBatchSize   = 64
 	DefaultConcurrency = 8
-	DefaultLeaseTTL    = time.Minute
+	DefaultLeaseTTL    = psn.DefaultLeaseTTL // renewed while a refresh runs; a killed process's accounts are free after this
 	DefaultWarnBefore  = 7 * 24 * time.Hour
 	// DefaultMinValidity is how long a token handed out by Service.Token
 	// stays valid at least (design.md: "always valid for ≥ 60 s").
@@ -34,7 +34,7 @@ const (
 const (
 	retryBase    = 5 * time.Second
 	retryMax     = 5 * time.Minute
-	loginRecheck = time.Hour
+	loginRecheck = psn.RejectedRetry
 	// refreshBudget bounds one scheduled refresh, waiting included.
 	refreshBudget = 2 * time.Minute
 )
