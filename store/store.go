@@ -13,9 +13,9 @@
 //   - CompareAndSwap replaces a record's data only when the stored version
 //     equals wantVersion, and stores it with version wantVersion+1. Only
 //     token writes (a refresh, a login, a re-seal) go through it: the
-//     version says which token is stored. It does not look at leases; a
-//     write that presents the stored lease (owner and fence) drops it in
-//     the same write.
+//     version says which token is stored. It does not look at leases; the
+//     holder drops its lease in the same write by presenting it (owner and
+//     fence, with a zero LeaseExpiry).
 //   - Note records bookkeeping (last error, next refresh, PSN's rejection of
 //     a secret) about the token at a version without changing the version,
 //     so it never makes a token write fail.
@@ -143,10 +143,11 @@ type Store interface {
 	// (the version differs) or ErrNotFound. Whoever holds the lease, the
 	// version alone decides: a lease says who may spend a refresh token,
 	// not who may save the token PSN answered with (docs/refresh-protocol.md).
-	// The stored lease and Fence are kept, except that when rec.LeaseOwner
-	// is not empty and rec.LeaseOwner and rec.Fence are the stored lease's
-	// owner and fence, the lease is dropped in the same write
-	// (save-and-release). rec.LeaseExpiry is ignored.
+	// The stored lease and Fence are kept, except that a holder drops its
+	// lease in the same write (save-and-release) by presenting it:
+	// rec.LeaseOwner and rec.Fence equal to the stored lease's owner and
+	// fence, and a zero rec.LeaseExpiry. A record written back as it was
+	// read (its LeaseExpiry set) keeps the lease, whoever writes it.
 	CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec Record) (Record, error)
 	// Note applies n to the record when the stored version equals version
 	// (ErrConflict otherwise: the token it was about is gone; ErrNotFound

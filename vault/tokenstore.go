@@ -238,9 +238,9 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	a.mu.Lock()
 	held := a.held
 	a.mu.Unlock()
-	rec.LeaseOwner, rec.Fence = "", 0
+	rec.LeaseOwner, rec.Fence, rec.LeaseExpiry = "", 0, time.Time{}
 	if held != nil {
-		rec.LeaseOwner, rec.Fence = a.owner, held.fence
+		rec.LeaseOwner, rec.Fence = a.owner, held.fence // present it: save-and-release
 	}
 	got, err := a.st.CompareAndSwap(ctx, a.account, wantVersion, rec)
 	switch {

@@ -54,7 +54,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion 
 		nullTime(rec.AccessExpiry), nullTime(rec.RefreshExpiry), rec.NextRefresh,
 		rec.LeaseOwner, cleanText(rec.LastError),
 		nullTime(rec.LastErrorAt), s.now(), rec.Fence,
-		nullTime(rec.RefreshRejectedAt), nullTime(rec.NPSSORejectedAt)))
+		nullTime(rec.RefreshRejectedAt), nullTime(rec.NPSSORejectedAt), rec.LeaseExpiry.IsZero()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Record{}, s.whyNot(ctx, op, account)
 	}

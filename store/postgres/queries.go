@@ -36,13 +36,14 @@ func newQueries(schema string) queries {
 			RETURNING {cols}`),
 		// $1 account, $2 wanted version, $3..$11 the record's data, $12 the
 		// lease owner presented with the fence $16, $13 and $14 the last
-		// error, $15 the new updated_at, $17 and $18 the rejection instants.
-		// Leases do not decide; a write presenting the stored lease drops it.
+		// error, $15 the new updated_at, $17 and $18 the rejection instants,
+		// $19 true when the record's LeaseExpiry is zero. Leases do not
+		// decide; a write presenting the stored lease with no expiry drops it.
 		cas: f(`UPDATE {accounts} SET account_id = $3, online_id = $4, sealed_access = $5,
 				sealed_refresh = $6, sealed_npsso = $7, key_id = $8, access_expiry = $9,
 				refresh_expiry = $10, next_refresh = $11, version = version + 1,
-				lease_owner = CASE WHEN $12 <> '' AND lease_owner = $12 AND fence = $16 THEN '' ELSE lease_owner END,
-				lease_expiry = CASE WHEN $12 <> '' AND lease_owner = $12 AND fence = $16 THEN NULL ELSE lease_expiry END,
+				lease_owner = CASE WHEN $12 <> '' AND lease_owner = $12 AND fence = $16 AND $19 THEN '' ELSE lease_owner END,
+				lease_expiry = CASE WHEN $12 <> '' AND lease_owner = $12 AND fence = $16 AND $19 THEN NULL ELSE lease_expiry END,
 				last_error = $13, last_error_at = $14, updated_at = $15,
 				refresh_rejected_at = $17, npsso_rejected_at = $18
 			WHERE account = $1 AND version = $2

@@ -213,7 +213,11 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec store.Record) (store.Record, error) {
 	op := fmt.Sprintf("compare-and-swap %q at version %d", account, wantVersion)
 	now := s.now()
-	args := append([]any{account, strconv.FormatInt(wantVersion, 10), rec.LeaseOwner, strconv.FormatInt(rec.Fence, 10)},
+	presented := rec.LeaseOwner
+	if !rec.LeaseExpiry.IsZero() {
+		presented = "" // written back as read: the lease stays
+	}
+	args := append([]any{account, strconv.FormatInt(wantVersion, 10), presented, strconv.FormatInt(rec.Fence, 10)},
 		dataArgs(account, rec, wantVersion+1, now)...)
 	status, rest, err := s.run(ctx, op, s.scripts.cas,
 		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()}, args...)

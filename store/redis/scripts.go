@@ -100,9 +100,11 @@ return {'OK', redis.call('HGETALL', KEYS[1])}
 `
 
 // casLua replaces a record's data at an expected version, whoever holds
-// the lease; a write presenting the stored lease (owner and fence) drops it.
-// KEYS: acct, due, leases. ARGV: account, wanted version, the caller (the
-// new record's lease owner), its fence, then field/value pairs.
+// the lease; a write presenting the stored lease (owner and fence, no
+// expiry) drops it.
+// KEYS: acct, due, leases. ARGV: account, wanted version, the presented
+// lease owner (empty when the record has a LeaseExpiry), its fence, then
+// field/value pairs.
 const casLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
 local cur = redis.call('HMGET', KEYS[1], 'version', 'lease_owner', 'fence')
@@ -116,8 +118,8 @@ return {'OK', redis.call('HGETALL', KEYS[1])}
 `
 
 // noteLua applies a store.Note at an expected version without changing it.
-// KEYS: acct, due, leases. ARGV: account, version, last error (” keeps it),
-// its time, next refresh, refresh rejected at, NPSSO rejected at (” keeps
+// KEYS: acct, due, leases. ARGV: account, version, last error (empty keeps it),
+// its time, next refresh, refresh rejected at, NPSSO rejected at (empty keeps
 // each), the lease to drop (owner, fence), updated at.
 const noteLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end

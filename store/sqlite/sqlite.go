@@ -372,7 +372,8 @@ const putSQL = `INSERT INTO accounts (` + recordCols + `)
 	RETURNING ` + recordCols
 
 // casSQL writes a record's data when the version matches, whoever holds
-// the lease; a write presenting the stored lease (owner and fence) drops it.
+// the lease; a write presenting the stored lease (owner and fence, no
+// expiry) drops it.
 const casSQL = `UPDATE accounts SET
 		account_id = @account_id, online_id = @online_id,
 		sealed_access = @sealed_access, sealed_refresh = @sealed_refresh, sealed_npsso = @sealed_npsso,
@@ -385,10 +386,10 @@ const casSQL = `UPDATE accounts SET
 	WHERE account = @account AND version = @want
 	RETURNING ` + recordCols
 
-// presented is true when the write presents the stored lease.
-const presented = `(@lease_owner <> '' AND lease_owner = @lease_owner AND fence = @fence)`
+// presented is true when the write presents the stored lease to drop it.
+const presented = `(@lease_owner <> '' AND lease_owner = @lease_owner AND fence = @fence AND @lease_expiry IS NULL)`
 
-// noteSQL applies a store.Note at a version; NULL/” arguments leave a
+// noteSQL applies a store.Note at a version; NULL or empty arguments leave a
 // column as it is.
 const noteSQL = `UPDATE accounts SET
 		last_error = CASE WHEN @last_error <> '' THEN @last_error ELSE last_error END,
@@ -618,6 +619,7 @@ func (s *Store) Note(ctx context.Context, account string, version int64, n store
 	e.time("npsso_rejected_at", n.NPSSORejectedAt)
 	e.add("lease_owner", n.ReleaseOwner)
 	e.add("fence", n.ReleaseFence)
+	e.add("lease_expiry", nil)
 	if e.err != nil {
 		return store.Record{}, e.err
 	}

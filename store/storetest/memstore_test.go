@@ -75,7 +75,7 @@ func (m *memStore) CompareAndSwap(_ context.Context, a string, want int64, rec s
 	case cur.Version != want:
 		return store.Record{}, store.ErrConflict
 	}
-	presented := rec.LeaseOwner != "" && rec.LeaseOwner == cur.LeaseOwner && rec.Fence == cur.Fence
+	presented := rec.LeaseOwner != "" && rec.LeaseOwner == cur.LeaseOwner && rec.Fence == cur.Fence && rec.LeaseExpiry.IsZero()
 	rec.LeaseOwner, rec.LeaseExpiry, rec.Fence = cur.LeaseOwner, cur.LeaseExpiry, cur.Fence
 	if presented {
 		rec.LeaseOwner, rec.LeaseExpiry = "", time.Time{}

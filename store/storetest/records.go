@@ -157,7 +157,7 @@ var casCases = []testCase{
 			v++
 		}
 	}},
-	{"PresentingTheLeaseDropsItInTheSameWrite", func(t *testing.T, h Harness) {
+	{"PresentingTheLeaseWithNoExpiryDropsItInTheSameWrite", func(t *testing.T, h Harness) {
 		s := h.New(t)
 		put(t, s, sample("a"))
 		held := claim(t, s, "a", "worker-1", time.Hour)
@@ -172,6 +172,17 @@ var casCases = []testCase{
 		if got.LeaseOwner != "worker-1" || !got.LeaseExpiry.Equal(held.LeaseExpiry) || got.Fence != held.Fence {
 			t.Errorf("lease after a write with another fence = %q until %v fence %d, want it unchanged", got.LeaseOwner, got.LeaseExpiry, got.Fence)
 		}
+		// A record written back as read (a re-seal, say) keeps the lease,
+		// even when the writer happens to be the holder.
+		asRead := get(t, s, "a")
+		asRead.OnlineID = "re-sealed"
+		got, err = s.CompareAndSwap(t.Context(), "a", asRead.Version, asRead)
+		if err != nil {
+			t.Fatalf("CompareAndSwap of the record as read: %v", err)
+		}
+		if got.LeaseOwner != "worker-1" || !got.LeaseExpiry.Equal(held.LeaseExpiry) {
+			t.Errorf("lease after writing the record back as read = %q until %v, want it kept", got.LeaseOwner, got.LeaseExpiry)
+		}
 		drop := sample("a")
 		drop.OnlineID = "dropped"
 		drop.LeaseOwner, drop.Fence = "worker-1", held.Fence
@@ -179,7 +190,7 @@ var casCases = []testCase{
 		if err != nil {
 			t.Fatalf("CompareAndSwap presenting the lease: %v", err)
 		}
-		want := asStored(drop, held.Version+2)
+		want := asStored(drop, held.Version+3)
 		want.LeaseOwner, want.Fence = "", held.Fence
 		checkRecord(t, "save-and-release", got, want)
 		checkRecord(t, "Get after save-and-release", get(t, s, "a"), want)
