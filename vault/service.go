@@ -499,7 +499,11 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 		s.mu.Lock()
 		delete(s.failures, rec.Account)
 		s.mu.Unlock()
-		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence) // a no-op when the save dropped it
+		// The save dropped our lease in the same write; a read says whether
+		// one is left to drop (a login meanwhile, say), sparing a write.
+		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
+			_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
+		}
 	default:
 		// Still the due token: the source refreshes it in the background
 		// (its refresh-ahead window) and drops the lease when done, or it
