@@ -33,7 +33,19 @@ type TokenState struct {
 	NPSSO Secret
 	// Version grows by one with every successful Save.
 	Version int64
+	// RefreshRejectedAt and NPSSORejectedAt are evidence a store keeps for
+	// every process that shares it (see RejectionRecorder): when PSN
+	// rejected Token's refresh token, and the NPSSO. Zero when it has not.
+	// A source makes no PSN call with a rejected secret until
+	// RejectedRetry has passed since the rejection.
+	RefreshRejectedAt time.Time
+	NPSSORejectedAt   time.Time
 }
+
+// RejectedRetry is how long a secret PSN rejected rests before a source
+// tries it once more (a rejection in error, say during an outage of PSN's
+// own, must not end an account for good). A new login ends the rest at once.
+const RejectedRetry = time.Hour
 
 // Errors of TokenStore implementations.
 var (
@@ -55,8 +67,12 @@ type TokenStore interface {
 
 // LeasingTokenStore is a TokenStore shared by several processes: Lease
 // takes the account's refresh lease for ttl so that only one process
-// refreshes, or returns ErrLeaseHeld. The returned release function drops
-// it. A Save after the lease was lost must fail (the result is discarded).
+// spends the refresh token, or returns ErrLeaseHeld. The store keeps the
+// lease alive (renewing it) until the returned release function is called,
+// which drops it unless a Save dropped it already. Whether a Save lands is
+// decided by the version alone, not by the lease: a source that spent the
+// stored refresh token must be able to save PSN's answer even when its
+// lease lapsed meanwhile (docs/refresh-protocol.md).
 type LeasingTokenStore interface {
 	TokenStore
 	Lease(ctx context.Context, ttl time.Duration) (release func(context.Context), err error)
@@ -68,6 +84,16 @@ type LeasingTokenStore interface {
 // secret. A successful Save clears what was recorded.
 type ErrorRecorder interface {
 	RecordError(ctx context.Context, err error, at time.Time)
+}
+
+// RejectionRecorder is implemented by token stores that keep PSN's
+// rejection of a secret as evidence for every process sharing them.
+// RecordRejection marks the refresh token (npsso false) or the NPSSO of the
+// state stored at version as rejected at at. It must not change the
+// version, and must do nothing when the stored state is no longer at
+// version (the secret it is about was replaced).
+type RejectionRecorder interface {
+	RecordRejection(ctx context.Context, version int64, npsso bool, at time.Time) error
 }
 
 // MemoryTokenStore is a TokenStore in memory, for tests and short-lived
@@ -117,6 +143,24 @@ func (m *MemoryTokenStore) Save(ctx context.Context, st TokenState, wantVersion 
 	return m.st.Version, nil
 }
 
+// RecordRejection keeps PSN's rejection of the refresh token (or the
+// NPSSO) of the state at version, as a shared store would (see
+// RejectionRecorder); the version does not change and a new Save clears
+// it.
+func (m *MemoryTokenStore) RecordRejection(_ context.Context, version int64, npsso bool, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.st.Token == nil || m.st.Version != version {
+		return ErrVersionConflict
+	}
+	if npsso {
+		m.st.NPSSORejectedAt = at
+	} else {
+		m.st.RefreshRejectedAt = at
+	}
+	return nil
+}
+
 // RemoveNPSSO forgets the stored NPSSO (version unchanged); tests use it.
 func (m *MemoryTokenStore) RemoveNPSSO() {
 	m.mu.Lock()
@@ -132,6 +176,12 @@ const (
 	ReasonRefreshToken RefreshReason = "refresh_token" // the usual refresh grant
 	ReasonNPSSO        RefreshReason = "npsso"         // fallback login with the stored NPSSO
 )
+
+// DefaultLeaseTTL is the refresh lease a source takes in a
+// LeasingTokenStore. The store renews it while the refresh runs, so it
+// can be short: a process killed in the middle of a refresh holds its
+// accounts for at most this long.
+const DefaultLeaseTTL = 10 * time.Second
 
 // SourceOption configures NewTokenSource.
 type SourceOption func(*sourceConfig)
@@ -242,10 +292,14 @@ type RefreshingSource struct {
 	npssoDead   Secret // the NPSSO PSN rejected, not to be tried again
 	warnedFor   time.Time
 	rejectedTok Secret
-	freshTimer  *time.Timer
-	closed      bool
-	active      int           // refreshes in flight
-	idle        chan struct{} // closed when active drops to 0 after Close
+	// pending is a token PSN issued that could not be saved (the store
+	// failed until the refresh timed out): the next refresh saves it
+	// instead of spending the refresh token again.
+	pending    *pendingSave
+	freshTimer *time.Timer
+	closed     bool
+	active     int           // refreshes in flight
+	idle       chan struct{} // closed when active drops to 0 after Close
 }
 
 // NewTokenSource returns a RefreshingSource that loads tokens from store
@@ -255,7 +309,7 @@ func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *Ref
 		advisory: 15 * time.Minute, mandatory: time.Minute, jitter: 3 * time.Minute,
 		warnBefore:     7 * 24 * time.Hour,
 		refreshTimeout: time.Minute,
-		leaseTTL:       2 * time.Minute, // outlives a refresh (refreshTimeout), so no other process starts one meanwhile
+		leaseTTL:       DefaultLeaseTTL, // the store renews it while the refresh runs
 		minBackoff:     2 * time.Second, maxBackoff: 2 * time.Minute,
 	}
 	for _, o := range opts {
@@ -462,12 +516,21 @@ func (s *RefreshingSource) usable(tok *Token, now time.Time) bool {
 	return now.Before(tok.Expiry.Add(-min(s.cfg.advisory, life/4)))
 }
 
+// pendingSave is a token obtained by spending spent (the refresh token of
+// the state it replaces) that is not saved yet.
+type pendingSave struct {
+	spent  Secret
+	tok    *Token
+	reason RefreshReason
+}
+
 // refresh is the one refresh of a need; it runs under singleflight with a
-// context that no caller can cancel.
+// context that no caller can cancel. Its steps: load; serve what is usable;
+// rest when the evidence says a human must log in; take the lease; spend
+// the refresh token (or the NPSSO); save (commit).
 func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.refreshTimeout)
 	defer cancel()
-	log := s.client.cfg.logger
 
 	st, err := s.store.Load(ctx)
 	if err != nil {
@@ -489,6 +552,18 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		s.loginErr = nil
 	}
 	s.mu.Unlock()
+
+	// A token PSN issued that the store refused earlier: save it now, if
+	// the stored refresh token is still the one it replaced.
+	if tok, ok, err := s.savePending(ctx, st); ok {
+		return tok, err
+	}
+
+	// Dead accounts rest: no PSN call with secrets PSN already rejected,
+	// and no serving of a token of a login PSN no longer honours.
+	if e := s.restingLogin(st, now); e != nil {
+		return nil, s.resting(st.Version, e)
+	}
 
 	// Someone else (another goroutine before us, another process, a new
 	// login) may have stored a fresh token already.
@@ -529,11 +604,43 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 				s.publish(st.Token, st.Version, st.NPSSO)
 				return st.Token, nil
 			}
+			if e := s.restingLogin(st, now); e != nil {
+				return nil, s.resting(st.Version, e)
+			}
 		}
 	}
+	return s.spend(ctx, st, now)
+}
 
+// restingLogin returns the login-required error of a state whose secrets
+// PSN rejected less than RejectedRetry ago (or that has none left), or nil
+// when a PSN call is worth making.
+func (s *RefreshingSource) restingLogin(st TokenState, now time.Time) *LoginRequiredError {
+	resting := func(at time.Time) bool { return !at.IsZero() && now.Before(at.Add(RejectedRetry)) }
+	if !resting(st.RefreshRejectedAt) {
+		return nil
+	}
+	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() && !resting(st.NPSSORejectedAt) {
+		return nil // the NPSSO may still work
+	}
+	e := &LoginRequiredError{Secret: "refresh token", At: st.RefreshRejectedAt, Cause: ErrInvalidGrant}
+	if st.NPSSO != "" {
+		e.Secret, e.At, e.Cause = "NPSSO", st.NPSSORejectedAt, ErrNPSSORejected
+		if e.At.IsZero() {
+			e.At = st.RefreshRejectedAt
+		}
+	}
+	return e
+}
+
+// spend makes the PSN call: the refresh grant with the stored refresh
+// token, else (rule 5) one login with the stored NPSSO.
+func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Time) (*Token, error) {
+	log := s.client.cfg.logger
 	var cause error
-	if !st.Token.RefreshExpired(now) {
+	refreshUsable := !st.Token.RefreshExpired(now) &&
+		(st.RefreshRejectedAt.IsZero() || !now.Before(st.RefreshRejectedAt.Add(RejectedRetry)))
+	if refreshUsable {
 		tok, err := s.client.Refresh(ctx, st.Token.RefreshToken)
 		if err == nil {
 			if tok.RefreshToken == "" { // rule 3: keep the old refresh token
@@ -544,16 +651,35 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		if !errors.Is(err, ErrInvalidGrant) {
 			return s.keepServing(ctx, st, err)
 		}
+		// Rejected. If the stored token moved on meanwhile (a slow holder
+		// before us saved what PSN gave it for the same refresh token, or a
+		// login), the rejection is about a spent token: no evidence.
+		if cur, lerr := s.store.Load(ctx); lerr == nil && cur.Token != nil && cur.Token.RefreshToken != st.Token.RefreshToken {
+			log.InfoContext(ctx, "psn: refresh token already replaced by another process; using the stored one")
+			if !cur.Token.Expired(s.now()) {
+				s.publish(cur.Token, cur.Version, cur.NPSSO)
+				return cur.Token, nil
+			}
+			return s.keepServing(ctx, cur, err)
+		}
 		log.WarnContext(ctx, "psn: refresh token rejected", "err", err)
+		s.recordRejection(ctx, st.Version, false, now)
+		st.RefreshRejectedAt = now
 		cause = err
+	} else if !st.RefreshRejectedAt.IsZero() {
+		cause = ErrInvalidGrant // resting: rejected less than RejectedRetry ago
 	}
 	refreshDiedAt := now
-	if cause == nil {
+	switch {
+	case cause == nil:
 		refreshDiedAt = st.Token.RefreshExpiry
+	case !st.RefreshRejectedAt.IsZero():
+		refreshDiedAt = st.RefreshRejectedAt
 	}
 
 	// Rule 5 (docs/architecture.md): the NPSSO, once.
-	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() {
+	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() &&
+		(st.NPSSORejectedAt.IsZero() || !now.Before(st.NPSSORejectedAt.Add(RejectedRetry))) {
 		tok, err := s.client.Login(ctx, st.NPSSO)
 		if err == nil {
 			log.InfoContext(ctx, "psn: logged in again with the stored NPSSO")
@@ -565,9 +691,20 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 		s.mu.Lock()
 		s.npssoDead = st.NPSSO
 		s.mu.Unlock()
+		s.recordRejection(ctx, st.Version, true, now)
 		return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
 	}
 	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
+}
+
+// recordRejection hands PSN's rejection of a secret to the store when it
+// keeps evidence.
+func (s *RefreshingSource) recordRejection(ctx context.Context, version int64, npsso bool, at time.Time) {
+	if r, ok := s.store.(RejectionRecorder); ok {
+		if err := r.RecordRejection(ctx, version, npsso, at); err != nil {
+			s.client.cfg.logger.DebugContext(ctx, "psn: recording a rejection", "err", err)
+		}
+	}
 }
 
 func (s *RefreshingSource) rejected() Secret {
@@ -582,20 +719,65 @@ func (s *RefreshingSource) deadNPSSO() Secret {
 	return s.npssoDead
 }
 
-// commit saves tok (rule 2 of docs/architecture.md) and only then
-// publishes it.
+// Save attempts of commit: a conflict caused by anything but another token
+// (bookkeeping, a re-seal) is retried at once, a failing store with a short
+// pause until the refresh times out.
+const (
+	saveConflictAttempts = 8
+	saveRetryPause       = 200 * time.Millisecond
+)
+
+// commit saves tok (rule 2 of docs/architecture.md) and only then publishes it. tok was obtained
+// by spending st's secrets, so until it is saved PSN may treat it as the
+// only valid token: commit never discards it while the stored token is
+// still the one it replaces (docs/refresh-protocol.md).
 func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token, reason RefreshReason) (*Token, error) {
-	v, err := s.store.Save(ctx, TokenState{Token: tok, NPSSO: st.NPSSO}, st.Version)
-	if err != nil {
-		// Lost the race (or the lease): discard ours, use the winner's.
-		if st2, lerr := s.store.Load(ctx); lerr == nil && s.usable(st2.Token, s.now()) {
-			s.publish(st2.Token, st2.Version, st2.NPSSO)
-			return st2.Token, nil
+	log := s.client.cfg.logger
+	spent := st.Token.RefreshToken
+	conflicts := 0
+	for {
+		v, err := s.store.Save(ctx, TokenState{Token: tok, NPSSO: st.NPSSO}, st.Version)
+		if err == nil {
+			return s.committed(ctx, st, tok, v, reason)
 		}
-		return s.keepServing(ctx, st, fmt.Errorf("psn: saving refreshed token: %w", err))
+		if errors.Is(err, ErrVersionConflict) {
+			conflicts++
+			cur, lerr := s.store.Load(ctx)
+			switch {
+			case lerr == nil && cur.Token != nil && cur.Token.RefreshToken == spent && conflicts < saveConflictAttempts:
+				// Only bookkeeping, a re-seal or a lease change moved the
+				// version: the stored token is still the one we spent.
+				st = cur
+				continue
+			case lerr == nil && cur.Token != nil && cur.Token.RefreshToken != spent:
+				// Another token was stored (a login, or a holder that spent
+				// the same refresh token and saved first): it wins.
+				log.InfoContext(ctx, "psn: another process stored a newer token; discarding ours", "reason", string(reason))
+				if !cur.Token.Expired(s.now()) {
+					s.publish(cur.Token, cur.Version, cur.NPSSO)
+					return cur.Token, nil
+				}
+				return s.keepServing(ctx, cur, fmt.Errorf("psn: saving refreshed token: %w", err))
+			}
+		}
+		// The store failed. Keep trying until the refresh times out, then
+		// keep the token for the next refresh rather than lose it.
+		select {
+		case <-ctx.Done():
+			s.mu.Lock()
+			s.pending = &pendingSave{spent: spent, tok: tok, reason: reason}
+			s.mu.Unlock()
+			log.ErrorContext(ctx, "psn: a new token could not be saved; it is kept in memory and saved by the next refresh", "err", err)
+			return s.keepServing(ctx, st, fmt.Errorf("psn: saving refreshed token: %w", err))
+		case <-time.After(saveRetryPause):
+		}
 	}
+}
+
+// committed publishes a token saved at version v and runs the hooks.
+func (s *RefreshingSource) committed(ctx context.Context, st TokenState, tok *Token, v int64, reason RefreshReason) (*Token, error) {
 	s.mu.Lock()
-	s.failures, s.retryAt, s.rejectedTok = 0, time.Time{}, ""
+	s.failures, s.retryAt, s.rejectedTok, s.pending = 0, time.Time{}, "", nil
 	s.mu.Unlock()
 	s.publish(tok, v, st.NPSSO)
 	s.client.cfg.logger.InfoContext(ctx, "psn: token refreshed", "reason", string(reason), "token", tok)
@@ -606,9 +788,23 @@ func (s *RefreshingSource) commit(ctx context.Context, st TokenState, tok *Token
 	return tok, nil
 }
 
-// keepServing implements rule 4 of docs/architecture.md: after a failed
-// refresh, serve the current token while it is valid and back off;
-// otherwise return the error.
+// savePending saves a token an earlier refresh could not save, when the
+// stored refresh token is still the one it replaced; ok reports whether it
+// handled the refresh. A pending token of another lineage is dropped.
+func (s *RefreshingSource) savePending(ctx context.Context, st TokenState) (tok *Token, ok bool, err error) {
+	s.mu.Lock()
+	p := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if p == nil || st.Token == nil || st.Token.RefreshToken != p.spent {
+		return nil, false, nil
+	}
+	tok, err = s.commit(ctx, st, p.tok, p.reason)
+	return tok, true, err
+}
+
+// keepServing implements rule 4: after a failed refresh, serve the current
+// token while it is valid and back off; otherwise return the error.
 func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err error) (*Token, error) {
 	s.mu.Lock()
 	s.failures++
@@ -662,6 +858,15 @@ func (s *RefreshingSource) awaitOther(ctx context.Context, st TokenState) (*Toke
 			}
 		}
 	}
+}
+
+// resting remembers e for version without telling anyone again: the
+// evidence it comes from was recorded (and reported) when PSN answered.
+func (s *RefreshingSource) resting(version int64, e *LoginRequiredError) error {
+	s.mu.Lock()
+	s.loginErr, s.loginVer = e, version
+	s.mu.Unlock()
+	return e
 }
 
 func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *LoginRequiredError) error {

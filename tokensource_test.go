@@ -30,6 +30,7 @@ type grantServer struct {
 	liveNPSSO      string
 	failRefresh    int // answer the next N refresh grants with 503
 	killAllRefresh bool
+	invalidGrants  int // refresh grants answered invalid_grant
 }
 
 func newGrantServer(access, refresh time.Duration) *grantServer {
@@ -68,6 +69,7 @@ func (g *grantServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			exp, ok := g.liveRefresh[f.Get("refresh_token")]
 			if !ok || !now.Before(exp) || g.killAllRefresh {
+				g.invalidGrants++
 				w.WriteHeader(http.StatusBadRequest)
 				io.WriteString(w, `{"error":"invalid_grant","error_description":"Invalid refresh token","error_code":4159}`)
 				return

@@ -69,7 +69,7 @@ func TestFollowKeysAcrossRotation(t *testing.T) {
 	}
 }
 
-func TestRecordErrorKeepsLastFailureWithoutStealingALease(t *testing.T) {
+func TestRecordErrorKeepsLastFailureWithoutBreakingAHoldersSave(t *testing.T) {
 	ctx := context.Background()
 	st, _ := newSQLite(t)
 	keys := newKeys(t, st)
@@ -86,15 +86,17 @@ func TestRecordErrorKeepsLastFailureWithoutStealingALease(t *testing.T) {
 		t.Fatalf("last error = %q at %v", h.LastError, h.LastErrorAt)
 	}
 	// While b holds the lease (and may be saving a rotated refresh token),
-	// a's error is not written: b's save must not lose its compare-and-swap.
+	// a's error is bookkeeping: it lands without moving the version, so
+	// b's save at the version it read cannot lose.
 	release, err := b.Lease(ctx, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before, _ := st.Get(ctx, "acct")
 	a.RecordError(ctx, errors.New("another failure"), now)
-	if after, _ := st.Get(ctx, "acct"); after.Version != before.Version || after.LastError != before.LastError {
-		t.Fatalf("RecordError wrote under another process's lease: version %d → %d", before.Version, after.Version)
+	if after, _ := st.Get(ctx, "acct"); after.Version != before.Version || after.LastError != "another failure" || after.LeaseOwner != "proc-b" {
+		t.Fatalf("RecordError under another process's lease: version %d → %d, last error %q, lease %q; want the version and lease unchanged, the error kept",
+			before.Version, after.Version, after.LastError, after.LeaseOwner)
 	}
 	if _, err := b.Save(ctx, psn.TokenState{Token: testToken("v2", now)}, before.Version); err != nil {
 		t.Fatalf("the lease holder's save lost: %v", err)

@@ -1,8 +1,10 @@
 package vault
 
 import (
+	"strings"
 	"time"
 
+	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
 )
 
@@ -21,14 +23,32 @@ const (
 	RefreshDead     = "dead"
 )
 
-// StateLoginRequired is an account whose refresh token is dead and which
-// keeps no NPSSO to fall back on (or whose last refresh failed for that
-// reason).
-const StateLoginRequired = "login-required"
+// Account states (Health.State).
+const (
+	// StateOK: the refresh token works and is not close to its expiry.
+	StateOK = "ok"
+	// StateExpiring: a human must log in within the warning period unless
+	// the kept NPSSO still works by then.
+	StateExpiring = "expiring"
+	// StateNPSSOFallback: the refresh token is dead; the next refresh logs
+	// in with the kept NPSSO.
+	StateNPSSOFallback = "npsso-fallback"
+	// StateLoginRequired: the refresh token is dead (expired, or rejected
+	// by PSN) and no NPSSO is kept or PSN rejected it too: a human must log
+	// in again.
+	StateLoginRequired = "login-required"
+)
+
+// NPSSO states (Health.NPSSO), when one is kept.
+const (
+	NPSSOOK       = "ok"
+	NPSSORejected = "rejected"
+)
 
 // Health is the state of one account at an instant, in the words of
-// docs/architecture.md ("States"), computed from its record alone (no
-// secret is opened).
+// docs/architecture.md ("States"), computed from its record alone (no secret is opened): from
+// the expiry instants and from the evidence of what PSN last answered. A
+// refresh token PSN rejected is dead whatever its expiry says.
 type Health struct {
 	Account       string    `json:"account"`
 	AccountID     string    `json:"accountId,omitempty"`
@@ -37,11 +57,22 @@ type Health struct {
 	AccessExpiry  time.Time `json:"accessExpiry"`
 	Refresh       string    `json:"refresh"`
 	RefreshExpiry time.Time `json:"refreshExpiry"`
-	NPSSOKept     bool      `json:"npssoKept"`
-	// State sums it up: "ok", "expiring" (a human must log in within the
-	// warning period unless the kept NPSSO still works) or
-	// "login-required".
-	State       string    `json:"state"`
+	// RefreshRejectedAt is when PSN rejected the refresh token (zero: it
+	// has not).
+	RefreshRejectedAt time.Time `json:"refreshRejectedAt,omitzero"`
+	NPSSOKept         bool      `json:"npssoKept"`
+	// NPSSO is NPSSOOK or NPSSORejected when one is kept, else empty;
+	// NPSSORejectedAt is when PSN rejected it.
+	NPSSO           string    `json:"npsso,omitempty"`
+	NPSSORejectedAt time.Time `json:"npssoRejectedAt,omitzero"`
+	// State sums it up: StateOK, StateExpiring, StateNPSSOFallback or
+	// StateLoginRequired.
+	State string `json:"state"`
+	// RetryAt, for a login-required account whose secrets PSN rejected, is
+	// when a process tries them once more (psn.RejectedRetry after the
+	// rejection); until then no process calls PSN for it. A new login ends
+	// the wait at once.
+	RetryAt     time.Time `json:"retryAt,omitzero"`
 	LastError   string    `json:"lastError,omitempty"`
 	LastErrorAt time.Time `json:"lastErrorAt,omitzero"`
 }
@@ -51,7 +82,7 @@ type Health struct {
 func HealthOf(rec store.Record, now time.Time, warnBefore time.Duration) Health {
 	h := Health{
 		Account: rec.Account, AccountID: rec.AccountID, OnlineID: rec.OnlineID,
-		AccessExpiry: rec.AccessExpiry, RefreshExpiry: rec.RefreshExpiry,
+		AccessExpiry: rec.AccessExpiry, RefreshExpiry: rec.RefreshExpiry, RefreshRejectedAt: rec.RefreshRejectedAt,
 		NPSSOKept: len(rec.SealedNPSSO) > 0, LastError: rec.LastError, LastErrorAt: rec.LastErrorAt,
 	}
 	life := DefaultAdvisory
@@ -66,24 +97,57 @@ func HealthOf(rec store.Record, now time.Time, warnBefore time.Duration) Health 
 		h.Access = AccessFresh
 	}
 	switch left := rec.RefreshExpiry.Sub(now); {
-	case len(rec.SealedRefresh) == 0 || left <= 0:
+	case len(rec.SealedRefresh) == 0 || left <= 0 || !rec.RefreshRejectedAt.IsZero():
 		h.Refresh = RefreshDead
 	case left <= warnBefore:
 		h.Refresh = RefreshExpiring
 	default:
 		h.Refresh = RefreshOK
 	}
+	if h.NPSSOKept {
+		h.NPSSO = NPSSOOK
+		if !rec.NPSSORejectedAt.IsZero() {
+			h.NPSSO, h.NPSSORejectedAt = NPSSORejected, rec.NPSSORejectedAt
+		}
+	}
+	// Records written before the evidence fields existed said it only in
+	// the last error.
+	legacyLoginRequired := strings.HasPrefix(rec.LastError, psn.ErrLoginRequired.Error())
 	switch {
-	case h.Refresh == RefreshDead && h.Access == AccessExpired && !h.NPSSOKept:
+	case h.Refresh == RefreshDead && h.NPSSO != NPSSOOK, legacyLoginRequired:
 		h.State = StateLoginRequired
+		if last := latest(rec.RefreshRejectedAt, rec.NPSSORejectedAt); !last.IsZero() {
+			h.RetryAt = last.Add(psn.RejectedRetry)
+		}
 	case h.Refresh == RefreshOK:
-		h.State = "ok"
+		h.State = StateOK
 	case h.Refresh == RefreshExpiring:
-		h.State = "expiring"
-	case h.NPSSOKept:
-		h.State = "npsso-fallback" // the next refresh logs in with the NPSSO
+		h.State = StateExpiring
 	default:
-		h.State = "expiring" // access still valid, nothing to renew it with
+		h.State = StateNPSSOFallback // the next refresh logs in with the NPSSO
 	}
 	return h
+}
+
+// latest returns the later of two instants.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// LoginRequired returns the error a program reports for a login-required
+// account (nil for any other state): which secret failed, and when.
+func (h Health) LoginRequired() *psn.LoginRequiredError {
+	if h.State != StateLoginRequired {
+		return nil
+	}
+	switch {
+	case h.NPSSO == NPSSORejected:
+		return &psn.LoginRequiredError{Secret: "NPSSO", At: h.NPSSORejectedAt, Cause: psn.ErrNPSSORejected}
+	case !h.RefreshRejectedAt.IsZero():
+		return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshRejectedAt, Cause: psn.ErrInvalidGrant}
+	}
+	return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshExpiry}
 }

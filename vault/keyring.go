@@ -151,7 +151,10 @@ func (k *Keys) Reseal(ctx context.Context) (int, error) {
 		if err := SealInto(k.Ring, &next, tok, npsso); err != nil {
 			return n, err
 		}
+		// The same token, sealed anew: its bookkeeping and evidence stay, and
+		// so does the lease (the record is written back with its expiry).
 		next.NextRefresh, next.LastError, next.LastErrorAt = rec.NextRefresh, rec.LastError, rec.LastErrorAt
+		next.RefreshRejectedAt = rec.RefreshRejectedAt
 		if _, err := k.st.CompareAndSwap(ctx, rec.Account, rec.Version, next); err != nil {
 			if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrLeaseLost) {
 				continue // written meanwhile, with the primary key

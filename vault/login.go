@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/seal"
@@ -67,12 +68,11 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 		if err := SealInto(ring, &next, tok, kept); err != nil {
 			return store.Record{}, err
 		}
-		next.LeaseOwner, next.LeaseExpiry = "", rec.LeaseExpiry
-		if rec.LeaseOwner != "" {
-			// Write as the lease holder so that a refresh racing this
-			// login loses: the new login wins.
-			next.LeaseOwner = rec.LeaseOwner
-		}
+		// A new login ends any evidence against the old secrets. The lease
+		// is not ours and stays; the version decides, so a refresh racing
+		// this login fails to save and adopts the new token.
+		next.RefreshRejectedAt, next.NPSSORejectedAt = time.Time{}, time.Time{}
+		next.LeaseOwner, next.Fence = "", 0
 		got, err := st.CompareAndSwap(ctx, account, rec.Version, next)
 		if errors.Is(err, store.ErrConflict) {
 			continue

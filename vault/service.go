@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +21,7 @@ const (
 	DefaultInterval    = 5 * time.Second
 	DefaultBatchSize   = 64
 	DefaultConcurrency = 8
-	DefaultLeaseTTL    = time.Minute
+	DefaultLeaseTTL    = psn.DefaultLeaseTTL // renewed while a refresh runs; a killed process's accounts are free after this
 	DefaultWarnBefore  = 7 * 24 * time.Hour
 	// DefaultMinValidity is how long a token handed out by Service.Token
 	// stays valid at least (docs/vault.md; docs/architecture.md, "Persisted,
@@ -36,7 +35,7 @@ const (
 const (
 	retryBase    = 5 * time.Second
 	retryMax     = 5 * time.Minute
-	loginRecheck = time.Hour
+	loginRecheck = psn.RejectedRetry
 	// refreshBudget bounds one scheduled refresh, waiting included.
 	refreshBudget = 2 * time.Minute
 )
@@ -375,14 +374,9 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	return nil
 }
 
-// healthOf is HealthOf with the service's warning period, and an account
-// whose last refresh ended in "login required" reported as such.
+// healthOf is HealthOf with the service's clock and warning period.
 func (s *Service) healthOf(rec store.Record) Health {
-	h := HealthOf(rec, s.now(), s.cfg.WarnBefore)
-	if strings.HasPrefix(rec.LastError, psn.ErrLoginRequired.Error()) {
-		h.State = StateLoginRequired
-	}
-	return h
+	return HealthOf(rec, s.now(), s.cfg.WarnBefore)
 }
 
 // Account returns the health of account name (store.ErrNotFound if none).
@@ -465,7 +459,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		if ctx.Err() != nil {
 			for _, r := range recs[i:] {
-				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner)
+				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner, r.Fence)
 			}
 			break
 		}
@@ -486,7 +480,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 	src, err := s.source(ctx, rec.Account)
 	if err != nil {
-		_ = s.st.Release(ctx, rec.Account, s.owner)
+		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
 	tok, err := src.Token(ctx)
@@ -506,7 +500,11 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 		s.mu.Lock()
 		delete(s.failures, rec.Account)
 		s.mu.Unlock()
-		_ = s.st.Release(ctx, rec.Account, s.owner)
+		// The save dropped our lease in the same write; a read says whether
+		// one is left to drop (a login meanwhile, say), sparing a write.
+		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
+			_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
+		}
 	default:
 		// Still the due token: the source refreshes it in the background
 		// (its refresh-ahead window) and drops the lease when done, or it
@@ -517,23 +515,25 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 }
 
 // postpone moves a failed account's next refresh to now+d and drops our
-// lease in the same write, so that no process retries it sooner.
+// lease in the same write, so that no process retries it sooner. It is
+// bookkeeping (store.Note): it changes no version, so it never makes a
+// token save fail, and it does not land if a new token was saved since.
 func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
-	now := s.now()
 	rec, err := s.st.Get(ctx, name)
 	if err != nil {
 		return
 	}
-	if rec.LeaseOwner != s.owner && rec.LeaseOwner != "" && now.Before(rec.LeaseExpiry) {
-		return // another process holds it now
+	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
+	if rec.LeaseOwner == s.owner {
+		n.ReleaseOwner, n.ReleaseFence = s.owner, rec.Fence
 	}
-	rec.NextRefresh = now.Add(d).UTC()
-	rec.LeaseOwner, rec.LeaseExpiry = s.owner, time.Time{}
-	if _, err := s.st.CompareAndSwap(ctx, name, rec.Version, rec); err != nil {
-		_ = s.st.Release(ctx, name, s.owner)
+	if _, err := s.st.Note(ctx, name, rec.Version, n); err != nil {
+		if n.ReleaseOwner != "" {
+			_ = s.st.Release(ctx, name, s.owner, rec.Fence)
+		}
 		return
 	}
-	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", rec.NextRefresh)
+	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
 }
 
 // Close stops handing out tokens and waits, until ctx is done, for every

@@ -3,9 +3,10 @@
 //
 // AccountStore makes one account of a store.Store a psn.LeasingTokenStore,
 // so a psn.RefreshingSource saves every new token (sealed, compare-and-swap
-// on the record's version) before handing it out, and refreshes only while
-// it holds the account's lease — one refresher per account across every
-// process sharing the store.
+// on the record's version) before handing it out, and spends the refresh
+// token only while it holds the account's lease — one refresher per account
+// across every process sharing the store. docs/refresh-protocol.md tells
+// the whole protocol.
 package vault
 
 import (
@@ -58,6 +59,16 @@ type AccountStore struct {
 
 	mu   sync.Mutex
 	ring *seal.Ring
+	// held is the lease this store holds for its account, if any.
+	held *heldLease
+}
+
+// heldLease is a lease an AccountStore holds and renews.
+type heldLease struct {
+	fence    int64
+	stop     chan struct{}
+	done     chan struct{}
+	released bool // a Save dropped it in the same write
 }
 
 // NewAccountStore returns the token store of account. owner names this
@@ -118,7 +129,8 @@ func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	if err != nil {
 		return psn.TokenState{}, err
 	}
-	return psn.TokenState{Token: tok, NPSSO: npsso, Version: rec.Version}, nil
+	return psn.TokenState{Token: tok, NPSSO: npsso, Version: rec.Version,
+		RefreshRejectedAt: rec.RefreshRejectedAt, NPSSORejectedAt: rec.NPSSORejectedAt}, nil
 }
 
 // OpenRecord opens the sealed secrets of rec.
@@ -181,13 +193,16 @@ func SealInto(ring *seal.Ring, rec *store.Record, tok *psn.Token, npsso psn.Secr
 	rec.AccessExpiry, rec.RefreshExpiry = tok.Expiry.UTC(), tok.RefreshExpiry.UTC()
 	rec.NextRefresh = tok.Expiry.Add(-min(DefaultAdvisory, tok.Expiry.Sub(tok.IssuedAt)/4)).UTC()
 	rec.LastError, rec.LastErrorAt = "", time.Time{}
+	rec.RefreshRejectedAt = time.Time{} // a new refresh token: no evidence against it
 	return nil
 }
 
 // Save seals st and writes it when the record's version is wantVersion
-// (0 creates the record). A write that loses the race, or whose lease
-// another process took over, fails with psn.ErrVersionConflict: the token
-// is discarded, never written.
+// (0 creates the record), whoever holds the lease: a lease decides who
+// spends the refresh token, the version what is written. When this store
+// holds the account's lease, the same write drops it (save-and-release).
+// A write that loses the race fails with psn.ErrVersionConflict; the
+// source then re-reads and decides (docs/refresh-protocol.md).
 func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion int64) (int64, error) {
 	if st.Token == nil {
 		return 0, errors.New("vault: Save: nil token")
@@ -209,6 +224,9 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	}
 	rec, err := a.st.Get(ctx, a.account)
 	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
+		}
 		return 0, err
 	}
 	if rec.Version != wantVersion {
@@ -217,42 +235,104 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 		return 0, err
 	}
-	now := a.now()
-	if rec.LeaseOwner != a.owner || !now.Before(rec.LeaseExpiry) {
-		// Not ours (or dead): write as a lease-free record; the store
-		// refuses if someone else holds a live lease.
-		rec.LeaseOwner, rec.LeaseExpiry = a.owner, time.Time{}
+	a.mu.Lock()
+	held := a.held
+	a.mu.Unlock()
+	rec.LeaseOwner, rec.Fence, rec.LeaseExpiry = "", 0, time.Time{}
+	if held != nil {
+		rec.LeaseOwner, rec.Fence = a.owner, held.fence // present it: save-and-release
 	}
 	got, err := a.st.CompareAndSwap(ctx, a.account, wantVersion, rec)
 	switch {
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrLeaseLost):
+	case errors.Is(err, store.ErrConflict):
 		return 0, fmt.Errorf("account %q: %w (%w)", a.account, psn.ErrVersionConflict, err)
+	case errors.Is(err, store.ErrNotFound):
+		return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
 	case err != nil:
 		return 0, err
+	}
+	if held != nil && got.LeaseOwner == "" {
+		a.mu.Lock()
+		held.released = true
+		a.mu.Unlock()
 	}
 	return got.Version, nil
 }
 
 // Lease takes the account's refresh lease for ttl, or returns
-// psn.ErrLeaseHeld when another process holds it.
+// psn.ErrLeaseHeld when another process holds it. A lease this store's
+// owner already holds with more than ttl/2 left (the Service's ClaimDue
+// granted it moments ago) is adopted without another write. Until the
+// returned function is called, the lease is renewed every ttl/3 under its
+// fence; the function drops it (unless a Save did already).
 func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
-	_, err := a.st.Claim(ctx, a.account, a.now(), a.owner, ttl)
-	if errors.Is(err, store.ErrLeaseLost) {
-		return nil, psn.ErrLeaseHeld
+	var fence int64
+	if cur, err := a.st.Get(ctx, a.account); err == nil && cur.LeaseOwner == a.owner && cur.LeaseExpiry.Sub(a.now()) > ttl/2 {
+		fence = cur.Fence
+	} else {
+		rec, err := a.st.Claim(ctx, a.account, a.owner, ttl)
+		if errors.Is(err, store.ErrLeaseLost) {
+			return nil, psn.ErrLeaseHeld
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("account %q: %w: %w", a.account, psn.ErrNoToken, err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		fence = rec.Fence
 	}
-	if err != nil {
-		return nil, err
+	l := &heldLease{fence: fence, stop: make(chan struct{}), done: make(chan struct{})}
+	a.mu.Lock()
+	a.held = l
+	a.mu.Unlock()
+	go a.renew(context.WithoutCancel(ctx), l, ttl)
+	var once sync.Once
+	return func(ctx context.Context) {
+		once.Do(func() {
+			close(l.stop)
+			<-l.done
+			a.mu.Lock()
+			if a.held == l {
+				a.held = nil
+			}
+			released := l.released
+			a.mu.Unlock()
+			if !released {
+				_ = a.st.Release(ctx, a.account, a.owner, l.fence)
+			}
+		})
+	}, nil
+}
+
+// renew keeps l alive until it is stopped or lost.
+func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(max(ttl/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, ttl/3+time.Second)
+		_, err := a.st.Renew(rctx, a.account, a.owner, l.fence, ttl)
+		cancel()
+		if errors.Is(err, store.ErrLeaseLost) || errors.Is(err, store.ErrNotFound) {
+			return // someone else holds it now; a Save still lands if the token is ours to save
+		}
 	}
-	return func(ctx context.Context) { _ = a.st.Release(ctx, a.account, a.owner) }, nil
 }
 
 // maxErrorText bounds a recorded error message.
 const maxErrorText = 500
 
 // RecordError keeps err as the record's last error, for `psn token
-// status` and `psn accounts`. It writes only when no other process holds
-// the account's lease, so it never makes a refresher's save lose; a
-// failure to record is ignored.
+// status` and `psn accounts`. It is bookkeeping (store.Note): it never
+// changes the version, so it never makes a token save fail, and it lands
+// only while the token it is about is still stored. A failure to record
+// is ignored.
 func (a *AccountStore) RecordError(ctx context.Context, err error, at time.Time) {
 	if err == nil {
 		return
@@ -266,16 +346,27 @@ func (a *AccountStore) RecordError(ctx context.Context, err error, at time.Time)
 		msg = msg[:maxErrorText] + "…"
 	}
 	if msg == rec.LastError {
-		return // already recorded: do not churn versions
+		return // already recorded
 	}
-	rec.LastError, rec.LastErrorAt = msg, at.UTC()
-	if rec.LeaseOwner != a.owner || !a.now().Before(rec.LeaseExpiry) {
-		rec.LeaseOwner, rec.LeaseExpiry = a.owner, time.Time{}
+	_, _ = a.st.Note(ctx, a.account, rec.Version, store.Note{LastError: msg, LastErrorAt: at.UTC()})
+}
+
+// RecordRejection keeps PSN's rejection of the refresh token (or, with
+// npsso, of the NPSSO) stored at version as evidence every process sees:
+// health reports the account dead, and no process spends the secret again
+// before psn.RejectedRetry has passed. It is bookkeeping (store.Note) and
+// does nothing when the record moved on from version.
+func (a *AccountStore) RecordRejection(ctx context.Context, version int64, npsso bool, at time.Time) error {
+	n := store.Note{RefreshRejectedAt: at.UTC()}
+	if npsso {
+		n = store.Note{NPSSORejectedAt: at.UTC()}
 	}
-	_, _ = a.st.CompareAndSwap(ctx, a.account, rec.Version, rec)
+	_, err := a.st.Note(ctx, a.account, version, n)
+	return err
 }
 
 var (
 	_ psn.LeasingTokenStore = (*AccountStore)(nil)
 	_ psn.ErrorRecorder     = (*AccountStore)(nil)
+	_ psn.RejectionRecorder = (*AccountStore)(nil)
 )

@@ -207,8 +207,8 @@ func TestAccountStoreLease(t *testing.T) {
 	keys := newKeys(t, st)
 	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
 	b := NewAccountStore(st, keys.Ring, "acct", "proc-b")
-	if _, err := a.Lease(ctx, time.Minute); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Lease on a missing account = %v, want store.ErrNotFound", err)
+	if _, err := a.Lease(ctx, time.Minute); !errors.Is(err, store.ErrNotFound) || !errors.Is(err, psn.ErrNoToken) {
+		t.Errorf("Lease on a missing account = %v, want store.ErrNotFound and psn.ErrNoToken", err)
 	}
 	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
 		t.Fatal(err)
@@ -220,33 +220,40 @@ func TestAccountStoreLease(t *testing.T) {
 	if _, err := b.Lease(ctx, time.Minute); !errors.Is(err, psn.ErrLeaseHeld) {
 		t.Fatalf("b.Lease while a holds it = %v, want psn.ErrLeaseHeld", err)
 	}
-	if _, err := a.Lease(ctx, time.Minute); err != nil {
-		t.Errorf("a.Lease while a holds it = %v, want an extension", err)
+	held, _ := st.Get(ctx, "acct")
+	// The version decides what is written, not the lease: b's write lands
+	// (a login, say) and a's lease stays; a's save at the version it read
+	// is then refused.
+	if _, err := b.Save(ctx, psn.TokenState{Token: testToken("b", time.Now())}, 1); err != nil {
+		t.Fatalf("b.Save at the stored version under a's lease: %v", err)
 	}
-	// b may not write while a holds the lease; a may, and keeps the lease.
-	if _, err := b.Save(ctx, psn.TokenState{Token: testToken("b", time.Now())}, 1); !errors.Is(err, psn.ErrVersionConflict) {
-		t.Errorf("b.Save under a's lease = %v, want psn.ErrVersionConflict", err)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-a" || rec.Fence != held.Fence {
+		t.Errorf("after b's save the lease is %q fence %d, want a's (fence %d)", rec.LeaseOwner, rec.Fence, held.Fence)
 	}
-	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("a", time.Now())}, 1); err != nil {
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("a", time.Now())}, 1); !errors.Is(err, psn.ErrVersionConflict) {
+		t.Fatalf("a.Save at a replaced version = %v, want psn.ErrVersionConflict", err)
+	}
+	// a's save at the current version drops its lease in the same write.
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("a", time.Now())}, 2); err != nil {
 		t.Fatalf("a.Save under its own lease: %v", err)
 	}
-	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-a" || !time.Now().Before(rec.LeaseExpiry) {
-		t.Errorf("after a's save the lease is %q until %v, want still a's", rec.LeaseOwner, rec.LeaseExpiry)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" || rec.Version != 3 {
+		t.Errorf("after a's save: lease %q, version %d; want no lease (save-and-release), version 3", rec.LeaseOwner, rec.Version)
 	}
 	release(ctx)
-	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" && time.Now().Before(rec.LeaseExpiry) {
-		t.Errorf("after release the lease is %q until %v", rec.LeaseOwner, rec.LeaseExpiry)
-	}
 	rb, err := b.Lease(ctx, time.Minute)
 	if err != nil {
 		t.Fatalf("b.Lease after a released = %v", err)
 	}
 	rb(ctx)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" {
+		t.Errorf("after b's release the lease is %q", rec.LeaseOwner)
+	}
 }
 
-// A process whose lease expired and was taken over must not write its
-// token: it is discarded and the new holder's write stands.
-func TestAccountStoreSaveAfterLeaseTakenOverIsDiscarded(t *testing.T) {
+// The holder renews its lease while it works: a lease much shorter than the
+// work stays with it.
+func TestAccountStoreLeaseIsRenewedWhileHeld(t *testing.T) {
 	ctx := context.Background()
 	st, _ := newSQLite(t)
 	keys := newKeys(t, st)
@@ -255,29 +262,64 @@ func TestAccountStoreSaveAfterLeaseTakenOverIsDiscarded(t *testing.T) {
 	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Lease(ctx, time.Minute); err != nil {
+	const ttl = 60 * time.Millisecond
+	release, err := a.Lease(ctx, ttl)
+	if err != nil {
 		t.Fatal(err)
 	}
-	// b's clock is past a's lease: b takes it over (its lease then runs
-	// until well after the real now, so the store sees it live).
-	b.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	first, _ := st.Get(ctx, "acct")
+	// Wait until the store shows a renewal: an expiry later than the first.
+	for {
+		time.Sleep(ttl / 4)
+		if rec, _ := st.Get(ctx, "acct"); rec.LeaseExpiry.After(first.LeaseExpiry) {
+			break
+		}
+	}
+	if _, err := b.Lease(ctx, time.Minute); !errors.Is(err, psn.ErrLeaseHeld) {
+		t.Fatalf("b.Lease while a renews = %v, want psn.ErrLeaseHeld", err)
+	}
+	release(ctx)
+	if _, err := b.Lease(ctx, time.Minute); err != nil {
+		t.Fatalf("b.Lease after a released: %v", err)
+	}
+}
+
+// A process whose lease lapsed while it waited on PSN (and was taken over)
+// still saves the token PSN gave it when the stored refresh token is the
+// one it spent: it is the only valid one. The new holder's own save from
+// the same spent token is then refused.
+func TestAccountStoreSaveAfterLeaseTakenOverKeepsTheSpentToken(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	b := NewAccountStore(st, keys.Ring, "acct", "proc-b")
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
+		t.Fatal(err)
+	}
+	// a's grant, as a paused process leaves it: not renewed.
+	if _, err := st.Claim(ctx, "acct", "proc-a", 10*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
 	releaseB, err := b.Lease(ctx, time.Minute)
 	if err != nil {
-		t.Fatalf("b taking over the expired lease: %v", err)
+		t.Fatalf("b taking over the lapsed lease: %v", err)
 	}
 	defer releaseB(ctx)
-	a.now = func() time.Time { return time.Now().Add(2 * time.Minute) } // a's refresh finishes late
 	lateA := testToken("late-a", time.Now())
-	if _, err := a.Save(ctx, psn.TokenState{Token: lateA}, 1); !errors.Is(err, psn.ErrVersionConflict) {
-		t.Fatalf("a.Save after losing its lease = %v, want psn.ErrVersionConflict", err)
+	if _, err := a.Save(ctx, psn.TokenState{Token: lateA}, 1); err != nil {
+		t.Fatalf("a.Save of the token it got for the stored refresh token: %v", err)
 	}
 	got, _ := a.Load(ctx)
-	if got.Version != 1 || got.Token.AccessToken == lateA.AccessToken {
-		t.Fatalf("a's discarded token was written (version %d)", got.Version)
+	if got.Version != 2 || got.Token.AccessToken != lateA.AccessToken {
+		t.Fatalf("a's token was not written (version %d)", got.Version)
 	}
-	fromB := testToken("b", time.Now())
-	if v, err := b.Save(ctx, psn.TokenState{Token: fromB}, 1); err != nil || v != 2 {
-		t.Fatalf("b.Save under its lease = %d, %v", v, err)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-b" {
+		t.Errorf("a's save dropped b's lease (owner now %q)", rec.LeaseOwner)
+	}
+	if _, err := b.Save(ctx, psn.TokenState{Token: testToken("b", time.Now())}, 1); !errors.Is(err, psn.ErrVersionConflict) {
+		t.Fatalf("b.Save from the spent version = %v, want psn.ErrVersionConflict", err)
 	}
 }
 
@@ -498,6 +540,16 @@ func TestKeysSaveIsCompareAndSwap(t *testing.T) {
 
 func TestHealthOf(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	rejected := func(r store.Record, refresh, npsso bool) store.Record {
+		if refresh {
+			r.RefreshRejectedAt = now.Add(-10 * time.Minute)
+		}
+		if npsso {
+			r.NPSSORejectedAt = now.Add(-5 * time.Minute)
+		}
+		return r
+	}
+	lastErr := func(r store.Record, msg string) store.Record { r.LastError = msg; return r }
 	sealed := []byte{1}
 	const week = 7 * 24 * time.Hour
 	rec := func(access, refresh time.Duration, hasRefresh, npsso bool) store.Record {
@@ -525,8 +577,15 @@ func TestHealthOf(t *testing.T) {
 		{"refresh dead, access expired, no NPSSO", rec(-time.Hour, -time.Minute, true, false), AccessExpired, RefreshDead, StateLoginRequired},
 		{"no refresh token, access expired", rec(-time.Hour, time.Hour, false, false), AccessExpired, RefreshDead, StateLoginRequired},
 		{"refresh dead, NPSSO kept", rec(-time.Hour, -time.Minute, true, true), AccessExpired, RefreshDead, "npsso-fallback"},
-		{"refresh dead, access still valid", rec(30*time.Minute, -time.Minute, true, false), AccessFresh, RefreshDead, "expiring"},
+		// A human must log in even while the access token lasts a little longer.
+		{"refresh dead, access still valid", rec(30*time.Minute, -time.Minute, true, false), AccessFresh, RefreshDead, StateLoginRequired},
 		{"refresh dead, access valid, NPSSO kept", rec(30*time.Minute, -time.Minute, true, true), AccessFresh, RefreshDead, "npsso-fallback"},
+		// Evidence: PSN rejected a refresh token whose expiry is far away.
+		{"refresh rejected, no NPSSO", rejected(rec(time.Hour, 30*24*time.Hour, true, false), true, false), AccessFresh, RefreshDead, StateLoginRequired},
+		{"refresh rejected, NPSSO kept", rejected(rec(time.Hour, 30*24*time.Hour, true, true), true, false), AccessFresh, RefreshDead, StateNPSSOFallback},
+		{"refresh and NPSSO rejected", rejected(rec(time.Hour, 30*24*time.Hour, true, true), true, true), AccessFresh, RefreshDead, StateLoginRequired},
+		{"only the NPSSO rejected", rejected(rec(time.Hour, 30*24*time.Hour, true, true), false, true), AccessFresh, RefreshOK, StateOK},
+		{"legacy login-required last error", lastErr(rec(time.Hour, 30*24*time.Hour, true, false), psn.ErrLoginRequired.Error()+": the refresh token stopped working"), AccessFresh, RefreshOK, StateLoginRequired},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -536,6 +595,15 @@ func TestHealthOf(t *testing.T) {
 			}
 			if h.NPSSOKept != (len(c.rec.SealedNPSSO) > 0) || h.Account != "acct" || !h.AccessExpiry.Equal(c.rec.AccessExpiry) {
 				t.Errorf("HealthOf copied the record wrongly: %+v", h)
+			}
+			// A login-required account rejected by PSN says when it is tried again.
+			if last := max(c.rec.RefreshRejectedAt.UnixNano(), c.rec.NPSSORejectedAt.UnixNano()); h.State == StateLoginRequired && !c.rec.RefreshRejectedAt.IsZero() {
+				if want := time.Unix(0, last).Add(psn.RejectedRetry); !h.RetryAt.Equal(want) {
+					t.Errorf("RetryAt = %v, want %v", h.RetryAt, want)
+				}
+			}
+			if (h.State == StateLoginRequired) != (h.LoginRequired() != nil) {
+				t.Errorf("LoginRequired() = %v for state %q", h.LoginRequired(), h.State)
 			}
 		})
 	}

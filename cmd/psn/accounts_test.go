@@ -814,3 +814,57 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9 item 3: PSN rejected the refresh token (no NPSSO kept). Every
+// status command says so from the recorded evidence, whatever the
+// expiry instants say: token status and token print exit 3, accounts says
+// login-required, and no command calls PSN with the dead token again.
+func TestHealthFromEvidenceAfterARejectedRefreshToken(t *testing.T) {
+	c := newAcctCLI(t, psntest.Config{})
+	u, _ := c.user(0)
+	c.login(0)
+	if err := c.srv.Sim.RevokeRefreshTokens(u.OnlineID); err != nil {
+		t.Fatal(err)
+	}
+	c.srv.Sim.Advance(65 * time.Minute)
+	code, _, stderr := c.run("", []string{"me"})
+	acctWantCode(t, "me with a rejected refresh token", code, exitLoginRequired, stderr)
+	rejections := c.srv.Sim.Stats().Errors.InvalidGrant
+	if rejections != 1 {
+		t.Fatalf("invalid_grant answers = %d, want 1", rejections)
+	}
+
+	code, stdout, stderr := c.run("", []string{"token", "status"})
+	acctWantCode(t, "token status", code, exitLoginRequired, stderr)
+	for _, want := range []string{"refresh token:  dead, rejected by PSN", "state:          login-required", "action:         log in again"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("token status lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = c.run("", []string{"token", "status", "-o", "json"})
+	var h vault.Health
+	if err := json.Unmarshal([]byte(stdout), &h); err != nil || code != exitLoginRequired {
+		t.Fatalf("token status -o json: exit %d, %v\n%s", code, err, stdout)
+	}
+	if h.State != vault.StateLoginRequired || h.Refresh != vault.RefreshDead || h.RefreshRejectedAt.IsZero() || h.RetryAt.IsZero() {
+		t.Errorf("token status -o json = %+v; want login-required, refresh dead with the rejection and retry instants", h)
+	}
+	code, stdout, stderr = c.printToken(nil)
+	acctWantCode(t, "token print", code, exitLoginRequired, stderr)
+	if stdout != "" {
+		t.Errorf("token print wrote %q to stdout for a dead account", stdout)
+	}
+	code, stdout, stderr = c.run("", []string{"accounts", "-o", "json"})
+	acctWantCode(t, "accounts", code, exitOK, stderr)
+	var hs []vault.Health
+	if err := json.Unmarshal([]byte(stdout), &hs); err != nil || len(hs) != 1 || hs[0].State != vault.StateLoginRequired || hs[0].Refresh != vault.RefreshDead {
+		t.Errorf("accounts -o json = %s (%v); want one login-required account with a dead refresh token", stdout, err)
+	}
+	if got := c.srv.Sim.Stats().Errors.InvalidGrant; got != rejections {
+		t.Errorf("the dead account kept calling PSN: invalid_grant %d → %d", rejections, got)
+	}
+	// A new login ends it.
+	c.login(0)
+	code, _, stderr = c.run("", []string{"token", "status"})
+	acctWantCode(t, "token status after a new login", code, exitOK, stderr)
+}

@@ -138,8 +138,8 @@ func (a *app) tokenCommand() *cobra.Command {
 			} else if err := a.emit(h, healthTable([]vault.Health{h})); err != nil {
 				return err
 			}
-			if h.State == vault.StateLoginRequired {
-				return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshExpiry}
+			if e := h.LoginRequired(); e != nil {
+				return e // exit 3: a human must log in
 			}
 			return nil
 		},
@@ -193,12 +193,26 @@ func (a *app) printStatus(h vault.Health, now time.Time) {
 	}
 	fmt.Fprintf(w, "access token:   %s, expires %s (%s)\n", h.Access, humanUntil(h.AccessExpiry, now), h.AccessExpiry.Local().Format(time.RFC3339))
 	line := fmt.Sprintf("refresh token:  %s, expires %s (%s)", h.Refresh, humanUntil(h.RefreshExpiry, now), h.RefreshExpiry.Local().Format(time.RFC3339))
+	if !h.RefreshRejectedAt.IsZero() {
+		line = fmt.Sprintf("refresh token:  %s, rejected by PSN %s (%s)", h.Refresh, humanUntil(h.RefreshRejectedAt, now), h.RefreshRejectedAt.Local().Format(time.RFC3339))
+	}
 	if h.Refresh == vault.RefreshExpiring && !h.NPSSOKept {
 		line += fmt.Sprintf(" — run `psn login` before %s", h.RefreshExpiry.Local().Format("2006-01-02"))
 	}
 	fmt.Fprintln(w, line)
-	fmt.Fprintf(w, "NPSSO kept:     %v\n", h.NPSSOKept)
+	if h.NPSSO == vault.NPSSORejected {
+		fmt.Fprintf(w, "NPSSO kept:     true, rejected by PSN %s\n", humanUntil(h.NPSSORejectedAt, now))
+	} else {
+		fmt.Fprintf(w, "NPSSO kept:     %v\n", h.NPSSOKept)
+	}
 	fmt.Fprintf(w, "state:          %s\n", h.State)
+	if h.State == vault.StateLoginRequired {
+		msg := "log in again: psn login --account " + h.Account
+		if !h.RetryAt.IsZero() {
+			msg += fmt.Sprintf(" (no PSN call is made for it until then; the rejected secrets are tried once more %s)", humanUntil(h.RetryAt, now))
+		}
+		fmt.Fprintf(w, "action:         %s\n", msg)
+	}
 	if h.LastError != "" {
 		fmt.Fprintf(w, "last error:     %s (%s)\n", h.LastError, humanUntil(h.LastErrorAt, now))
 	}

@@ -37,18 +37,20 @@
 // # Semantics worth knowing
 //
 //   - Times are kept to the microsecond (timestamptz); sub-microsecond digits
-//     of a written time are dropped, and so are those of the now passed to
-//     ClaimDue and Claim. Every time comes back in UTC.
+//     of a written time are dropped, and so are those of the due instant
+//     passed to ClaimDue. Every time comes back in UTC.
 //   - ClaimDue is one statement: it selects the due, unleased rows with
 //     FOR UPDATE SKIP LOCKED and leases them in the same UPDATE, so concurrent
 //     claimers never wait on each other and never get the same account. No
 //     transaction is ever held open across a caller's work.
-//   - CompareAndSwap judges whether a stored lease is still live by this
-//     process's clock (the Store interface gives it no "now"); Claim and
-//     ClaimDue use the now they are given. Keep the clocks of processes sharing
-//     a database in sync (NTP).
-//   - UpdatedAt is the time of the last Put or CompareAndSwap; taking or
-//     dropping a lease (Claim, ClaimDue, Release) does not change it.
+//   - Leases are judged by the database's clock (statement_timestamp()) in
+//     every operation — Claim, ClaimDue, Renew — so the clocks of the
+//     processes sharing a database do not matter to them. ClaimDue's due
+//     instant only selects which records are due. Each grant to a new holder
+//     adds one to the record's fence (see docs/refresh-protocol.md).
+//   - UpdatedAt is the time of the last Put, CompareAndSwap or Note, by this
+//     process's clock; taking or dropping a lease (Claim, ClaimDue, Renew,
+//     Release) does not change it.
 //   - LastError is stored as valid UTF-8 without NUL bytes (PostgreSQL text
 //     cannot hold those): offending bytes become U+FFFD rather than making a
 //     write that carries a new token fail.

@@ -40,6 +40,12 @@ var migrations = []string{
 		name  text COLLATE "C" PRIMARY KEY,
 		value bytea NOT NULL
 	);`,
+	// 2: the refresh protocol (docs/refresh-protocol.md): a fencing number
+	// per lease grant, and PSN's rejections of a secret as evidence.
+	`ALTER TABLE {s}.accounts
+		ADD COLUMN fence               bigint NOT NULL DEFAULT 0,
+		ADD COLUMN refresh_rejected_at timestamptz,
+		ADD COLUMN npsso_rejected_at   timestamptz;`,
 }
 
 // migrate brings the schema up to date, in one transaction holding an

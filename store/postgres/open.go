@@ -30,8 +30,8 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string // unquoted schema name
 	q      queries
-	// now is the clock used for UpdatedAt and for judging lease liveness in
-	// CompareAndSwap; tests replace it.
+	// now is the clock used for UpdatedAt (leases are judged by the
+	// database's clock); tests replace it.
 	now func() time.Time
 }
 

@@ -16,11 +16,6 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
-// casAttempts bounds how often CompareAndSwap retries when its UPDATE missed
-// but the row, read right after, would have let it through (a lease expired
-// or was released in between).
-const casAttempts = 3
-
 // Get returns the record for account, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, account string) (store.Record, error) {
 	rec, err := scanRecord(s.pool.QueryRow(ctx, s.q.get, account))
@@ -39,7 +34,7 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 		rec.Account, rec.AccountID, rec.OnlineID, notNull(rec.SealedAccess), notNull(rec.SealedRefresh),
 		nullBytes(rec.SealedNPSSO), int64(rec.KeyID), nullTime(rec.AccessExpiry), nullTime(rec.RefreshExpiry),
 		rec.NextRefresh, rec.LeaseOwner, nullTime(rec.LeaseExpiry), cleanText(rec.LastError),
-		nullTime(rec.LastErrorAt), s.now()))
+		nullTime(rec.LastErrorAt), s.now(), nullTime(rec.RefreshRejectedAt), nullTime(rec.NPSSORejectedAt)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("store/postgres: put %q: %w", rec.Account, store.ErrExists)
 	}
@@ -50,55 +45,67 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 }
 
 // CompareAndSwap writes rec over account when the stored version is
-// wantVersion and no other owner holds a live lease (judged by this
-// process's clock); see store.Store.
+// wantVersion, whoever holds the lease; see store.Store.
 func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec store.Record) (store.Record, error) {
 	op := fmt.Sprintf("compare-and-swap %q at version %d", account, wantVersion)
-	for range casAttempts {
-		now := s.now()
-		got, err := scanRecord(s.pool.QueryRow(ctx, s.q.cas,
-			account, wantVersion, rec.AccountID, rec.OnlineID, notNull(rec.SealedAccess),
-			notNull(rec.SealedRefresh), nullBytes(rec.SealedNPSSO), int64(rec.KeyID),
-			nullTime(rec.AccessExpiry), nullTime(rec.RefreshExpiry), rec.NextRefresh,
-			rec.LeaseOwner, nullTime(rec.LeaseExpiry), cleanText(rec.LastError),
-			nullTime(rec.LastErrorAt), now))
-		if err == nil {
-			return got, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return store.Record{}, fail(op, err)
-		}
-		// Nothing written: say why.
-		var (
-			version     int64
-			leaseOwner  string
-			leaseExpiry *time.Time
-		)
-		err = s.pool.QueryRow(ctx, s.q.casState, account).Scan(&version, &leaseOwner, &leaseExpiry)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return store.Record{}, fmt.Errorf("store/postgres: %s: %w", op, store.ErrNotFound)
-		case err != nil:
-			return store.Record{}, fail(op, err)
-		case leaseExpiry != nil && leaseExpiry.After(now.Truncate(time.Microsecond)) && leaseOwner != rec.LeaseOwner:
-			return store.Record{}, fmt.Errorf("store/postgres: %s: lease held by %q until %s: %w",
-				op, leaseOwner, leaseExpiry.UTC().Format(time.RFC3339Nano), store.ErrLeaseLost)
-		case version != wantVersion:
-			return store.Record{}, fmt.Errorf("store/postgres: %s: stored version is %d: %w", op, version, store.ErrConflict)
-		}
-		// The row changed between the two statements and now looks writable:
-		// try again.
+	got, err := scanRecord(s.pool.QueryRow(ctx, s.q.cas,
+		account, wantVersion, rec.AccountID, rec.OnlineID, notNull(rec.SealedAccess),
+		notNull(rec.SealedRefresh), nullBytes(rec.SealedNPSSO), int64(rec.KeyID),
+		nullTime(rec.AccessExpiry), nullTime(rec.RefreshExpiry), rec.NextRefresh,
+		rec.LeaseOwner, cleanText(rec.LastError),
+		nullTime(rec.LastErrorAt), s.now(), rec.Fence,
+		nullTime(rec.RefreshRejectedAt), nullTime(rec.NPSSORejectedAt), rec.LeaseExpiry.IsZero()))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Record{}, s.whyNot(ctx, op, account)
 	}
-	return store.Record{}, fmt.Errorf("store/postgres: %s: the record kept changing: %w", op, store.ErrConflict)
+	if err != nil {
+		return store.Record{}, fail(op, err)
+	}
+	return got, nil
 }
 
-// ClaimDue leases up to limit due, unleased records to owner until
-// now+leaseTTL, oldest NextRefresh first; see store.Store.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
+// whyNot explains a version-conditional write that matched no row.
+func (s *Store) whyNot(ctx context.Context, op, account string) error {
+	var version int64
+	err := s.pool.QueryRow(ctx, s.q.version, account).Scan(&version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("store/postgres: %s: %w", op, store.ErrNotFound)
+	case err != nil:
+		return fail(op, err)
+	}
+	return fmt.Errorf("store/postgres: %s: stored version is %d: %w", op, version, store.ErrConflict)
+}
+
+// Note applies n at version without changing it; see store.Store.
+func (s *Store) Note(ctx context.Context, account string, version int64, n store.Note) (store.Record, error) {
+	op := fmt.Sprintf("note %q at version %d", account, version)
+	var next *time.Time
+	if !n.NextRefresh.IsZero() {
+		next = &n.NextRefresh
+	}
+	got, err := scanRecord(s.pool.QueryRow(ctx, s.q.note, account, version, cleanText(n.LastError),
+		nullTime(n.LastErrorAt), next, nullTime(n.RefreshRejectedAt), nullTime(n.NPSSORejectedAt),
+		n.ReleaseOwner, n.ReleaseFence, s.now()))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Record{}, s.whyNot(ctx, op, account)
+	}
+	if err != nil {
+		return store.Record{}, fail(op, err)
+	}
+	return got, nil
+}
+
+// ClaimDue leases up to limit due, unleased records to owner until the
+// database's now+leaseTTL, oldest NextRefresh first; see store.Store.
+func (s *Store) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, s.q.claimDue, now, limit, owner, now.Add(leaseTTL))
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, s.q.claimDue, due, limit, owner, leaseTTL.Microseconds())
 	if err != nil {
 		return nil, fail("claim due", err)
 	}
@@ -113,31 +120,69 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner st
 	return recs, nil
 }
 
-// Claim leases account to owner until now+leaseTTL unless another owner
-// holds a live lease (store.ErrLeaseLost); see store.Store.
-func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner string, leaseTTL time.Duration) (store.Record, error) {
+// checkLease refuses an empty owner and a lease shorter than the
+// database's microsecond.
+func checkLease(owner string, ttl time.Duration) error {
+	if owner == "" {
+		return errors.New("store/postgres: empty lease owner")
+	}
+	if ttl < time.Microsecond {
+		return fmt.Errorf("store/postgres: lease TTL %v is shorter than a microsecond", ttl)
+	}
+	return nil
+}
+
+// Claim leases account to owner until the database's now+leaseTTL unless
+// another owner holds a live lease (store.ErrLeaseLost); see store.Store.
+func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.Duration) (store.Record, error) {
 	op := fmt.Sprintf("claim %q", account)
-	rec, err := scanRecord(s.pool.QueryRow(ctx, s.q.claim, account, owner, now.Add(leaseTTL), now))
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return store.Record{}, err
+	}
+	rec, err := scanRecord(s.pool.QueryRow(ctx, s.q.claim, account, owner, leaseTTL.Microseconds()))
 	if err == nil {
 		return rec, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return store.Record{}, fail(op, err)
 	}
-	var exists bool
-	if err := s.pool.QueryRow(ctx, s.q.exists, account).Scan(&exists); err != nil {
-		return store.Record{}, fail(op, err)
-	}
-	if !exists {
-		return store.Record{}, fmt.Errorf("store/postgres: %s: %w", op, store.ErrNotFound)
-	}
-	return store.Record{}, fmt.Errorf("store/postgres: %s: another owner holds a live lease: %w", op, store.ErrLeaseLost)
+	return store.Record{}, s.leaseRefused(ctx, op, account, "another owner holds a live lease")
 }
 
-// Release drops owner's lease on account; a no-op when owner does not hold
-// it or the account does not exist.
-func (s *Store) Release(ctx context.Context, account, owner string) error {
-	if _, err := s.pool.Exec(ctx, s.q.release, account, owner); err != nil {
+// leaseRefused is ErrNotFound or ErrLeaseLost for a lease operation that
+// matched no row.
+func (s *Store) leaseRefused(ctx context.Context, op, account, why string) error {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, s.q.exists, account).Scan(&exists); err != nil {
+		return fail(op, err)
+	}
+	if !exists {
+		return fmt.Errorf("store/postgres: %s: %w", op, store.ErrNotFound)
+	}
+	return fmt.Errorf("store/postgres: %s: %s: %w", op, why, store.ErrLeaseLost)
+}
+
+// Renew extends the lease (owner, fence) to the database's now+leaseTTL;
+// see store.Store.
+func (s *Store) Renew(ctx context.Context, account, owner string, fence int64, leaseTTL time.Duration) (store.Record, error) {
+	op := fmt.Sprintf("renew %q", account)
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return store.Record{}, err
+	}
+	rec, err := scanRecord(s.pool.QueryRow(ctx, s.q.renew, account, owner, fence, leaseTTL.Microseconds()))
+	if err == nil {
+		return rec, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return store.Record{}, fail(op, err)
+	}
+	return store.Record{}, s.leaseRefused(ctx, op, account, fmt.Sprintf("granted to another holder since fence %d", fence))
+}
+
+// Release drops the lease (owner, fence) on account; a no-op when that is
+// not the stored lease or the account does not exist.
+func (s *Store) Release(ctx context.Context, account, owner string, fence int64) error {
+	if _, err := s.pool.Exec(ctx, s.q.release, account, owner, fence); err != nil {
 		return fail(fmt.Sprintf("release %q", account), err)
 	}
 	return nil
@@ -237,10 +282,11 @@ func scanRecord(row pgx.Row) (store.Record, error) {
 		r                                            store.Record
 		keyID                                        int64
 		accessExp, refreshExp, leaseExp, lastErrorAt *time.Time
+		refreshRej, npssoRej                         *time.Time
 	)
 	err := row.Scan(&r.Account, &r.AccountID, &r.OnlineID, &r.SealedAccess, &r.SealedRefresh,
 		&r.SealedNPSSO, &keyID, &accessExp, &refreshExp, &r.NextRefresh, &r.Version, &r.LeaseOwner,
-		&leaseExp, &r.LastError, &lastErrorAt, &r.UpdatedAt)
+		&leaseExp, &r.LastError, &lastErrorAt, &r.UpdatedAt, &r.Fence, &refreshRej, &npssoRej)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -251,6 +297,7 @@ func scanRecord(row pgx.Row) (store.Record, error) {
 	r.SealedAccess, r.SealedRefresh, r.SealedNPSSO = noEmpty(r.SealedAccess), noEmpty(r.SealedRefresh), noEmpty(r.SealedNPSSO)
 	r.AccessExpiry, r.RefreshExpiry = utc(accessExp), utc(refreshExp)
 	r.LeaseExpiry, r.LastErrorAt = utc(leaseExp), utc(lastErrorAt)
+	r.RefreshRejectedAt, r.NPSSORejectedAt = utc(refreshRej), utc(npssoRej)
 	r.NextRefresh, r.UpdatedAt = r.NextRefresh.UTC(), r.UpdatedAt.UTC()
 	return r, nil
 }

@@ -28,6 +28,9 @@ const (
 	fLastError     = "last_error"
 	fLastErrorAt   = "last_error_at"
 	fUpdatedAt     = "updated_at"
+	fFence         = "fence"
+	fRefreshRej    = "refresh_rejected_at"
+	fNPSSORej      = "npsso_rejected_at"
 )
 
 // encodeTime writes t as "<unix seconds>.<9-digit nanoseconds>" (seconds may
@@ -78,9 +81,17 @@ func timeScore(t time.Time) string {
 	return strconv.FormatInt(t.Unix()*1000+int64(t.Nanosecond()/1e6), 10)
 }
 
-// recordArgs is rec as HSET field/value pairs, written with version and
-// updatedAt (the store sets both).
+// recordArgs is rec as HSET field/value pairs for Put, written with version
+// and updatedAt (the store sets both) and fence 0.
 func recordArgs(account string, rec store.Record, version int64, updatedAt time.Time) []any {
+	return append(dataArgs(account, rec, version, updatedAt),
+		fLeaseOwner, rec.LeaseOwner,
+		fLeaseExpiry, encodeTime(rec.LeaseExpiry),
+		fFence, "0")
+}
+
+// dataArgs is recordArgs without the lease: what CompareAndSwap writes.
+func dataArgs(account string, rec store.Record, version int64, updatedAt time.Time) []any {
 	return []any{
 		fAccount, account,
 		fAccountID, rec.AccountID,
@@ -93,10 +104,10 @@ func recordArgs(account string, rec store.Record, version int64, updatedAt time.
 		fRefreshExpiry, encodeTime(rec.RefreshExpiry),
 		fNextRefresh, encodeTime(rec.NextRefresh),
 		fVersion, strconv.FormatInt(version, 10),
-		fLeaseOwner, rec.LeaseOwner,
-		fLeaseExpiry, encodeTime(rec.LeaseExpiry),
 		fLastError, rec.LastError,
 		fLastErrorAt, encodeTime(rec.LastErrorAt),
+		fRefreshRej, encodeTime(rec.RefreshRejectedAt),
+		fNPSSORej, encodeTime(rec.NPSSORejectedAt),
 		fUpdatedAt, encodeTime(updatedAt.UTC()),
 	}
 }
@@ -137,6 +148,13 @@ func decodeRecord(key string, h map[string]string) (store.Record, error) {
 		}
 		r.KeyID = uint32(id)
 	}
+	if f := h[fFence]; f != "" {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || n < 0 || strconv.FormatInt(n, 10) != f {
+			return bad("%s %q is not a non-negative integer in canonical form", fFence, f)
+		}
+		r.Fence = n
+	}
 	r.AccountID, r.OnlineID = h[fAccountID], h[fOnlineID]
 	r.LeaseOwner, r.LastError = h[fLeaseOwner], h[fLastError]
 	r.SealedAccess = bytesField(h[fSealedAccess])
@@ -152,6 +170,8 @@ func decodeRecord(key string, h map[string]string) (store.Record, error) {
 		{fLeaseExpiry, &r.LeaseExpiry},
 		{fLastErrorAt, &r.LastErrorAt},
 		{fUpdatedAt, &r.UpdatedAt},
+		{fRefreshRej, &r.RefreshRejectedAt},
+		{fNPSSORej, &r.NPSSORejectedAt},
 	} {
 		t, err := decodeTime(h[f.name])
 		if err != nil {

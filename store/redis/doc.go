@@ -26,16 +26,19 @@
 //	{prefix}leases       sorted set: leased accounts, scored by LeaseExpiry (unix ms)
 //	{prefix}meta:{name}  string: one meta value (GetMeta/SwapMeta)
 //
-// Put, CompareAndSwap, ClaimDue, Claim, Release, Delete and SwapMeta are Lua
+// Put, CompareAndSwap, Note, ClaimDue, Claim, Renew, Release, Delete and SwapMeta are Lua
 // scripts, each atomic. ClaimDue moves accounts whose lease ended from leases
 // back to due, then walks due with ZRANGEBYSCORE and checks each lease in the
 // script, so claimers never share an account. Instants are kept to the
 // nanosecond (the scores are only an index); times come back in UTC.
 //
-// CompareAndSwap judges whether a stored lease is live by this process's
-// clock (the Store interface gives it no "now"); Claim and ClaimDue use the
-// now they are given. UpdatedAt is the time of the last Put or
-// CompareAndSwap; lease changes do not touch it.
+// Leases are judged by the Redis server's clock (TIME, read inside each
+// script) in every operation, so the clocks of the processes sharing it do
+// not matter to them; ClaimDue's due instant only selects which records are
+// due. Each grant to a new holder adds one to the record's fence field (see
+// docs/refresh-protocol.md). UpdatedAt is the time of the last Put,
+// CompareAndSwap or Note, by this process's clock; lease changes do not
+// touch it.
 //
 // # Durability
 //

@@ -3,6 +3,7 @@ package redis
 import (
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,37 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		if keyID != "" && got[fKeyID] != keyID {
 			t.Fatalf("key_id %q re-encoded as %q", keyID, got[fKeyID])
+		}
+	})
+}
+
+// FuzzDecodeFence feeds decodeRecord arbitrary fence fields (and rejection
+// instants): a fence is accepted only as a non-negative integer in canonical
+// form, which it reads back exactly; anything else is store.ErrCorrupt.
+func FuzzDecodeFence(f *testing.F) {
+	for _, seed := range []string{"", "0", "1", "42", "-1", "01", "+1", "9223372036854775807", "9223372036854775808", "1e3", " 1"} {
+		f.Add(seed, "")
+	}
+	f.Add("3", "1741964966.535897932")
+	f.Add("3", "1.5")
+	f.Fuzz(func(t *testing.T, fence, rejected string) {
+		h := map[string]string{fAccount: "a", fVersion: "1", fFence: fence, fRefreshRej: rejected}
+		rec, err := decodeRecord("k", h)
+		if err != nil {
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Fatalf("decodeRecord error %v does not wrap store.ErrCorrupt", err)
+			}
+			return
+		}
+		want := fence
+		if want == "" {
+			want = "0"
+		}
+		if got := strconv.FormatInt(rec.Fence, 10); got != want || rec.Fence < 0 {
+			t.Fatalf("fence %q decoded as %d", fence, rec.Fence)
+		}
+		if got := encodeTime(rec.RefreshRejectedAt); got != rejected {
+			t.Fatalf("refresh_rejected_at %q decoded and re-encoded as %q", rejected, got)
 		}
 	})
 }

@@ -34,8 +34,8 @@ type Store struct {
 	prefix  string
 	addr    string // for messages
 	scripts scripts
-	// now is the clock used for UpdatedAt and for judging lease liveness in
-	// CompareAndSwap; tests replace it.
+	// now is the clock used for UpdatedAt (leases are judged by the
+	// server's TIME); tests replace it.
 	now func() time.Time
 }
 
@@ -209,28 +209,50 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 }
 
 // CompareAndSwap writes rec over account when the stored version is
-// wantVersion and no other owner holds a live lease (judged by this
-// process's clock); see store.Store.
+// wantVersion, whoever holds the lease; see store.Store.
 func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec store.Record) (store.Record, error) {
 	op := fmt.Sprintf("compare-and-swap %q at version %d", account, wantVersion)
 	now := s.now()
-	args := append([]any{account, strconv.FormatInt(wantVersion, 10), encodeTime(now), rec.LeaseOwner},
-		recordArgs(account, rec, wantVersion+1, now)...)
+	presented := rec.LeaseOwner
+	if !rec.LeaseExpiry.IsZero() {
+		presented = "" // written back as read: the lease stays
+	}
+	args := append([]any{account, strconv.FormatInt(wantVersion, 10), presented, strconv.FormatInt(rec.Fence, 10)},
+		dataArgs(account, rec, wantVersion+1, now)...)
 	status, rest, err := s.run(ctx, op, s.scripts.cas,
 		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()}, args...)
+	return s.versioned(op, account, status, rest, err)
+}
+
+// versioned turns the reply of a version-conditional script into a record
+// or an error.
+func (s *Store) versioned(op, account, status string, rest []any, err error) (store.Record, error) {
 	switch {
 	case err != nil:
 		return store.Record{}, err
 	case status == stNotFound:
 		return store.Record{}, fmt.Errorf("store/redis: %s: %w", op, store.ErrNotFound)
-	case status == stLeaseLost:
-		return store.Record{}, fmt.Errorf("store/redis: %s: %s: %w", op, leaseHolder(rest), store.ErrLeaseLost)
 	case status == stConflict:
 		return store.Record{}, fmt.Errorf("store/redis: %s: stored version is %v: %w", op, first(rest), store.ErrConflict)
 	case status != stOK:
 		return store.Record{}, fmt.Errorf("store/redis: %s: unexpected script status %q", op, status)
 	}
 	return s.recordReply(op, account, rest)
+}
+
+// Note applies n at version without changing it; see store.Store.
+func (s *Store) Note(ctx context.Context, account string, version int64, n store.Note) (store.Record, error) {
+	op := fmt.Sprintf("note %q at version %d", account, version)
+	lastErrAt := ""
+	if n.LastError != "" {
+		lastErrAt = encodeTime(n.LastErrorAt.UTC())
+	}
+	status, rest, err := s.run(ctx, op, s.scripts.note,
+		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
+		account, strconv.FormatInt(version, 10), n.LastError, lastErrAt,
+		encodeTime(n.NextRefresh.UTC()), encodeTime(n.RefreshRejectedAt.UTC()), encodeTime(n.NPSSORejectedAt.UTC()),
+		n.ReleaseOwner, strconv.FormatInt(n.ReleaseFence, 10), encodeTime(s.now().UTC()))
+	return s.versioned(op, account, status, rest, err)
 }
 
 // leaseHolder describes the {owner, expiry} a script returned with
@@ -256,12 +278,15 @@ func first(rest []any) any {
 
 // ClaimDue leases up to limit due, unleased records to owner until
 // now+leaseTTL, oldest NextRefresh first; see store.Store.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
+func (s *Store) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return nil, err
+	}
 	v, err := s.scripts.claimDue.Run(ctx, s.client, []string{s.dueKey(), s.leasesKey()},
-		s.prefix+"acct:", encodeTime(now), timeScore(now), limit, owner, encodeTime(now.Add(leaseTTL))).Result()
+		s.prefix+"acct:", encodeTime(due.UTC()), timeScore(due), limit, owner, leaseTTL.Microseconds()).Result()
 	if err != nil {
 		return nil, fail("claim due", err)
 	}
@@ -287,13 +312,20 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner st
 	return recs, nil
 }
 
-// Claim leases account to owner until now+leaseTTL unless another owner
-// holds a live lease (store.ErrLeaseLost); see store.Store.
-func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner string, leaseTTL time.Duration) (store.Record, error) {
-	op := fmt.Sprintf("claim %q", account)
-	status, rest, err := s.run(ctx, op, s.scripts.claim,
-		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
-		account, encodeTime(now), owner, encodeTime(now.Add(leaseTTL)))
+// checkLease refuses an empty owner and a lease shorter than the
+// server clock's microsecond.
+func checkLease(owner string, ttl time.Duration) error {
+	if owner == "" {
+		return errors.New("store/redis: empty lease owner")
+	}
+	if ttl < time.Microsecond {
+		return fmt.Errorf("store/redis: lease TTL %v is shorter than a microsecond", ttl)
+	}
+	return nil
+}
+
+// leased turns the reply of a lease script into a record or an error.
+func (s *Store) leased(op, account, status string, rest []any, err error) (store.Record, error) {
 	switch {
 	case err != nil:
 		return store.Record{}, err
@@ -307,12 +339,38 @@ func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner 
 	return s.recordReply(op, account, rest)
 }
 
-// Release drops owner's lease on account; a no-op when owner does not hold
-// it or the account does not exist.
-func (s *Store) Release(ctx context.Context, account, owner string) error {
+// Claim leases account to owner until the server's TIME + leaseTTL unless
+// another owner holds a live lease (store.ErrLeaseLost); see store.Store.
+func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.Duration) (store.Record, error) {
+	op := fmt.Sprintf("claim %q", account)
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return store.Record{}, err
+	}
+	status, rest, err := s.run(ctx, op, s.scripts.claim,
+		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
+		account, owner, leaseTTL.Microseconds())
+	return s.leased(op, account, status, rest, err)
+}
+
+// Renew extends the lease (owner, fence) to the server's TIME + leaseTTL;
+// see store.Store.
+func (s *Store) Renew(ctx context.Context, account, owner string, fence int64, leaseTTL time.Duration) (store.Record, error) {
+	op := fmt.Sprintf("renew %q", account)
+	if err := checkLease(owner, leaseTTL); err != nil {
+		return store.Record{}, err
+	}
+	status, rest, err := s.run(ctx, op, s.scripts.renew,
+		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
+		account, owner, strconv.FormatInt(fence, 10), leaseTTL.Microseconds())
+	return s.leased(op, account, status, rest, err)
+}
+
+// Release drops the lease (owner, fence) on account; a no-op when that is
+// not the stored lease or the account does not exist.
+func (s *Store) Release(ctx context.Context, account, owner string, fence int64) error {
 	op := fmt.Sprintf("release %q", account)
 	status, _, err := s.run(ctx, op, s.scripts.release,
-		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()}, account, owner)
+		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()}, account, owner, strconv.FormatInt(fence, 10))
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,24 @@ local function str(v)
   if v then return v end
   return ''
 end
+-- The store's clock: the Redis server's TIME, encoded like encodeTime.
+local function tnow()
+  local t = redis.call('TIME')
+  return tonumber(t[1]), tonumber(t[2])
+end
+local function tenc(sec, us)
+  return string.format('%d.%09d', sec, us * 1000)
+end
+local function nowenc()
+  local sec, us = tnow()
+  return tenc(sec, us)
+end
+-- now + ttl microseconds, encoded.
+local function tafter(ttlus)
+  local sec, us = tnow()
+  local total = us + ttlus
+  return tenc(sec + math.floor(total / 1000000), total % 1000000)
+end
 -- place files acct in due or leases by the lease its hash holds now.
 local function place(key, due, leases, acct)
   local f = redis.call('HMGET', key, 'next_refresh', 'lease_expiry')
@@ -81,39 +99,80 @@ place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return {'OK', redis.call('HGETALL', KEYS[1])}
 `
 
-// casLua replaces a record at an expected version.
-// KEYS: acct, due, leases. ARGV: account, wanted version, now, the caller
-// (the new record's lease owner), then field/value pairs.
+// casLua replaces a record's data at an expected version, whoever holds
+// the lease; a write presenting the stored lease (owner and fence, no
+// expiry) drops it.
+// KEYS: acct, due, leases. ARGV: account, wanted version, the presented
+// lease owner (empty when the record has a LeaseExpiry), its fence, then
+// field/value pairs.
 const casLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
-local cur = redis.call('HMGET', KEYS[1], 'version', 'lease_owner', 'lease_expiry')
-if live(str(cur[3]), ARGV[3]) and str(cur[2]) ~= ARGV[4] then
-  return {'LEASELOST', str(cur[2]), str(cur[3])}
-end
+local cur = redis.call('HMGET', KEYS[1], 'version', 'lease_owner', 'fence')
 if str(cur[1]) ~= ARGV[2] then return {'CONFLICT', str(cur[1])} end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+if ARGV[3] ~= '' and str(cur[2]) == ARGV[3] and str(cur[3]) == ARGV[4] then
+  redis.call('HSET', KEYS[1], 'lease_owner', '', 'lease_expiry', '')
+end
 place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return {'OK', redis.call('HGETALL', KEYS[1])}
 `
 
-// claimLua leases one account.
-// KEYS: acct, due, leases. ARGV: account, now, owner, lease expiry.
+// noteLua applies a store.Note at an expected version without changing it.
+// KEYS: acct, due, leases. ARGV: account, version, last error (empty keeps it),
+// its time, next refresh, refresh rejected at, NPSSO rejected at (empty keeps
+// each), the lease to drop (owner, fence), updated at.
+const noteLua = luaLib + `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+local cur = redis.call('HMGET', KEYS[1], 'version', 'lease_owner', 'fence')
+if str(cur[1]) ~= ARGV[2] then return {'CONFLICT', str(cur[1])} end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'last_error', ARGV[3], 'last_error_at', ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'next_refresh', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'refresh_rejected_at', ARGV[6]) end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'npsso_rejected_at', ARGV[7]) end
+if ARGV[8] ~= '' and str(cur[2]) == ARGV[8] and str(cur[3]) == ARGV[9] then
+  redis.call('HSET', KEYS[1], 'lease_owner', '', 'lease_expiry', '')
+end
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[10])
+place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+return {'OK', redis.call('HGETALL', KEYS[1])}
+`
+
+// claimLua leases one account until the server's TIME + ttl; a holder's live
+// lease is extended under its fence, any other grant gets a new fence.
+// KEYS: acct, due, leases. ARGV: account, owner, ttl in microseconds.
 const claimLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+local now = nowenc()
 local cur = redis.call('HMGET', KEYS[1], 'lease_owner', 'lease_expiry')
-if live(str(cur[2]), ARGV[2]) and str(cur[1]) ~= ARGV[3] then
+local held = live(str(cur[2]), now)
+if held and str(cur[1]) ~= ARGV[2] then
   return {'LEASELOST', str(cur[1]), str(cur[2])}
 end
-redis.call('HSET', KEYS[1], 'lease_owner', ARGV[3], 'lease_expiry', ARGV[4])
+if not (held and str(cur[1]) == ARGV[2]) then redis.call('HINCRBY', KEYS[1], 'fence', 1) end
+redis.call('HSET', KEYS[1], 'lease_owner', ARGV[2], 'lease_expiry', tafter(tonumber(ARGV[3])))
 place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return {'OK', redis.call('HGETALL', KEYS[1])}
 `
 
-// releaseLua drops owner's lease; a no-op for anyone else.
-// KEYS: acct, due, leases. ARGV: account, owner.
+// renewLua extends the lease (owner, fence) if nobody was granted it since.
+// KEYS: acct, due, leases. ARGV: account, owner, fence, ttl in microseconds.
+const renewLua = luaLib + `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOTFOUND'} end
+local cur = redis.call('HMGET', KEYS[1], 'lease_owner', 'lease_expiry', 'fence')
+if str(cur[1]) ~= ARGV[2] or str(cur[3]) ~= ARGV[3] then
+  return {'LEASELOST', str(cur[1]), str(cur[2])}
+end
+redis.call('HSET', KEYS[1], 'lease_expiry', tafter(tonumber(ARGV[4])))
+place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+return {'OK', redis.call('HGETALL', KEYS[1])}
+`
+
+// releaseLua drops the lease (owner, fence); a no-op for anyone else.
+// KEYS: acct, due, leases. ARGV: account, owner, fence.
 const releaseLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'OK'} end
-if str(redis.call('HGET', KEYS[1], 'lease_owner')) ~= ARGV[2] then return {'OK'} end
+local cur = redis.call('HMGET', KEYS[1], 'lease_owner', 'fence')
+if str(cur[1]) ~= ARGV[2] or str(cur[2]) ~= ARGV[3] then return {'OK'} end
 redis.call('HSET', KEYS[1], 'lease_owner', '', 'lease_expiry', '')
 place(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return {'OK'}
@@ -130,11 +189,15 @@ return {'OK'}
 `
 
 // claimDueLua leases up to limit due, unheld accounts, oldest NextRefresh
-// first, and returns their hashes (HGETALL form) in that order.
-// KEYS: due, leases. ARGV: account key prefix ("{prefix}acct:"), now, now's
-// score, limit, owner, lease expiry.
+// first, and returns their hashes (HGETALL form) in that order. Leases are
+// judged by the server's TIME; each grant adds one to the fence.
+// KEYS: due, leases. ARGV: account key prefix ("{prefix}acct:"), the due
+// instant, its score, limit, owner, lease TTL in microseconds.
 const claimDueLua = luaLib + `
-local acctp, now, nowscore, limit, owner, expiry = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local acctp, due, duescore, limit, owner = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local now = nowenc()
+local nowscore = score(now)
+local expiry = tafter(tonumber(ARGV[6]))
 -- 1. Leases that have ended go back to due.
 for _, acct in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', nowscore)) do
   local key = acctp .. acct
@@ -151,7 +214,7 @@ end
 local cand, fix = {}, {}
 local cutoff, done, off, size = nil, false, 0, limit + 16
 while not done do
-  local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', nowscore, 'WITHSCORES', 'LIMIT', off, size)
+  local page = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', duescore, 'WITHSCORES', 'LIMIT', off, size)
   if #page == 0 then break end
   for i = 1, #page, 2 do
     local acct, sc = page[i], page[i + 1]
@@ -163,7 +226,7 @@ while not done do
       fix[#fix + 1] = acct
     elseif live(str(f[2]), now) then
       fix[#fix + 1] = acct
-    elseif tcmp(str(f[1]), now) <= 0 then
+    elseif tcmp(str(f[1]), due) <= 0 then
       cand[#cand + 1] = {acct, str(f[1])}
       if #cand == limit then cutoff = scn end
     end
@@ -192,6 +255,7 @@ for i = 1, math.min(limit, #cand) do
   local acct = cand[i][1]
   local key = acctp .. acct
   redis.call('HSET', key, 'lease_owner', owner, 'lease_expiry', expiry)
+  redis.call('HINCRBY', key, 'fence', 1)
   redis.call('ZREM', KEYS[1], acct)
   redis.call('ZADD', KEYS[2], esc, acct)
   out[#out + 1] = redis.call('HGETALL', key)
@@ -215,14 +279,16 @@ return {'OK'}
 
 // scripts holds the loaded scripts of one Store.
 type scripts struct {
-	put, cas, claim, release, del, claimDue, swapMeta *goredis.Script
+	put, cas, note, claim, renew, release, del, claimDue, swapMeta *goredis.Script
 }
 
 func newScripts() scripts {
 	return scripts{
 		put:      goredis.NewScript(putLua),
 		cas:      goredis.NewScript(casLua),
+		note:     goredis.NewScript(noteLua),
 		claim:    goredis.NewScript(claimLua),
+		renew:    goredis.NewScript(renewLua),
 		release:  goredis.NewScript(releaseLua),
 		del:      goredis.NewScript(deleteLua),
 		claimDue: goredis.NewScript(claimDueLua),

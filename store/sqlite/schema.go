@@ -41,11 +41,16 @@ var migrations = []string{
 		name  TEXT NOT NULL PRIMARY KEY,
 		value BLOB NOT NULL
 	) STRICT;`,
+	// 2: the refresh protocol (docs/refresh-protocol.md): a fencing number
+	// per lease grant, and PSN's rejections of a secret as evidence.
+	`ALTER TABLE accounts ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE accounts ADD COLUMN refresh_rejected_at INTEGER;
+	ALTER TABLE accounts ADD COLUMN npsso_rejected_at INTEGER;`,
 }
 
 // SchemaVersion is the schema version this build writes and understands:
 // len(migrations) (a test keeps the two equal).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrSchemaTooNew is returned (wrapped in a *SchemaError) when the file was
 // written by a newer psnkit whose schema this build does not know.

@@ -45,8 +45,9 @@
 // one BEGIN IMMEDIATE transaction. ClaimDue walks the (next_refresh,
 // account) index and touches only due rows.
 //
-// CompareAndSwap judges whether another owner's lease is still live by this
-// process's wall clock; Claim and ClaimDue use the now the caller passes.
+// Leases are judged by this process's wall clock (the store's clock: SQLite
+// has no server), in every operation; ClaimDue's due instant only selects
+// which records are due.
 package sqlite
 
 import (
@@ -335,7 +336,8 @@ func (s *Store) mapErr(op string, err error) error {
 // recordCols are the accounts columns in scanRecord's order.
 const recordCols = `account, account_id, online_id, sealed_access, sealed_refresh, sealed_npsso,
 	key_id, access_expiry, refresh_expiry, next_refresh, version,
-	lease_owner, lease_expiry, last_error, last_error_at, updated_at`
+	lease_owner, lease_expiry, last_error, last_error_at, updated_at,
+	fence, refresh_rejected_at, npsso_rejected_at`
 
 // noExpiry stands in for a NULL lease_expiry in comparisons.
 const noExpiry = "-9223372036854775808"
@@ -347,12 +349,13 @@ const liveLease = `(lease_owner <> '' AND coalesce(lease_expiry, ` + noExpiry + 
 // accounts_due index from its start up to @now and stops at @limit, so it
 // touches only due rows (see the query-plan test).
 const claimDueSQL = `SELECT account FROM accounts
-	WHERE next_refresh <= @now AND NOT ` + liveLease + `
+	WHERE next_refresh <= @due AND NOT ` + liveLease + `
 	ORDER BY next_refresh, account
 	LIMIT @limit`
 
-// leaseOneSQL leases one picked row, found by its primary key.
-const leaseOneSQL = `UPDATE accounts SET lease_owner = @owner, lease_expiry = @until
+// leaseOneSQL leases one picked row, found by its primary key: a new
+// grant, so a new fence.
+const leaseOneSQL = `UPDATE accounts SET lease_owner = @owner, lease_expiry = @until, fence = fence + 1
 	WHERE account = @account
 	RETURNING ` + recordCols
 
@@ -363,26 +366,55 @@ const getSQL = "SELECT " + recordCols + " FROM accounts WHERE account = ?"
 const putSQL = `INSERT INTO accounts (` + recordCols + `)
 	VALUES (@account, @account_id, @online_id, @sealed_access, @sealed_refresh, @sealed_npsso,
 		@key_id, @access_expiry, @refresh_expiry, @next_refresh, 1,
-		@lease_owner, @lease_expiry, @last_error, @last_error_at, @updated_at)
+		@lease_owner, @lease_expiry, @last_error, @last_error_at, @updated_at,
+		0, @refresh_rejected_at, @npsso_rejected_at)
 	ON CONFLICT (account) DO NOTHING
 	RETURNING ` + recordCols
 
-// casSQL writes a record when the version matches and no other owner
-// holds a live lease.
+// casSQL writes a record's data when the version matches, whoever holds
+// the lease; a write presenting the stored lease (owner and fence, no
+// expiry) drops it.
 const casSQL = `UPDATE accounts SET
 		account_id = @account_id, online_id = @online_id,
 		sealed_access = @sealed_access, sealed_refresh = @sealed_refresh, sealed_npsso = @sealed_npsso,
 		key_id = @key_id, access_expiry = @access_expiry, refresh_expiry = @refresh_expiry,
 		next_refresh = @next_refresh, version = version + 1,
-		lease_owner = @lease_owner, lease_expiry = @lease_expiry,
-		last_error = @last_error, last_error_at = @last_error_at, updated_at = @updated_at
+		lease_owner = CASE WHEN ` + presented + ` THEN '' ELSE lease_owner END,
+		lease_expiry = CASE WHEN ` + presented + ` THEN NULL ELSE lease_expiry END,
+		last_error = @last_error, last_error_at = @last_error_at, updated_at = @updated_at,
+		refresh_rejected_at = @refresh_rejected_at, npsso_rejected_at = @npsso_rejected_at
 	WHERE account = @account AND version = @want
-		AND NOT (` + liveLease + ` AND lease_owner <> @lease_owner)
 	RETURNING ` + recordCols
 
-// claimSQL leases one account unless another owner holds a live lease.
-const claimSQL = `UPDATE accounts SET lease_owner = @owner, lease_expiry = @until
+// presented is true when the write presents the stored lease to drop it.
+const presented = `(@lease_owner <> '' AND lease_owner = @lease_owner AND fence = @fence AND @lease_expiry IS NULL)`
+
+// noteSQL applies a store.Note at a version; NULL or empty arguments leave a
+// column as it is.
+const noteSQL = `UPDATE accounts SET
+		last_error = CASE WHEN @last_error <> '' THEN @last_error ELSE last_error END,
+		last_error_at = CASE WHEN @last_error <> '' THEN @last_error_at ELSE last_error_at END,
+		next_refresh = coalesce(@next_refresh, next_refresh),
+		refresh_rejected_at = coalesce(@refresh_rejected_at, refresh_rejected_at),
+		npsso_rejected_at = coalesce(@npsso_rejected_at, npsso_rejected_at),
+		lease_owner = CASE WHEN ` + presented + ` THEN '' ELSE lease_owner END,
+		lease_expiry = CASE WHEN ` + presented + ` THEN NULL ELSE lease_expiry END,
+		updated_at = @updated_at
+	WHERE account = @account AND version = @want
+	RETURNING ` + recordCols
+
+// claimSQL leases one account unless another owner holds a live lease; a
+// holder's live lease is extended under its fence, any other grant gets a
+// new fence.
+const claimSQL = `UPDATE accounts SET
+		fence = CASE WHEN lease_owner = @owner AND ` + liveLease + ` THEN fence ELSE fence + 1 END,
+		lease_owner = @owner, lease_expiry = @until
 	WHERE account = @account AND NOT (` + liveLease + ` AND lease_owner <> @owner)
+	RETURNING ` + recordCols
+
+// renewSQL extends the lease (owner, fence) if nobody was granted it since.
+const renewSQL = `UPDATE accounts SET lease_expiry = @until
+	WHERE account = @account AND lease_owner = @owner AND fence = @fence
 	RETURNING ` + recordCols
 
 // rowScanner is *sql.Row or *sql.Rows.
@@ -394,11 +426,13 @@ func scanRecord(sc rowScanner) (store.Record, error) {
 		r                          store.Record
 		keyID                      int64
 		access, refresh, lease, le sql.NullInt64
+		rrej, nrej                 sql.NullInt64
 		next, updated              int64
 	)
 	err := sc.Scan(&r.Account, &r.AccountID, &r.OnlineID, &r.SealedAccess, &r.SealedRefresh, &r.SealedNPSSO,
 		&keyID, &access, &refresh, &next, &r.Version,
-		&r.LeaseOwner, &lease, &r.LastError, &le, &updated)
+		&r.LeaseOwner, &lease, &r.LastError, &le, &updated,
+		&r.Fence, &rrej, &nrej)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -408,6 +442,7 @@ func scanRecord(sc rowScanner) (store.Record, error) {
 	r.KeyID = uint32(keyID)
 	r.AccessExpiry, r.RefreshExpiry = fromNull(access), fromNull(refresh)
 	r.LeaseExpiry, r.LastErrorAt = fromNull(lease), fromNull(le)
+	r.RefreshRejectedAt, r.NPSSORejectedAt = fromNull(rrej), fromNull(nrej)
 	if next != math.MinInt64 {
 		r.NextRefresh = fromNanos(next)
 	}
@@ -479,6 +514,9 @@ func encodeRecord(rec store.Record) ([]any, error) {
 	e.time("lease_expiry", rec.LeaseExpiry)
 	e.add("last_error", rec.LastError)
 	e.time("last_error_at", rec.LastErrorAt)
+	e.time("refresh_rejected_at", rec.RefreshRejectedAt)
+	e.time("npsso_rejected_at", rec.NPSSORejectedAt)
+	e.add("fence", rec.Fence)
 	return e.args, e.err
 }
 
@@ -532,8 +570,7 @@ func (s *Store) Put(ctx context.Context, rec store.Record) (store.Record, error)
 	return out, err
 }
 
-// CompareAndSwap writes rec when the stored version is wantVersion and no
-// other owner holds a live lease (judged by the wall clock); see
+// CompareAndSwap writes rec when the stored version is wantVersion; see
 // store.Store.
 func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion int64, rec store.Record) (store.Record, error) {
 	rec.Account = account
@@ -543,8 +580,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion 
 	}
 	var out store.Record
 	err = s.write(ctx, "compare-and-swap", func(tx *sql.Tx) error {
-		now := s.now()
-		a := append(args, sql.Named("updated_at", now.UnixNano()), sql.Named("now", now.UnixNano()), sql.Named("want", wantVersion))
+		a := append(args, sql.Named("updated_at", s.now().UnixNano()), sql.Named("want", wantVersion))
 		st, err := s.txStmt(ctx, tx, casSQL)
 		if err != nil {
 			return err
@@ -553,51 +589,90 @@ func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		// Nothing written: say why.
-		var version int64
-		var owner string
-		var expiry sql.NullInt64
-		err = tx.QueryRowContext(ctx, "SELECT version, lease_owner, lease_expiry FROM accounts WHERE account = ?", account).Scan(&version, &owner, &expiry)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("%w: %q", store.ErrNotFound, account)
-		case err != nil:
-			return err
-		case owner != "" && owner != rec.LeaseOwner && expiry.Valid && expiry.Int64 > now.UnixNano():
-			return fmt.Errorf("%w: %q is leased to another owner", store.ErrLeaseLost, account)
-		default:
-			return fmt.Errorf("%w: %q is at version %d, not %d", store.ErrConflict, account, version, wantVersion)
-		}
+		return s.whyNot(ctx, tx, account, wantVersion)
 	})
 	return out, err
 }
 
-// leaseArgs validates and encodes a claim's owner and lease window.
-func leaseArgs(now time.Time, owner string, ttl time.Duration) ([]any, error) {
+// whyNot explains a version-conditional write that matched no row.
+func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, account string, wantVersion int64) error {
+	var version int64
+	err := tx.QueryRowContext(ctx, "SELECT version FROM accounts WHERE account = ?", account).Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w: %q", store.ErrNotFound, account)
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("%w: %q is at version %d, not %d", store.ErrConflict, account, version, wantVersion)
+}
+
+// Note applies n at version without changing it; see store.Store.
+func (s *Store) Note(ctx context.Context, account string, version int64, n store.Note) (store.Record, error) {
+	var e encoder
+	e.add("account", account)
+	e.add("want", version)
+	e.add("last_error", n.LastError)
+	e.time("last_error_at", n.LastErrorAt)
+	e.time("next_refresh", n.NextRefresh)
+	e.time("refresh_rejected_at", n.RefreshRejectedAt)
+	e.time("npsso_rejected_at", n.NPSSORejectedAt)
+	e.add("lease_owner", n.ReleaseOwner)
+	e.add("fence", n.ReleaseFence)
+	e.add("lease_expiry", nil)
+	if e.err != nil {
+		return store.Record{}, e.err
+	}
+	var out store.Record
+	err := s.write(ctx, "note", func(tx *sql.Tx) error {
+		st, err := s.txStmt(ctx, tx, noteSQL)
+		if err != nil {
+			return err
+		}
+		out, err = scanRecord(st.QueryRowContext(ctx, append(e.args, sql.Named("updated_at", s.now().UnixNano()))...))
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return s.whyNot(ctx, tx, account, version)
+	})
+	return out, err
+}
+
+// leaseArgs validates and encodes a grant's owner and lease window, from
+// the store's clock.
+func (s *Store) leaseArgs(owner string, ttl time.Duration) ([]any, error) {
 	if owner == "" {
 		return nil, errors.New("sqlite: claim: empty lease owner")
 	}
 	if ttl <= 0 {
 		return nil, fmt.Errorf("sqlite: claim: lease TTL %v is not positive", ttl)
 	}
+	now := s.now()
 	n, ok := nanos(now)
 	until, ok2 := nanos(now.Add(ttl))
-	if !ok || !ok2 || now.IsZero() {
-		return nil, fmt.Errorf("%w: claim at %s for %v", ErrTimeRange, now.UTC().Format(time.RFC3339), ttl)
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("%w: lease from %s for %v", ErrTimeRange, now.UTC().Format(time.RFC3339), ttl)
 	}
 	return []any{sql.Named("now", n), sql.Named("until", until), sql.Named("owner", owner)}, nil
 }
 
 // ClaimDue leases up to limit due, unleased records to owner, oldest
 // NextRefresh first; see store.Store.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
-	args, err := leaseArgs(now, owner, leaseTTL)
-	if err != nil || limit <= 0 {
-		return nil, err
+func (s *Store) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, leaseTTL time.Duration) ([]store.Record, error) {
+	if limit <= 0 {
+		return nil, nil
 	}
-	args = append(args, sql.Named("limit", limit))
+	d, ok := nanos(due)
+	if !ok || due.IsZero() {
+		return nil, fmt.Errorf("%w: claim due at %s", ErrTimeRange, due.UTC().Format(time.RFC3339))
+	}
 	var out []store.Record
-	err = s.write(ctx, "claim-due", func(tx *sql.Tx) error {
+	err := s.write(ctx, "claim-due", func(tx *sql.Tx) error {
+		args, err := s.leaseArgs(owner, leaseTTL)
+		if err != nil {
+			return err
+		}
+		args = append(args, sql.Named("limit", limit), sql.Named("due", d))
 		out = out[:0]
 		pick, err := s.txStmt(ctx, tx, claimDueSQL)
 		if err != nil {
@@ -648,21 +723,20 @@ func pickDue(ctx context.Context, pick *sql.Stmt, args []any) ([]string, error) 
 	return picked, rows.Err()
 }
 
-// Claim leases account to owner until now+leaseTTL unless another owner
-// holds a live lease; see store.Store.
-func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner string, leaseTTL time.Duration) (store.Record, error) {
-	args, err := leaseArgs(now, owner, leaseTTL)
-	if err != nil {
-		return store.Record{}, err
-	}
-	args = append(args, sql.Named("account", account))
+// Claim leases account to owner until the store's now+leaseTTL unless
+// another owner holds a live lease; see store.Store.
+func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.Duration) (store.Record, error) {
 	var out store.Record
-	err = s.write(ctx, "claim", func(tx *sql.Tx) error {
+	err := s.write(ctx, "claim", func(tx *sql.Tx) error {
+		args, err := s.leaseArgs(owner, leaseTTL)
+		if err != nil {
+			return err
+		}
 		st, err := s.txStmt(ctx, tx, claimSQL)
 		if err != nil {
 			return err
 		}
-		out, err = scanRecord(st.QueryRowContext(ctx, args...))
+		out, err = scanRecord(st.QueryRowContext(ctx, append(args, sql.Named("account", account))...))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -679,14 +753,44 @@ func (s *Store) Claim(ctx context.Context, account string, now time.Time, owner 
 	return out, err
 }
 
-// Release drops owner's lease on account; a no-op when owner does not hold
-// it (or the account is gone).
-func (s *Store) Release(ctx context.Context, account, owner string) error {
+// Renew extends the lease (owner, fence) to the store's now+leaseTTL; see
+// store.Store.
+func (s *Store) Renew(ctx context.Context, account, owner string, fence int64, leaseTTL time.Duration) (store.Record, error) {
+	var out store.Record
+	err := s.write(ctx, "renew", func(tx *sql.Tx) error {
+		args, err := s.leaseArgs(owner, leaseTTL)
+		if err != nil {
+			return err
+		}
+		st, err := s.txStmt(ctx, tx, renewSQL)
+		if err != nil {
+			return err
+		}
+		out, err = scanRecord(st.QueryRowContext(ctx, append(args, sql.Named("account", account), sql.Named("fence", fence))...))
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, "SELECT 1 FROM accounts WHERE account = ?", account).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("%w: %q", store.ErrNotFound, account)
+		case err != nil:
+			return err
+		}
+		return fmt.Errorf("%w: %q was granted to another holder since fence %d", store.ErrLeaseLost, account, fence)
+	})
+	return out, err
+}
+
+// Release drops the lease (owner, fence) on account; a no-op when that is
+// not the stored lease (or the account is gone).
+func (s *Store) Release(ctx context.Context, account, owner string, fence int64) error {
 	if owner == "" {
 		return nil
 	}
 	return s.write(ctx, "release", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE accounts SET lease_owner = '', lease_expiry = NULL WHERE account = ? AND lease_owner = ?", account, owner)
+		_, err := tx.ExecContext(ctx, "UPDATE accounts SET lease_owner = '', lease_expiry = NULL WHERE account = ? AND lease_owner = ? AND fence = ?", account, owner, fence)
 		return err
 	})
 }

@@ -279,11 +279,11 @@ func TestClaimDueQueryUsesTheDueIndex(t *testing.T) {
 	if _, err := s.db.ExecContext(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
-	args, err := leaseArgs(base, "w", time.Minute)
+	args, err := s.leaseArgs("w", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	args = append(args, sql.Named("limit", 10), sql.Named("account", "aa"))
+	args = append(args, sql.Named("limit", 10), sql.Named("account", "aa"), sql.Named("due", base.UnixNano()))
 	pick := queryPlan(t, s, claimDueSQL, args)
 	if !strings.Contains(pick, "SEARCH accounts USING INDEX accounts_due (next_refresh<?)") &&
 		!strings.Contains(pick, "SEARCH accounts USING COVERING INDEX accounts_due (next_refresh<?)") {
@@ -381,7 +381,7 @@ func TestClaimRefusesEmptyOwnerAndNonPositiveTTL(t *testing.T) {
 	if _, err := s.ClaimDue(t.Context(), now, 1, "", time.Minute); err == nil {
 		t.Error("ClaimDue with empty owner succeeded")
 	}
-	if _, err := s.Claim(t.Context(), "a", now, "w", 0); err == nil {
+	if _, err := s.Claim(t.Context(), "a", "w", 0); err == nil {
 		t.Error("Claim with zero TTL succeeded")
 	}
 	if got, err := s.ClaimDue(t.Context(), now, 0, "w", time.Minute); err != nil || len(got) != 0 {

@@ -31,7 +31,7 @@ func newMem() *memStore {
 }
 
 func norm(r store.Record) store.Record {
-	for _, p := range []*time.Time{&r.AccessExpiry, &r.RefreshExpiry, &r.NextRefresh, &r.LeaseExpiry, &r.LastErrorAt, &r.UpdatedAt} {
+	for _, p := range []*time.Time{&r.AccessExpiry, &r.RefreshExpiry, &r.NextRefresh, &r.LeaseExpiry, &r.LastErrorAt, &r.UpdatedAt, &r.RefreshRejectedAt, &r.NPSSORejectedAt} {
 		if !p.IsZero() {
 			*p = p.UTC().Round(0)
 		}
@@ -60,7 +60,7 @@ func (m *memStore) Put(_ context.Context, rec store.Record) (store.Record, error
 	if _, ok := m.recs[rec.Account]; ok {
 		return store.Record{}, store.ErrExists
 	}
-	rec.Version, rec.UpdatedAt = 1, m.now()
+	rec.Version, rec.UpdatedAt, rec.Fence = 1, m.now(), 0
 	m.recs[rec.Account] = norm(rec)
 	return norm(rec), nil
 }
@@ -72,51 +72,92 @@ func (m *memStore) CompareAndSwap(_ context.Context, a string, want int64, rec s
 	switch {
 	case !ok:
 		return store.Record{}, store.ErrNotFound
-	case live(cur, m.now()) && cur.LeaseOwner != rec.LeaseOwner:
-		return store.Record{}, store.ErrLeaseLost
 	case cur.Version != want:
 		return store.Record{}, store.ErrConflict
+	}
+	presented := rec.LeaseOwner != "" && rec.LeaseOwner == cur.LeaseOwner && rec.Fence == cur.Fence && rec.LeaseExpiry.IsZero()
+	rec.LeaseOwner, rec.LeaseExpiry, rec.Fence = cur.LeaseOwner, cur.LeaseExpiry, cur.Fence
+	if presented {
+		rec.LeaseOwner, rec.LeaseExpiry = "", time.Time{}
 	}
 	rec.Account, rec.Version, rec.UpdatedAt = a, want+1, m.now()
 	m.recs[a] = norm(rec)
 	return norm(rec), nil
 }
 
-func (m *memStore) ClaimDue(_ context.Context, now time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
+func (m *memStore) Note(_ context.Context, a string, version int64, n store.Note) (store.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var due []store.Record
+	r, ok := m.recs[a]
+	switch {
+	case !ok:
+		return store.Record{}, store.ErrNotFound
+	case r.Version != version:
+		return store.Record{}, store.ErrConflict
+	}
+	if n.LastError != "" {
+		r.LastError, r.LastErrorAt = n.LastError, n.LastErrorAt
+	}
+	if !n.NextRefresh.IsZero() {
+		r.NextRefresh = n.NextRefresh
+	}
+	if !n.RefreshRejectedAt.IsZero() {
+		r.RefreshRejectedAt = n.RefreshRejectedAt
+	}
+	if !n.NPSSORejectedAt.IsZero() {
+		r.NPSSORejectedAt = n.NPSSORejectedAt
+	}
+	if n.ReleaseOwner != "" && n.ReleaseOwner == r.LeaseOwner && n.ReleaseFence == r.Fence {
+		r.LeaseOwner, r.LeaseExpiry = "", time.Time{}
+	}
+	r.UpdatedAt = m.now()
+	r = norm(r)
+	m.recs[a] = r
+	return r, nil
+}
+
+func (m *memStore) ClaimDue(_ context.Context, due time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var picked []store.Record
 	for _, r := range m.recs {
-		if !r.NextRefresh.After(now) && !live(r, now) {
-			due = append(due, r)
+		if !r.NextRefresh.After(due) && !live(r, now) {
+			picked = append(picked, r)
 		}
 	}
-	slices.SortFunc(due, func(a, b store.Record) int {
+	slices.SortFunc(picked, func(a, b store.Record) int {
 		if c := a.NextRefresh.Compare(b.NextRefresh); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Account, b.Account)
 	})
-	if len(due) > limit {
-		due = due[:limit]
+	if len(picked) > limit {
+		picked = picked[:limit]
 	}
-	for i := range due {
-		due[i].LeaseOwner, due[i].LeaseExpiry = owner, now.Add(ttl)
-		due[i] = norm(due[i])
-		m.recs[due[i].Account] = due[i]
+	for i := range picked {
+		picked[i].LeaseOwner, picked[i].LeaseExpiry = owner, now.Add(ttl)
+		picked[i].Fence++
+		picked[i] = norm(picked[i])
+		m.recs[picked[i].Account] = picked[i]
 	}
-	return due, nil
+	return picked, nil
 }
 
-func (m *memStore) Claim(_ context.Context, a string, now time.Time, owner string, ttl time.Duration) (store.Record, error) {
+func (m *memStore) Claim(_ context.Context, a string, owner string, ttl time.Duration) (store.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := m.now()
 	r, ok := m.recs[a]
 	if !ok {
 		return store.Record{}, store.ErrNotFound
 	}
-	if live(r, now) && r.LeaseOwner != owner {
+	held := live(r, now)
+	if held && r.LeaseOwner != owner {
 		return store.Record{}, store.ErrLeaseLost
+	}
+	if !held {
+		r.Fence++
 	}
 	r.LeaseOwner, r.LeaseExpiry = owner, now.Add(ttl)
 	r = norm(r)
@@ -124,10 +165,26 @@ func (m *memStore) Claim(_ context.Context, a string, now time.Time, owner strin
 	return r, nil
 }
 
-func (m *memStore) Release(_ context.Context, a, owner string) error {
+func (m *memStore) Renew(_ context.Context, a, owner string, fence int64, ttl time.Duration) (store.Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if r, ok := m.recs[a]; ok && r.LeaseOwner == owner && owner != "" {
+	r, ok := m.recs[a]
+	if !ok {
+		return store.Record{}, store.ErrNotFound
+	}
+	if r.LeaseOwner != owner || r.Fence != fence {
+		return store.Record{}, store.ErrLeaseLost
+	}
+	r.LeaseExpiry = m.now().Add(ttl)
+	r = norm(r)
+	m.recs[a] = r
+	return r, nil
+}
+
+func (m *memStore) Release(_ context.Context, a, owner string, fence int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.recs[a]; ok && r.LeaseOwner == owner && owner != "" && r.Fence == fence {
 		r.LeaseOwner, r.LeaseExpiry = "", time.Time{}
 		m.recs[a] = r
 	}
@@ -229,39 +286,92 @@ func (b brokenStore) Put(ctx context.Context, rec store.Record) (store.Record, e
 }
 
 func (b brokenStore) CompareAndSwap(ctx context.Context, a string, want int64, rec store.Record) (store.Record, error) {
-	if b.bug == "ignore-lease" {
+	if b.bug == "lease-decides" {
 		b.memStore.mu.Lock()
 		cur, ok := b.memStore.recs[a]
 		b.memStore.mu.Unlock()
-		if ok {
-			rec.LeaseOwner = cur.LeaseOwner
+		if ok && live(cur, time.Now()) && cur.LeaseOwner != rec.LeaseOwner {
+			return store.Record{}, store.ErrLeaseLost
 		}
 	}
 	return b.memStore.CompareAndSwap(ctx, a, want, rec)
 }
 
-func (b brokenStore) ClaimDue(ctx context.Context, now time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
-	if b.bug == "claim-ignores-leases" {
+func (b brokenStore) Note(ctx context.Context, a string, version int64, n store.Note) (store.Record, error) {
+	if b.bug == "note-bumps-version" {
+		b.memStore.mu.Lock()
+		r := b.memStore.recs[a]
+		r.Version++
+		b.memStore.recs[a] = r
+		b.memStore.mu.Unlock()
+		return b.memStore.Note(ctx, a, version+1, n)
+	}
+	return b.memStore.Note(ctx, a, version, n)
+}
+
+func (b brokenStore) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
+	switch b.bug {
+	case "claim-ignores-leases":
 		b.memStore.mu.Lock()
 		for k, r := range b.memStore.recs {
 			r.LeaseOwner, r.LeaseExpiry = "", time.Time{}
 			b.memStore.recs[k] = r
 		}
 		b.memStore.mu.Unlock()
+	case "caller-clock":
+		b.memStore.mu.Lock()
+		saved := b.memStore.now
+		b.memStore.now = func() time.Time { return due }
+		b.memStore.mu.Unlock()
+		defer func() { b.memStore.mu.Lock(); b.memStore.now = saved; b.memStore.mu.Unlock() }()
 	}
-	return b.memStore.ClaimDue(ctx, now, limit, owner, ttl)
+	recs, err := b.memStore.ClaimDue(ctx, due, limit, owner, ttl)
+	if b.bug == "no-fence" {
+		b.memStore.mu.Lock()
+		for i := range recs {
+			recs[i].Fence = 1
+			b.memStore.recs[recs[i].Account] = recs[i]
+		}
+		b.memStore.mu.Unlock()
+	}
+	return recs, err
 }
 
-func (b brokenStore) Release(ctx context.Context, a, owner string) error {
+func (b brokenStore) Claim(ctx context.Context, a, owner string, ttl time.Duration) (store.Record, error) {
+	r, err := b.memStore.Claim(ctx, a, owner, ttl)
+	if b.bug == "no-fence" && err == nil {
+		b.memStore.mu.Lock()
+		r.Fence = 1
+		b.memStore.recs[a] = r
+		b.memStore.mu.Unlock()
+	}
+	return r, err
+}
+
+func (b brokenStore) Renew(ctx context.Context, a, owner string, fence int64, ttl time.Duration) (store.Record, error) {
+	if b.bug == "renew-anyone" {
+		b.memStore.mu.Lock()
+		defer b.memStore.mu.Unlock()
+		r := b.memStore.recs[a]
+		r.LeaseOwner, r.LeaseExpiry = owner, time.Now().Add(ttl)
+		b.memStore.recs[a] = r
+		return norm(r), nil
+	}
+	return b.memStore.Renew(ctx, a, owner, fence, ttl)
+}
+
+func (b brokenStore) Release(ctx context.Context, a, owner string, fence int64) error {
 	if b.bug == "release-anyone" {
 		b.memStore.mu.Lock()
 		defer b.memStore.mu.Unlock()
 		r := b.memStore.recs[a]
-		r.LeaseOwner, r.LeaseExpiry = "", time.Time{}
-		b.memStore.recs[a] = r
+		if r.LeaseOwner == owner {
+			r.LeaseOwner, r.LeaseExpiry = "", time.Time{}
+			b.memStore.recs[a] = r
+		}
 		return nil
 	}
-	return b.memStore.Release(ctx, a, owner)
+	return b.memStore.Release(ctx, a, owner, fence)
 }
 
 // bugCases maps each deliberate bug to the case that must catch it.
@@ -273,9 +383,13 @@ var bugCases = []struct {
 	{"truncate-times", putGetCases, "RoundTripEveryField"},
 	{"local-times", putGetCases, "RoundTripEveryField"},
 	{"overwrite", putGetCases, "PutTwiceIsErrExists"},
-	{"ignore-lease", casCases, "OtherOwnersLiveLeaseIsErrLeaseLost"},
+	{"lease-decides", protocolCases, "LeaseTakenOverWhileASlowHolderWaitsOnPSN"},
+	{"note-bumps-version", protocolCases, "BookkeepingDuringAHoldersRefreshNeverFailsItsSave"},
 	{"claim-ignores-leases", claimDueCases, "SkipsLiveLeasesTakesOverExpiredOnes"},
-	{"release-anyone", releaseCases, "NonOwnerIsNoOp"},
+	{"caller-clock", claimDueCases, "LeasesAreJudgedByTheStoresClockNotTheDueInstant"},
+	{"no-fence", protocolCases, "CLIClaimRacingTheSchedulersClaimDue"},
+	{"renew-anyone", renewCases, "StaleFenceIsErrLeaseLost"},
+	{"release-anyone", releaseCases, "NonHolderIsNoOp"},
 }
 
 // TestSuiteCatchesBugs runs single cases against stores with one known bug

@@ -81,7 +81,7 @@ var reopenCases = []testCase{
 		if _, err := s.CompareAndSwap(ctx, "bob", bob.Version, next); err != nil {
 			t.Fatalf("CompareAndSwap: %v", err)
 		}
-		if _, err := s.Claim(ctx, "alice", base, "w1", time.Hour); err != nil {
+		if _, err := s.Claim(ctx, "alice", "w1", time.Hour); err != nil {
 			t.Fatalf("Claim: %v", err)
 		}
 		put(t, s, sample("carol"))

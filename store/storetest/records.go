@@ -135,75 +135,69 @@ var casCases = []testCase{
 		_, err = s.Get(t.Context(), "ghost")
 		wantErr(t, "Get after CompareAndSwap on missing", err, store.ErrNotFound)
 	}},
-	{"OtherOwnersLiveLeaseIsErrLeaseLost", func(t *testing.T, h Harness) {
+	{"AnotherOwnersLiveLeaseDoesNotDecideAndIsKept", func(t *testing.T, h Harness) {
 		s := h.New(t)
 		cur := put(t, s, sample("a"))
-		held, err := s.Claim(t.Context(), "a", wallNow(), "owner-b", time.Hour)
-		if err != nil {
-			t.Fatalf("Claim: %v", err)
-		}
+		held := claim(t, s, "a", "owner-b", time.Hour)
 		if held.Version != cur.Version {
 			t.Errorf("Claim changed Version to %d, want %d", held.Version, cur.Version)
 		}
+		v := cur.Version
 		for _, owner := range []string{"", "owner-a"} {
 			next := sample("a")
-			next.OnlineID = "should-not-land"
-			next.LeaseOwner = owner
-			_, err = s.CompareAndSwap(t.Context(), "a", cur.Version, next)
-			wantErr(t, fmt.Sprintf("CompareAndSwap by %q", owner), err, store.ErrLeaseLost)
+			next.OnlineID = "written-by-" + owner
+			next.LeaseOwner, next.Fence = owner, held.Fence
+			got, err := s.CompareAndSwap(t.Context(), "a", v, next)
+			if err != nil {
+				t.Fatalf("CompareAndSwap by %q under owner-b's lease: %v (the version decides, not the lease)", owner, err)
+			}
+			want := asStored(next, v+1)
+			want.LeaseOwner, want.LeaseExpiry, want.Fence = held.LeaseOwner, held.LeaseExpiry, held.Fence
+			checkRecord(t, "write by "+owner, got, want)
+			v++
 		}
-		checkSame(t, "record after lost leases", get(t, s, "a"), held)
 	}},
-	{"LeaseHolderWritesKeepsAndDropsLease", func(t *testing.T, h Harness) {
+	{"PresentingTheLeaseWithNoExpiryDropsItInTheSameWrite", func(t *testing.T, h Harness) {
 		s := h.New(t)
 		put(t, s, sample("a"))
-		now := wallNow()
-		held, err := s.Claim(t.Context(), "a", now, "worker-1", time.Hour)
-		if err != nil {
-			t.Fatalf("Claim: %v", err)
-		}
-		// Keep the lease while writing.
-		keep := held
+		held := claim(t, s, "a", "worker-1", time.Hour)
+		// A wrong fence is not the lease: it stays.
+		keep := sample("a")
 		keep.OnlineID = "kept"
+		keep.LeaseOwner, keep.Fence = "worker-1", held.Fence+1
 		got, err := s.CompareAndSwap(t.Context(), "a", held.Version, keep)
 		if err != nil {
-			t.Fatalf("CompareAndSwap keeping the lease: %v", err)
+			t.Fatalf("CompareAndSwap with another fence: %v", err)
 		}
-		checkRecord(t, "kept-lease write", got, asStored(keep, held.Version+1))
-		if got.LeaseOwner != "worker-1" || !got.LeaseExpiry.Equal(now.Add(time.Hour)) {
-			t.Errorf("lease after keeping write = %q until %v, want worker-1 until %v", got.LeaseOwner, got.LeaseExpiry, now.Add(time.Hour))
+		if got.LeaseOwner != "worker-1" || !got.LeaseExpiry.Equal(held.LeaseExpiry) || got.Fence != held.Fence {
+			t.Errorf("lease after a write with another fence = %q until %v fence %d, want it unchanged", got.LeaseOwner, got.LeaseExpiry, got.Fence)
 		}
-		// Drop it in the next write. rec.LeaseOwner is how the caller says who
-		// it is, so the holder keeps its name and writes a dead (zero) expiry;
-		// writing LeaseOwner "" would be a stranger's write, refused while the
-		// lease is live (see OtherOwnersLiveLeaseIsErrLeaseLost).
-		drop := got
+		// A record written back as read (a re-seal, say) keeps the lease,
+		// even when the writer happens to be the holder.
+		asRead := get(t, s, "a")
+		asRead.OnlineID = "re-sealed"
+		got, err = s.CompareAndSwap(t.Context(), "a", asRead.Version, asRead)
+		if err != nil {
+			t.Fatalf("CompareAndSwap of the record as read: %v", err)
+		}
+		if got.LeaseOwner != "worker-1" || !got.LeaseExpiry.Equal(held.LeaseExpiry) {
+			t.Errorf("lease after writing the record back as read = %q until %v, want it kept", got.LeaseOwner, got.LeaseExpiry)
+		}
+		drop := sample("a")
 		drop.OnlineID = "dropped"
-		drop.LeaseExpiry = time.Time{}
+		drop.LeaseOwner, drop.Fence = "worker-1", held.Fence
 		got, err = s.CompareAndSwap(t.Context(), "a", got.Version, drop)
 		if err != nil {
-			t.Fatalf("CompareAndSwap dropping the lease: %v", err)
+			t.Fatalf("CompareAndSwap presenting the lease: %v", err)
 		}
-		checkRecord(t, "dropped-lease write", get(t, s, "a"), asStored(drop, held.Version+2))
+		want := asStored(drop, held.Version+3)
+		want.LeaseOwner, want.Fence = "", held.Fence
+		checkRecord(t, "save-and-release", got, want)
+		checkRecord(t, "Get after save-and-release", get(t, s, "a"), want)
 		// Now anyone may claim it.
-		if _, err := s.Claim(t.Context(), "a", wallNow(), "worker-2", time.Hour); err != nil {
+		if _, err := s.Claim(t.Context(), "a", "worker-2", time.Hour); err != nil {
 			t.Errorf("Claim by another owner after the lease was dropped: %v", err)
 		}
-	}},
-	{"ExpiredLeaseOfOtherOwnerDoesNotBlock", func(t *testing.T, h Harness) {
-		s := h.New(t)
-		cur := put(t, s, sample("a"))
-		// A lease that ended an hour ago by the wall clock.
-		if _, err := s.Claim(t.Context(), "a", wallNow().Add(-2*time.Hour), "gone-worker", time.Hour); err != nil {
-			t.Fatalf("Claim: %v", err)
-		}
-		next := sample("a")
-		next.OnlineID = "after-expiry"
-		got, err := s.CompareAndSwap(t.Context(), "a", cur.Version, next)
-		if err != nil {
-			t.Fatalf("CompareAndSwap over an expired lease: %v", err)
-		}
-		checkRecord(t, "write over expired lease", got, asStored(next, cur.Version+1))
 	}},
 	{"ConcurrentWritersExactlyOneWins", func(t *testing.T, h Harness) {
 		s := h.New(t)
