@@ -1,0 +1,1261 @@
+// The codec methods of every result type (see lossless.go): the same four
+// one-line methods for each type that holds a wireState. A test
+// (TestEveryResultTypeIsLossless) fails when a type lacks them.
+
+package psn
+
+import "github.com/go-json-experiment/json/jsontext"
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophyCounts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophyCounts) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophyCounts) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophyCounts) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophySummary) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophySummary) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophyTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophyTitle) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophyTitle) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophyTitle) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophyTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophyTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophyTitlesPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophyTitlesPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Trophy) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Trophy) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Trophy) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Trophy) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TitleTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TitleTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TitleTrophiesPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TitleTrophiesPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UserTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UserTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UserTrophiesPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UserTrophiesPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophyGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophyGroup) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophyGroup) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophyGroup) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TitleTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TitleTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TitleTrophyGroups) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TitleTrophyGroups) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TrophyGroupEarnings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TrophyGroupEarnings) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TrophyGroupEarnings) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TrophyGroupEarnings) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UserTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UserTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UserTrophyGroups) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UserTrophyGroups) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TitleTrophyTitles) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TitleTrophyTitles) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TitleTrophyTitles) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TitleTrophyTitles) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SizedURL) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SizedURL) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SizedURL) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SizedURL) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *PersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v PersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *PersonalDetail) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v PersonalDetail) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Profile) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Profile) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Profile) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Profile) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyAvatar) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyAvatar) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyAvatar) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyAvatar) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyPicture) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyPicture) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyPicture) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyPicture) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyPersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyPersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyPersonalDetail) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyPersonalDetail) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyTrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyTrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyTrophySummary) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyTrophySummary) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyPresence) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyPresence) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyPresence) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *ConsoleAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v ConsoleAvailability) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *ConsoleAvailability) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v ConsoleAvailability) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LegacyProfile) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LegacyProfile) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LegacyProfile) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LegacyProfile) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *ShareableProfileLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v ShareableProfileLink) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *ShareableProfileLink) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v ShareableProfileLink) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *FriendsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v FriendsPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *FriendsPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v FriendsPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *BlockedPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v BlockedPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *BlockedPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v BlockedPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *FriendRequest) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v FriendRequest) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *FriendRequest) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v FriendRequest) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *FriendRequestsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v FriendRequestsPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *FriendRequestsPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v FriendRequestsPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Friendship) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Friendship) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Friendship) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Friendship) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *AvailableToPlay) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v AvailableToPlay) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *AvailableToPlay) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v AvailableToPlay) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *PlatformInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v PlatformInfo) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *PlatformInfo) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v PlatformInfo) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GameTitleInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GameTitleInfo) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GameTitleInfo) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GameTitleInfo) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *BasicPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v BasicPresence) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *BasicPresence) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v BasicPresence) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Device) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Device) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Device) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Device) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *AccountDevices) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v AccountDevices) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *AccountDevices) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v AccountDevices) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *MediaItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v MediaItem) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *MediaItem) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v MediaItem) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GameMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GameMedia) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GameMedia) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GameMedia) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Localized) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Localized) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Localized) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Localized) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GameConcept) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GameConcept) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GameConcept) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GameConcept) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *PlayedTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v PlayedTitle) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *PlayedTitle) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v PlayedTitle) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *PlayedTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v PlayedTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *PlayedTitlesPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v PlayedTitlesPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GraphQLImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GraphQLImage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GraphQLImage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GraphQLImage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *RecentlyPlayedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v RecentlyPlayedGame) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *RecentlyPlayedGame) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v RecentlyPlayedGame) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *PurchasedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v PurchasedGame) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *PurchasedGame) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v PurchasedGame) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementAttribute) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementAttribute) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementAttribute) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementAttribute) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementGameMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementGameMeta) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementGameMeta) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementGameMeta) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementTitleMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementTitleMeta) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementTitleMeta) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementTitleMeta) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementConceptMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementConceptMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return encodeWire(enc, &v)
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementConceptMeta) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementConceptMeta) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementRewardMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementRewardMeta) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementRewardMeta) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementRewardMeta) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Entitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Entitlement) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Entitlement) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Entitlement) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *EntitlementsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v EntitlementsPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *EntitlementsPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v EntitlementsPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogMedia) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogMedia) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogMedia) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogImage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogImage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogImage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogVideo) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogVideo) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogVideo) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogDescription) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogDescription) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogDescription) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *TypedValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v TypedValue) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *TypedValue) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v TypedValue) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CompatibilityNotice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CompatibilityNotice) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CompatibilityNotice) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CompatibilityNotice) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *ContentRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v ContentRating) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *ContentRating) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v ContentRating) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *RatingDescriptor) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v RatingDescriptor) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *RatingDescriptor) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v RatingDescriptor) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *StarRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v StarRating) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *StarRating) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v StarRating) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *StarRatingCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v StarRatingCount) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *StarRatingCount) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v StarRatingCount) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogReleaseDate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogReleaseDate) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogReleaseDate) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogReleaseDate) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *RevisionIDs) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v RevisionIDs) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *RevisionIDs) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v RevisionIDs) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LocalizedDescriptions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LocalizedDescriptions) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LocalizedDescriptions) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LocalizedDescriptions) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *LocalizedMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v LocalizedMedia) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *LocalizedMedia) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v LocalizedMedia) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CategorizedProducts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CategorizedProducts) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CategorizedProducts) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CategorizedProducts) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogEdition) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogEdition) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogEdition) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogEdition) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogPackage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogPackage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogPackage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogPackage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogSkuEntitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogSkuEntitlement) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogSkuEntitlement) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogSkuEntitlement) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogSku) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogSku) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogSku) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogSku) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogOfferAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogOfferAvailability) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return encodeWire(enc, &v)
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogOfferAvailability) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogOfferAvailability) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogOffers) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogOffers) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogOffers) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogOffers) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogSkuRelevancy) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogSkuRelevancy) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogSkuRelevancy) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogSkuRelevancy) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CatalogProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CatalogProduct) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CatalogProduct) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CatalogProduct) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Concept) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Concept) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Concept) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Concept) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchMedia) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchMedia) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchMedia) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchProduct) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchProduct) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchProduct) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchResult) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchResult) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchResult) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchHighlight) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchHighlight) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchHighlight) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchHighlight) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchItem) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchItem) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchItem) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchDomainResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchDomainResult) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchDomainResult) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchDomainResult) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SearchFrequency) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SearchFrequency) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SearchFrequency) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SearchFrequency) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *ContextSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v ContextSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *ContextSearchResult) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v ContextSearchResult) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UniversalSearchResponse) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UniversalSearchResponse) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return encodeWire(enc, &v)
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UniversalSearchResponse) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UniversalSearchResponse) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UniversalSearchDomain) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UniversalSearchDomain) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UniversalSearchDomain) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UniversalSearchDomain) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UniversalSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UniversalSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UniversalSearchResult) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UniversalSearchResult) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UniversalSearchSocialMetadata) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UniversalSearchSocialMetadata) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return encodeWire(enc, &v)
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UniversalSearchSocialMetadata) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UniversalSearchSocialMetadata) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *UniversalSearchHighlights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v UniversalSearchHighlights) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return encodeWire(enc, &v)
+}
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *UniversalSearchHighlights) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v UniversalSearchHighlights) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupMember) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupMember) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupMember) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupSummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupSummary) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupSummary) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupSummary) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupsPage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupsPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupsPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupName) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupName) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupName) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupName) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupIcon) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupIcon) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupIcon) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupIcon) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Message) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Message) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Message) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Thread) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Thread) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Thread) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Thread) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *NotificationSetting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeWire(dec, v)
+}
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v NotificationSetting) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *NotificationSetting) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v NotificationSetting) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *GroupDetails) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v GroupDetails) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *GroupDetails) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v GroupDetails) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *CreatedGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v CreatedGroup) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *CreatedGroup) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v CreatedGroup) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *SentMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v SentMessage) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *SentMessage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v SentMessage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
+
+// UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
+func (v *Conversation) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return decodeWire(dec, v) }
+
+// MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
+func (v Conversation) MarshalJSONTo(enc *jsontext.Encoder) error { return encodeWire(enc, &v) }
+
+// UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
+func (v *Conversation) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
+
+// MarshalJSON is MarshalJSONTo for encoding/json.
+func (v Conversation) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
