@@ -452,6 +452,9 @@ type GameTitleInfo struct {
 	LaunchPlatform string `json:"launchPlatform"`
 	NpTitleIconURL string `json:"npTitleIconUrl,omitempty"`
 	ConceptIconURL string `json:"conceptIconUrl,omitempty"`
+	// GameStatus is the game's rich presence text ("Surviving on the
+	// server: …"), when the game sets one.
+	GameStatus string `json:"gameStatus,omitempty"`
 
 	wire wireState
 }
