@@ -28,11 +28,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unsafe"
+
+	stdjson "encoding/json"
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -221,9 +224,34 @@ func hasOpt(opts, want string) bool {
 var errWireType = errors.New("wrong JSON type")
 
 // wireDecodeOptions are the options the client decodes PSN's answers
-// with: duplicate names are allowed (the last one wins, as in
-// encoding/json v1) because checking them costs time on every object.
-var wireDecodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true))
+// with. Repeated names in an object are allowed (the last one wins, as in
+// encoding/json v1) because checking every object costs time; inside the
+// raw values a result keeps as they were sent (members no field names,
+// json.RawMessage fields) they are an error, since such a value could not
+// be encoded again.
+var wireDecodeOptions = json.JoinOptions(
+	jsontext.AllowDuplicateNames(true),
+	json.WithUnmarshalers(json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *stdjson.RawMessage) error {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if err := checkRawNames(raw); err != nil {
+			return err
+		}
+		*v = append((*v)[:0], raw...)
+		return nil
+	})),
+)
+
+// checkRawNames fails when a raw JSON value holds an object with a
+// repeated name.
+func checkRawNames(raw []byte) error {
+	if len(raw) == 0 || raw[0] != '{' && raw[0] != '[' {
+		return nil
+	}
+	return jsontext.NewDecoder(bytes.NewReader(raw)).SkipValue()
+}
 
 // decodeWire is UnmarshalJSONFrom for every result type.
 func decodeWire[T any](dec *jsontext.Decoder, v *T) error {
@@ -272,6 +300,7 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 		unknown = w.rest.unknown
 	}
 	var unq []byte
+	var unknownNames []string
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadValue()
 		if err != nil {
@@ -286,6 +315,14 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 		}
 		i, ok := tab.byName[string(key)]
 		if !ok {
+			// A repeated name replaces the earlier member, as a
+			// repeated named field does (encoding/json keeps the last).
+			k := string(key)
+			if slices.Contains(unknownNames, k) {
+				unknown = removeMember(unknown, k)
+			} else {
+				unknownNames = append(unknownNames, k)
+			}
 			if len(unknown) == 0 {
 				unknown = append(unknown, '{')
 			} else {
@@ -296,11 +333,19 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 			if err != nil {
 				return err
 			}
+			if err := checkRawNames(val); err != nil {
+				return fmt.Errorf("%w: %s member %q: %w", errWireType, tab.typ.Name(), k, err)
+			}
 			unknown = append(append(unknown, val...), '}')
 			continue
 		}
 		f := &tab.fields[i]
 		p := unsafe.Add(base, f.off)
+		if w.present&f.bit != 0 && f.kind == kindOther {
+			// A repeated name replaces the earlier value (as in
+			// encoding/json), rather than merging into it.
+			reflect.NewAt(f.typ, p).Elem().SetZero()
+		}
 		w.present |= f.bit
 		w.nulls &^= f.bit
 		if dec.PeekKind() == 'n' {
@@ -322,6 +367,38 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 		w.more().unknown = unknown
 	}
 	return nil
+}
+
+// removeMember returns the JSON object obj without its member name.
+func removeMember(obj []byte, name string) []byte {
+	dec := jsontext.NewDecoder(bytes.NewReader(obj), jsontext.AllowDuplicateNames(true))
+	out := []byte{'{'}
+	if _, err := dec.ReadToken(); err != nil {
+		return obj
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return obj
+		}
+		k := tok.String()
+		v, err := dec.ReadValue()
+		if err != nil {
+			return obj
+		}
+		if k == name {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out, _ = jsontext.AppendQuote(out, k)
+		out = append(append(out, ':'), v...)
+	}
+	if len(out) == 1 {
+		return nil
+	}
+	return append(out, '}')
 }
 
 // decodeField reads one non-null value into field i.
