@@ -12,9 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrBadDuration: a string is not an ISO 8601 duration this client reads.
@@ -308,8 +305,9 @@ const (
 	graphQLClientVersionHeader = "apollographql-client-version"
 )
 
-// graphql runs a persisted GraphQL query and decodes its "data" into out.
-func (c *Client) graphql(ctx context.Context, operation, hash string, variables any, out any, opts []CallOption) error {
+// graphql runs a persisted GraphQL query and decodes its "data" into out,
+// in the same pass as the rest of the answer.
+func graphql[T any](ctx context.Context, c *Client, operation, hash string, variables any, out *T, opts []CallOption) error {
 	vars, err := json.Marshal(variables)
 	if err != nil {
 		return fmt.Errorf("psn: encoding graphql variables: %w", err)
@@ -317,13 +315,17 @@ func (c *Client) graphql(ctx context.Context, operation, hash string, variables 
 	ext, _ := json.Marshal(map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}})
 	q := url.Values{"operationName": {operation}, "variables": {string(vars)}, "extensions": {string(ext)}}
 	all := append([]CallOption{Header(graphQLClientNameHeader, graphQLClientName), Header(graphQLClientVersionHeader, graphQLClientVersion)}, opts...)
-	var env struct {
-		Data   jsontext.Value `json:"data"`
+	env := struct {
+		Data   *T `json:"data"`
 		Errors []struct {
 			Message string `json:"message"`
 		} `json:"errors"`
-	}
+	}{}
 	if err := c.get(ctx, GraphQLURL, q, &env, all); err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) {
+			re.Problem = "graphql " + operation + ": " + re.Problem
+		}
 		return err
 	}
 	if len(env.Errors) > 0 {
@@ -333,12 +335,10 @@ func (c *Client) graphql(ctx context.Context, operation, hash string, variables 
 		}
 		return e
 	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
+	if env.Data == nil {
 		return &ResponseError{Status: http.StatusOK, URL: GraphQLURL, Problem: "graphql " + operation + ": no data"}
 	}
-	if err := jsonv2.Unmarshal(env.Data, out, wireDecodeOptions); err != nil {
-		return &ResponseError{Status: http.StatusOK, URL: GraphQLURL, Problem: "graphql " + operation + ": " + dataJSONProblem(err).Error(), Err: err}
-	}
+	*out = *env.Data
 	return nil
 }
 
@@ -394,7 +394,7 @@ func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOpt
 			Games []RecentlyPlayedGame `json:"games"`
 		} `json:"gameLibraryTitlesRetrieve"`
 	}
-	if err := s.client.graphql(ctx, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return out.GameLibraryTitlesRetrieve.Games, nil
@@ -467,7 +467,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 			Games []PurchasedGame `json:"games"`
 		} `json:"purchasedTitlesRetrieve"`
 	}
-	if err := s.client.graphql(ctx, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return out.PurchasedTitlesRetrieve.Games, nil

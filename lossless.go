@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -118,6 +119,19 @@ type wireField struct {
 	bits int  // integer size
 	omit bool // omitempty or omitzero: left out when zero in values built in code
 	bit  uint64
+	// ptr is a *T of the field's type in an interface, whose data word
+	// ptrAt replaces: reflect.NewAt costs a type lookup per call.
+	ptr any
+}
+
+// eface is the layout of an empty interface.
+type eface struct{ typ, data unsafe.Pointer }
+
+// ptrAt returns a pointer to the field at p as an any (a *T).
+func (f *wireField) ptrAt(p unsafe.Pointer) any {
+	e := *(*eface)(unsafe.Pointer(&f.ptr))
+	e.data = p
+	return *(*any)(unsafe.Pointer(&e))
 }
 
 // wireTable describes a result type to the codec.
@@ -126,6 +140,10 @@ type wireTable struct {
 	fields  []wireField
 	byName  map[string]int
 	wireOff uintptr
+	// next[i+1] is the field that followed field i in the last object
+	// decoded (next[0]: the first field); -1 when unknown. A hint only:
+	// goroutines may overwrite each other's.
+	next []atomic.Int32
 }
 
 var (
@@ -173,7 +191,7 @@ func buildTable(t reflect.Type) *wireTable {
 			if name == "" {
 				name = sf.Name
 			}
-			f := wireField{name: name, off: off + sf.Offset, typ: sf.Type, omit: hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")}
+			f := wireField{name: name, off: off + sf.Offset, typ: sf.Type, omit: hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero"), ptr: reflect.New(sf.Type).Interface()}
 			switch {
 			case sf.Type == timeTyp:
 				f.kind = kindTime
@@ -206,6 +224,10 @@ func buildTable(t reflect.Type) *wireTable {
 	}
 	if len(tab.fields) > maxWireFields {
 		panic(fmt.Sprintf("psn: %s has %d fields, more than %d", t, len(tab.fields), maxWireFields))
+	}
+	tab.next = make([]atomic.Int32, len(tab.fields)+1)
+	for i := range tab.next {
+		tab.next[i].Store(-1)
 	}
 	return tab
 }
@@ -253,14 +275,28 @@ func checkRawNames(raw []byte) error {
 	return jsontext.NewDecoder(bytes.NewReader(raw)).SkipValue()
 }
 
-// decodeWire is UnmarshalJSONFrom for every result type.
-func decodeWire[T any](dec *jsontext.Decoder, v *T) error {
-	return tableFor(reflect.TypeFor[T]()).decode(dec, unsafe.Pointer(v))
+// wireCodec is a result type's codec: its table, built on first use.
+// Each result type has one, a package variable that only ever caches the
+// type's immutable table.
+type wireCodec[T any] struct{ tab atomic.Pointer[wireTable] }
+
+func (c *wireCodec[T]) table() *wireTable {
+	if t := c.tab.Load(); t != nil {
+		return t
+	}
+	t := tableFor(reflect.TypeFor[T]())
+	c.tab.Store(t)
+	return t
 }
 
-// encodeWire is MarshalJSONTo for every result type.
-func encodeWire[T any](enc *jsontext.Encoder, v *T) error {
-	return tableFor(reflect.TypeFor[T]()).encode(enc, unsafe.Pointer(v))
+// decode is UnmarshalJSONFrom for every result type.
+func (c *wireCodec[T]) decode(dec *jsontext.Decoder, v *T) error {
+	return c.table().decode(dec, unsafe.Pointer(v))
+}
+
+// encode is MarshalJSONTo for every result type.
+func (c *wireCodec[T]) encode(enc *jsontext.Encoder, v *T) error {
+	return c.table().encode(enc, unsafe.Pointer(v))
 }
 
 // unmarshalV1 is UnmarshalJSON (encoding/json v1) for every result type.
@@ -301,19 +337,21 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 	}
 	var unq []byte
 	var unknownNames []string
+	prev := -1 // the field named last
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
 		key := name[1 : len(name)-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
+		i, ok := tab.lookup(prev, key)
+		if !ok && bytes.IndexByte(key, '\\') >= 0 {
 			if unq, err = jsontext.AppendUnquote(unq[:0], name); err != nil {
 				return err
 			}
 			key = unq
+			i, ok = tab.lookup(prev, key)
 		}
-		i, ok := tab.byName[string(key)]
 		if !ok {
 			// A repeated name replaces the earlier member, as a
 			// repeated named field does (encoding/json keeps the last).
@@ -339,6 +377,7 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 			unknown = append(append(unknown, val...), '}')
 			continue
 		}
+		prev = i
 		f := &tab.fields[i]
 		p := unsafe.Add(base, f.off)
 		if w.present&f.bit != 0 && f.kind == kindOther {
@@ -367,6 +406,22 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
 		w.more().unknown = unknown
 	}
 	return nil
+}
+
+// lookup finds the field named key. PSN sends an object's members in the
+// same order every time, so it first tries the field that followed prev
+// the last time (any goroutine's), and learns the order from the map
+// lookups it falls back to.
+func (tab *wireTable) lookup(prev int, key []byte) (int, bool) {
+	hint := &tab.next[prev+1]
+	if h := int(hint.Load()); h >= 0 && tab.fields[h].name == string(key) {
+		return h, true
+	}
+	i, ok := tab.byName[string(key)]
+	if ok {
+		hint.Store(int32(i))
+	}
+	return i, ok
 }
 
 // removeMember returns the JSON object obj without its member name.
@@ -472,7 +527,7 @@ func (tab *wireTable) decodeField(dec *jsontext.Decoder, w *wireState, i int, f 
 			r.verbatim = append(r.verbatim, verbatimValue{field: i, raw: bytes.Clone(raw)})
 		}
 	default:
-		return json.UnmarshalDecode(dec, reflect.NewAt(f.typ, p).Interface())
+		return json.UnmarshalDecode(dec, f.ptrAt(p))
 	}
 	return nil
 }
@@ -628,7 +683,7 @@ func (f *wireField) encode(enc *jsontext.Encoder, p unsafe.Pointer) error {
 		}
 		return enc.WriteValue(b)
 	}
-	return json.MarshalEncode(enc, reflect.NewAt(f.typ, p).Interface())
+	return json.MarshalEncode(enc, f.ptrAt(p))
 }
 
 func (f *wireField) int(p unsafe.Pointer) int64 {

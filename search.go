@@ -224,7 +224,7 @@ func (s *SearchService) Context(ctx context.Context, term, searchContext string,
 	var out struct {
 		UniversalContextSearch ContextSearchResult `json:"universalContextSearch"`
 	}
-	if err := s.client.graphql(ctx, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return &out.UniversalContextSearch, nil
@@ -248,7 +248,7 @@ func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor str
 	var out struct {
 		UniversalDomainSearch SearchDomainResult `json:"universalDomainSearch"`
 	}
-	if err := s.client.graphql(ctx, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return &out.UniversalDomainSearch, nil
