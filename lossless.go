@@ -136,10 +136,9 @@ func (f *wireField) ptrAt(p unsafe.Pointer) any {
 
 // wireTable describes a result type to the codec.
 type wireTable struct {
-	typ     reflect.Type
-	fields  []wireField
-	byName  map[string]int
-	wireOff uintptr
+	typ    reflect.Type
+	fields []wireField
+	byName map[string]int
 	// next[i+1] is the field that followed field i in the last object
 	// decoded (next[0]: the first field); -1 when unknown. A hint only:
 	// goroutines may overwrite each other's.
@@ -168,15 +167,14 @@ func tableFor(t reflect.Type) *wireTable {
 // tag (Page) the way encoding/json does. It panics on a type the codec
 // cannot hold, which the package's tests reach for every result type.
 func buildTable(t reflect.Type) *wireTable {
-	tab := &wireTable{typ: t, byName: map[string]int{}, wireOff: ^uintptr(0)}
+	tab := &wireTable{typ: t, byName: map[string]int{}}
+	hasWire := false
 	var walk func(t reflect.Type, off uintptr)
 	walk = func(t reflect.Type, off uintptr) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			if sf.Type == wireType {
-				if off == 0 {
-					tab.wireOff = sf.Offset
-				}
+				hasWire = hasWire || off == 0
 				continue
 			}
 			tag := sf.Tag.Get("json")
@@ -219,7 +217,7 @@ func buildTable(t reflect.Type) *wireTable {
 		}
 	}
 	walk(t, 0)
-	if tab.wireOff == ^uintptr(0) {
+	if !hasWire {
 		panic(fmt.Sprintf("psn: %s has no wireState field", t))
 	}
 	if len(tab.fields) > maxWireFields {
@@ -290,13 +288,13 @@ func (c *wireCodec[T]) table() *wireTable {
 }
 
 // decode is UnmarshalJSONFrom for every result type.
-func (c *wireCodec[T]) decode(dec *jsontext.Decoder, v *T) error {
-	return c.table().decode(dec, unsafe.Pointer(v))
+func (c *wireCodec[T]) decode(dec *jsontext.Decoder, v *T, w *wireState) error {
+	return c.table().decode(dec, unsafe.Pointer(v), w)
 }
 
 // encode is MarshalJSONTo for every result type.
-func (c *wireCodec[T]) encode(enc *jsontext.Encoder, v *T) error {
-	return c.table().encode(enc, unsafe.Pointer(v))
+func (c *wireCodec[T]) encode(enc *jsontext.Encoder, v *T, w *wireState) error {
+	return c.table().encode(enc, unsafe.Pointer(v), w)
 }
 
 // unmarshalV1 is UnmarshalJSON (encoding/json v1) for every result type.
@@ -310,8 +308,8 @@ func marshalV1[T any](v *T) ([]byte, error) {
 	return json.Marshal(v, json.Deterministic(true))
 }
 
-func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer) error {
-	w := (*wireState)(unsafe.Add(base, tab.wireOff))
+// decode reads an object into the value at base, whose wireState is w.
+func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer, w *wireState) error {
 	switch dec.PeekKind() {
 	case 'n':
 		if _, err := dec.ReadToken(); err != nil {
@@ -599,8 +597,8 @@ func appendTime(b []byte, t time.Time) []byte {
 // unsafeString views b as a string for a parse that does not keep it.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-func (tab *wireTable) encode(enc *jsontext.Encoder, base unsafe.Pointer) error {
-	w := (*wireState)(unsafe.Add(base, tab.wireOff))
+// encode writes the value at base, whose wireState is w.
+func (tab *wireTable) encode(enc *jsontext.Encoder, base unsafe.Pointer, w *wireState) error {
 	decoded := w.present&wireDecoded != 0
 	if decoded && w.present&wireNull != 0 && tab.isZero(base) {
 		return enc.WriteToken(jsontext.Null)

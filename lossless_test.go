@@ -375,3 +375,37 @@ func TestV2StreamsResults(t *testing.T) {
 	}
 	requireSameJSON(t, in, b.Bytes())
 }
+
+// TestConcurrentDecodesAgree: goroutines decoding objects whose members
+// come in different orders (the tables' learned order is shared) all get
+// the right values.
+func TestConcurrentDecodesAgree(t *testing.T) {
+	orders := []string{
+		`{"bronze":1,"silver":2,"gold":3,"platinum":4}`,
+		`{"platinum":4,"gold":3,"silver":2,"bronze":1}`,
+		`{"gold":3,"bronze":1,"platinum":4,"silver":2,"extra":5}`,
+	}
+	done := make(chan error)
+	for g := range 6 {
+		go func() {
+			for i := range 300 {
+				in := orders[(g+i)%len(orders)]
+				var c TrophyCounts
+				if err := decodeLikeClient([]byte(in), &c); err != nil {
+					done <- err
+					return
+				}
+				if c.Bronze != 1 || c.Silver != 2 || c.Gold != 3 || c.Platinum != 4 {
+					done <- fmt.Errorf("%s decoded as %+v", in, c)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 6 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

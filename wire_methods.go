@@ -10,12 +10,12 @@ var wireTrophyCounts wireCodec[TrophyCounts]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophyCounts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophyCounts.decode(dec, v)
+	return wireTrophyCounts.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyCounts) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyCounts.encode(enc, &v)
+	return wireTrophyCounts.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -28,12 +28,12 @@ var wireTrophySummary wireCodec[TrophySummary]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophySummary.decode(dec, v)
+	return wireTrophySummary.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophySummary.encode(enc, &v)
+	return wireTrophySummary.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -46,12 +46,12 @@ var wireTrophyTitle wireCodec[TrophyTitle]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophyTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophyTitle.decode(dec, v)
+	return wireTrophyTitle.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyTitle) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyTitle.encode(enc, &v)
+	return wireTrophyTitle.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -64,12 +64,12 @@ var wireTrophyTitlesPage wireCodec[TrophyTitlesPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophyTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophyTitlesPage.decode(dec, v)
+	return wireTrophyTitlesPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyTitlesPage.encode(enc, &v)
+	return wireTrophyTitlesPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -81,10 +81,14 @@ func (v TrophyTitlesPage) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireTrophy wireCodec[Trophy]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Trophy) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireTrophy.decode(dec, v) }
+func (v *Trophy) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireTrophy.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Trophy) MarshalJSONTo(enc *jsontext.Encoder) error { return wireTrophy.encode(enc, &v) }
+func (v Trophy) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireTrophy.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Trophy) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -96,12 +100,12 @@ var wireTitleTrophiesPage wireCodec[TitleTrophiesPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TitleTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTitleTrophiesPage.decode(dec, v)
+	return wireTitleTrophiesPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophiesPage.encode(enc, &v)
+	return wireTitleTrophiesPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -114,12 +118,12 @@ var wireUserTrophiesPage wireCodec[UserTrophiesPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UserTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUserTrophiesPage.decode(dec, v)
+	return wireUserTrophiesPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UserTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUserTrophiesPage.encode(enc, &v)
+	return wireUserTrophiesPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -132,12 +136,12 @@ var wireTrophyGroup wireCodec[TrophyGroup]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophyGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophyGroup.decode(dec, v)
+	return wireTrophyGroup.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyGroup) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyGroup.encode(enc, &v)
+	return wireTrophyGroup.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -150,12 +154,12 @@ var wireTitleTrophyGroups wireCodec[TitleTrophyGroups]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TitleTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTitleTrophyGroups.decode(dec, v)
+	return wireTitleTrophyGroups.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophyGroups.encode(enc, &v)
+	return wireTitleTrophyGroups.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -168,12 +172,12 @@ var wireTrophyGroupEarnings wireCodec[TrophyGroupEarnings]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TrophyGroupEarnings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTrophyGroupEarnings.decode(dec, v)
+	return wireTrophyGroupEarnings.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyGroupEarnings) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyGroupEarnings.encode(enc, &v)
+	return wireTrophyGroupEarnings.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -186,12 +190,12 @@ var wireUserTrophyGroups wireCodec[UserTrophyGroups]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UserTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUserTrophyGroups.decode(dec, v)
+	return wireUserTrophyGroups.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UserTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUserTrophyGroups.encode(enc, &v)
+	return wireUserTrophyGroups.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -204,12 +208,12 @@ var wireTitleTrophyTitles wireCodec[TitleTrophyTitles]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TitleTrophyTitles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTitleTrophyTitles.decode(dec, v)
+	return wireTitleTrophyTitles.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophyTitles) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophyTitles.encode(enc, &v)
+	return wireTitleTrophyTitles.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -221,10 +225,14 @@ func (v TitleTrophyTitles) MarshalJSON() ([]byte, error) { return marshalV1(&v) 
 var wireSizedURL wireCodec[SizedURL]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *SizedURL) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireSizedURL.decode(dec, v) }
+func (v *SizedURL) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireSizedURL.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v SizedURL) MarshalJSONTo(enc *jsontext.Encoder) error { return wireSizedURL.encode(enc, &v) }
+func (v SizedURL) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireSizedURL.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *SizedURL) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -236,12 +244,12 @@ var wirePersonalDetail wireCodec[PersonalDetail]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *PersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wirePersonalDetail.decode(dec, v)
+	return wirePersonalDetail.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePersonalDetail.encode(enc, &v)
+	return wirePersonalDetail.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -253,10 +261,14 @@ func (v PersonalDetail) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireProfile wireCodec[Profile]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Profile) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireProfile.decode(dec, v) }
+func (v *Profile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireProfile.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Profile) MarshalJSONTo(enc *jsontext.Encoder) error { return wireProfile.encode(enc, &v) }
+func (v Profile) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireProfile.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Profile) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -268,12 +280,12 @@ var wireLegacyAvatar wireCodec[LegacyAvatar]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyAvatar) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyAvatar.decode(dec, v)
+	return wireLegacyAvatar.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyAvatar) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyAvatar.encode(enc, &v)
+	return wireLegacyAvatar.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -286,12 +298,12 @@ var wireLegacyPicture wireCodec[LegacyPicture]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyPicture) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyPicture.decode(dec, v)
+	return wireLegacyPicture.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPicture) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPicture.encode(enc, &v)
+	return wireLegacyPicture.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -304,12 +316,12 @@ var wireLegacyPersonalDetail wireCodec[LegacyPersonalDetail]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyPersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyPersonalDetail.decode(dec, v)
+	return wireLegacyPersonalDetail.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPersonalDetail.encode(enc, &v)
+	return wireLegacyPersonalDetail.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -322,12 +334,12 @@ var wireLegacyTrophySummary wireCodec[LegacyTrophySummary]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyTrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyTrophySummary.decode(dec, v)
+	return wireLegacyTrophySummary.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyTrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyTrophySummary.encode(enc, &v)
+	return wireLegacyTrophySummary.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -340,12 +352,12 @@ var wireLegacyPresence wireCodec[LegacyPresence]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyPresence.decode(dec, v)
+	return wireLegacyPresence.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPresence) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPresence.encode(enc, &v)
+	return wireLegacyPresence.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -358,12 +370,12 @@ var wireConsoleAvailability wireCodec[ConsoleAvailability]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *ConsoleAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireConsoleAvailability.decode(dec, v)
+	return wireConsoleAvailability.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ConsoleAvailability) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireConsoleAvailability.encode(enc, &v)
+	return wireConsoleAvailability.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -376,12 +388,12 @@ var wireLegacyProfile wireCodec[LegacyProfile]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LegacyProfile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLegacyProfile.decode(dec, v)
+	return wireLegacyProfile.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyProfile) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyProfile.encode(enc, &v)
+	return wireLegacyProfile.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -394,12 +406,12 @@ var wireShareableProfileLink wireCodec[ShareableProfileLink]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *ShareableProfileLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireShareableProfileLink.decode(dec, v)
+	return wireShareableProfileLink.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ShareableProfileLink) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireShareableProfileLink.encode(enc, &v)
+	return wireShareableProfileLink.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -412,12 +424,12 @@ var wireFriendsPage wireCodec[FriendsPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *FriendsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireFriendsPage.decode(dec, v)
+	return wireFriendsPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendsPage.encode(enc, &v)
+	return wireFriendsPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -430,12 +442,12 @@ var wireBlockedPage wireCodec[BlockedPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *BlockedPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireBlockedPage.decode(dec, v)
+	return wireBlockedPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v BlockedPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireBlockedPage.encode(enc, &v)
+	return wireBlockedPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -448,12 +460,12 @@ var wireFriendRequest wireCodec[FriendRequest]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *FriendRequest) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireFriendRequest.decode(dec, v)
+	return wireFriendRequest.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendRequest) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendRequest.encode(enc, &v)
+	return wireFriendRequest.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -466,12 +478,12 @@ var wireFriendRequestsPage wireCodec[FriendRequestsPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *FriendRequestsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireFriendRequestsPage.decode(dec, v)
+	return wireFriendRequestsPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendRequestsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendRequestsPage.encode(enc, &v)
+	return wireFriendRequestsPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -484,11 +496,13 @@ var wireFriendship wireCodec[Friendship]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *Friendship) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireFriendship.decode(dec, v)
+	return wireFriendship.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Friendship) MarshalJSONTo(enc *jsontext.Encoder) error { return wireFriendship.encode(enc, &v) }
+func (v Friendship) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireFriendship.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Friendship) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -500,12 +514,12 @@ var wireAvailableToPlay wireCodec[AvailableToPlay]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *AvailableToPlay) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireAvailableToPlay.decode(dec, v)
+	return wireAvailableToPlay.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v AvailableToPlay) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireAvailableToPlay.encode(enc, &v)
+	return wireAvailableToPlay.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -518,12 +532,12 @@ var wirePlatformInfo wireCodec[PlatformInfo]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *PlatformInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wirePlatformInfo.decode(dec, v)
+	return wirePlatformInfo.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlatformInfo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlatformInfo.encode(enc, &v)
+	return wirePlatformInfo.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -536,12 +550,12 @@ var wireGameTitleInfo wireCodec[GameTitleInfo]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GameTitleInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGameTitleInfo.decode(dec, v)
+	return wireGameTitleInfo.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GameTitleInfo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGameTitleInfo.encode(enc, &v)
+	return wireGameTitleInfo.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -554,12 +568,12 @@ var wireBasicPresence wireCodec[BasicPresence]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *BasicPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireBasicPresence.decode(dec, v)
+	return wireBasicPresence.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v BasicPresence) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireBasicPresence.encode(enc, &v)
+	return wireBasicPresence.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -571,10 +585,14 @@ func (v BasicPresence) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireDevice wireCodec[Device]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Device) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireDevice.decode(dec, v) }
+func (v *Device) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireDevice.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Device) MarshalJSONTo(enc *jsontext.Encoder) error { return wireDevice.encode(enc, &v) }
+func (v Device) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireDevice.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Device) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -586,12 +604,12 @@ var wireAccountDevices wireCodec[AccountDevices]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *AccountDevices) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireAccountDevices.decode(dec, v)
+	return wireAccountDevices.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v AccountDevices) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireAccountDevices.encode(enc, &v)
+	return wireAccountDevices.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -604,11 +622,13 @@ var wireMediaItem wireCodec[MediaItem]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *MediaItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireMediaItem.decode(dec, v)
+	return wireMediaItem.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v MediaItem) MarshalJSONTo(enc *jsontext.Encoder) error { return wireMediaItem.encode(enc, &v) }
+func (v MediaItem) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireMediaItem.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *MediaItem) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -620,11 +640,13 @@ var wireGameMedia wireCodec[GameMedia]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GameMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGameMedia.decode(dec, v)
+	return wireGameMedia.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v GameMedia) MarshalJSONTo(enc *jsontext.Encoder) error { return wireGameMedia.encode(enc, &v) }
+func (v GameMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireGameMedia.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *GameMedia) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -636,11 +658,13 @@ var wireLocalized wireCodec[Localized]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *Localized) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLocalized.decode(dec, v)
+	return wireLocalized.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Localized) MarshalJSONTo(enc *jsontext.Encoder) error { return wireLocalized.encode(enc, &v) }
+func (v Localized) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireLocalized.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Localized) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -652,12 +676,12 @@ var wireGameConcept wireCodec[GameConcept]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GameConcept) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGameConcept.decode(dec, v)
+	return wireGameConcept.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GameConcept) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGameConcept.encode(enc, &v)
+	return wireGameConcept.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -670,12 +694,12 @@ var wirePlayedTitle wireCodec[PlayedTitle]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *PlayedTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wirePlayedTitle.decode(dec, v)
+	return wirePlayedTitle.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlayedTitle) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlayedTitle.encode(enc, &v)
+	return wirePlayedTitle.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -688,12 +712,12 @@ var wirePlayedTitlesPage wireCodec[PlayedTitlesPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *PlayedTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wirePlayedTitlesPage.decode(dec, v)
+	return wirePlayedTitlesPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlayedTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlayedTitlesPage.encode(enc, &v)
+	return wirePlayedTitlesPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -706,12 +730,12 @@ var wireGraphQLImage wireCodec[GraphQLImage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GraphQLImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGraphQLImage.decode(dec, v)
+	return wireGraphQLImage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GraphQLImage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGraphQLImage.encode(enc, &v)
+	return wireGraphQLImage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -724,12 +748,12 @@ var wireRecentlyPlayedGame wireCodec[RecentlyPlayedGame]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *RecentlyPlayedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireRecentlyPlayedGame.decode(dec, v)
+	return wireRecentlyPlayedGame.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RecentlyPlayedGame) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRecentlyPlayedGame.encode(enc, &v)
+	return wireRecentlyPlayedGame.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -742,12 +766,12 @@ var wirePurchasedGame wireCodec[PurchasedGame]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *PurchasedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wirePurchasedGame.decode(dec, v)
+	return wirePurchasedGame.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PurchasedGame) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePurchasedGame.encode(enc, &v)
+	return wirePurchasedGame.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -760,12 +784,12 @@ var wireEntitlementAttribute wireCodec[EntitlementAttribute]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementAttribute) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementAttribute.decode(dec, v)
+	return wireEntitlementAttribute.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementAttribute) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementAttribute.encode(enc, &v)
+	return wireEntitlementAttribute.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -778,12 +802,12 @@ var wireEntitlementGameMeta wireCodec[EntitlementGameMeta]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementGameMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementGameMeta.decode(dec, v)
+	return wireEntitlementGameMeta.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementGameMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementGameMeta.encode(enc, &v)
+	return wireEntitlementGameMeta.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -796,12 +820,12 @@ var wireEntitlementTitleMeta wireCodec[EntitlementTitleMeta]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementTitleMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementTitleMeta.decode(dec, v)
+	return wireEntitlementTitleMeta.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementTitleMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementTitleMeta.encode(enc, &v)
+	return wireEntitlementTitleMeta.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -814,12 +838,12 @@ var wireEntitlementConceptMeta wireCodec[EntitlementConceptMeta]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementConceptMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementConceptMeta.decode(dec, v)
+	return wireEntitlementConceptMeta.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementConceptMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementConceptMeta.encode(enc, &v)
+	return wireEntitlementConceptMeta.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -832,12 +856,12 @@ var wireEntitlementRewardMeta wireCodec[EntitlementRewardMeta]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementRewardMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementRewardMeta.decode(dec, v)
+	return wireEntitlementRewardMeta.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementRewardMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementRewardMeta.encode(enc, &v)
+	return wireEntitlementRewardMeta.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -850,12 +874,12 @@ var wireEntitlement wireCodec[Entitlement]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *Entitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlement.decode(dec, v)
+	return wireEntitlement.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Entitlement) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlement.encode(enc, &v)
+	return wireEntitlement.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -868,12 +892,12 @@ var wireEntitlementsPage wireCodec[EntitlementsPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *EntitlementsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireEntitlementsPage.decode(dec, v)
+	return wireEntitlementsPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementsPage.encode(enc, &v)
+	return wireEntitlementsPage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -886,12 +910,12 @@ var wireCatalogMedia wireCodec[CatalogMedia]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogMedia.decode(dec, v)
+	return wireCatalogMedia.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogMedia.encode(enc, &v)
+	return wireCatalogMedia.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -904,12 +928,12 @@ var wireCatalogImage wireCodec[CatalogImage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogImage.decode(dec, v)
+	return wireCatalogImage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogImage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogImage.encode(enc, &v)
+	return wireCatalogImage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -922,12 +946,12 @@ var wireCatalogVideo wireCodec[CatalogVideo]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogVideo.decode(dec, v)
+	return wireCatalogVideo.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogVideo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogVideo.encode(enc, &v)
+	return wireCatalogVideo.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -940,12 +964,12 @@ var wireCatalogDescription wireCodec[CatalogDescription]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogDescription.decode(dec, v)
+	return wireCatalogDescription.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogDescription) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogDescription.encode(enc, &v)
+	return wireCatalogDescription.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -958,11 +982,13 @@ var wireTypedValue wireCodec[TypedValue]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *TypedValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireTypedValue.decode(dec, v)
+	return wireTypedValue.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v TypedValue) MarshalJSONTo(enc *jsontext.Encoder) error { return wireTypedValue.encode(enc, &v) }
+func (v TypedValue) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireTypedValue.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *TypedValue) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -974,12 +1000,12 @@ var wireCompatibilityNotice wireCodec[CompatibilityNotice]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CompatibilityNotice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCompatibilityNotice.decode(dec, v)
+	return wireCompatibilityNotice.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CompatibilityNotice) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCompatibilityNotice.encode(enc, &v)
+	return wireCompatibilityNotice.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -992,12 +1018,12 @@ var wireContentRating wireCodec[ContentRating]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *ContentRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireContentRating.decode(dec, v)
+	return wireContentRating.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ContentRating) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireContentRating.encode(enc, &v)
+	return wireContentRating.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1010,12 +1036,12 @@ var wireRatingDescriptor wireCodec[RatingDescriptor]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *RatingDescriptor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireRatingDescriptor.decode(dec, v)
+	return wireRatingDescriptor.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RatingDescriptor) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRatingDescriptor.encode(enc, &v)
+	return wireRatingDescriptor.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1028,11 +1054,13 @@ var wireStarRating wireCodec[StarRating]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *StarRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireStarRating.decode(dec, v)
+	return wireStarRating.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v StarRating) MarshalJSONTo(enc *jsontext.Encoder) error { return wireStarRating.encode(enc, &v) }
+func (v StarRating) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireStarRating.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *StarRating) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1044,12 +1072,12 @@ var wireStarRatingCount wireCodec[StarRatingCount]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *StarRatingCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireStarRatingCount.decode(dec, v)
+	return wireStarRatingCount.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v StarRatingCount) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireStarRatingCount.encode(enc, &v)
+	return wireStarRatingCount.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1062,12 +1090,12 @@ var wireCatalogReleaseDate wireCodec[CatalogReleaseDate]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogReleaseDate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogReleaseDate.decode(dec, v)
+	return wireCatalogReleaseDate.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogReleaseDate) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogReleaseDate.encode(enc, &v)
+	return wireCatalogReleaseDate.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1080,12 +1108,12 @@ var wireRevisionIDs wireCodec[RevisionIDs]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *RevisionIDs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireRevisionIDs.decode(dec, v)
+	return wireRevisionIDs.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RevisionIDs) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRevisionIDs.encode(enc, &v)
+	return wireRevisionIDs.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1098,12 +1126,12 @@ var wireLocalizedDescriptions wireCodec[LocalizedDescriptions]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LocalizedDescriptions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLocalizedDescriptions.decode(dec, v)
+	return wireLocalizedDescriptions.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LocalizedDescriptions) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLocalizedDescriptions.encode(enc, &v)
+	return wireLocalizedDescriptions.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1116,12 +1144,12 @@ var wireLocalizedMedia wireCodec[LocalizedMedia]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *LocalizedMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireLocalizedMedia.decode(dec, v)
+	return wireLocalizedMedia.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LocalizedMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLocalizedMedia.encode(enc, &v)
+	return wireLocalizedMedia.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1134,12 +1162,12 @@ var wireCategorizedProducts wireCodec[CategorizedProducts]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CategorizedProducts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCategorizedProducts.decode(dec, v)
+	return wireCategorizedProducts.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CategorizedProducts) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCategorizedProducts.encode(enc, &v)
+	return wireCategorizedProducts.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1152,12 +1180,12 @@ var wireCatalogEdition wireCodec[CatalogEdition]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogEdition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogEdition.decode(dec, v)
+	return wireCatalogEdition.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogEdition) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogEdition.encode(enc, &v)
+	return wireCatalogEdition.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1170,12 +1198,12 @@ var wireCatalogPackage wireCodec[CatalogPackage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogPackage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogPackage.decode(dec, v)
+	return wireCatalogPackage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogPackage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogPackage.encode(enc, &v)
+	return wireCatalogPackage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1188,12 +1216,12 @@ var wireCatalogSkuEntitlement wireCodec[CatalogSkuEntitlement]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogSkuEntitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogSkuEntitlement.decode(dec, v)
+	return wireCatalogSkuEntitlement.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogSkuEntitlement) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogSkuEntitlement.encode(enc, &v)
+	return wireCatalogSkuEntitlement.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1206,11 +1234,13 @@ var wireCatalogSku wireCodec[CatalogSku]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogSku) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogSku.decode(dec, v)
+	return wireCatalogSku.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v CatalogSku) MarshalJSONTo(enc *jsontext.Encoder) error { return wireCatalogSku.encode(enc, &v) }
+func (v CatalogSku) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireCatalogSku.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *CatalogSku) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1222,12 +1252,12 @@ var wireCatalogOfferAvailability wireCodec[CatalogOfferAvailability]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogOfferAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogOfferAvailability.decode(dec, v)
+	return wireCatalogOfferAvailability.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogOfferAvailability) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogOfferAvailability.encode(enc, &v)
+	return wireCatalogOfferAvailability.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1240,12 +1270,12 @@ var wireCatalogOffers wireCodec[CatalogOffers]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogOffers) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogOffers.decode(dec, v)
+	return wireCatalogOffers.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogOffers) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogOffers.encode(enc, &v)
+	return wireCatalogOffers.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1258,12 +1288,12 @@ var wireCatalogSkuRelevancy wireCodec[CatalogSkuRelevancy]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogSkuRelevancy) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogSkuRelevancy.decode(dec, v)
+	return wireCatalogSkuRelevancy.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogSkuRelevancy) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogSkuRelevancy.encode(enc, &v)
+	return wireCatalogSkuRelevancy.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1276,12 +1306,12 @@ var wireCatalogProduct wireCodec[CatalogProduct]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CatalogProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCatalogProduct.decode(dec, v)
+	return wireCatalogProduct.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogProduct) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogProduct.encode(enc, &v)
+	return wireCatalogProduct.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1293,10 +1323,14 @@ func (v CatalogProduct) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireConcept wireCodec[Concept]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Concept) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireConcept.decode(dec, v) }
+func (v *Concept) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireConcept.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Concept) MarshalJSONTo(enc *jsontext.Encoder) error { return wireConcept.encode(enc, &v) }
+func (v Concept) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireConcept.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Concept) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1308,12 +1342,12 @@ var wireSearchMedia wireCodec[SearchMedia]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchMedia.decode(dec, v)
+	return wireSearchMedia.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchMedia.encode(enc, &v)
+	return wireSearchMedia.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1326,12 +1360,12 @@ var wireSearchProduct wireCodec[SearchProduct]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchProduct.decode(dec, v)
+	return wireSearchProduct.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchProduct) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchProduct.encode(enc, &v)
+	return wireSearchProduct.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1344,12 +1378,12 @@ var wireSearchResult wireCodec[SearchResult]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchResult.decode(dec, v)
+	return wireSearchResult.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchResult.encode(enc, &v)
+	return wireSearchResult.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1362,12 +1396,12 @@ var wireSearchHighlight wireCodec[SearchHighlight]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchHighlight) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchHighlight.decode(dec, v)
+	return wireSearchHighlight.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchHighlight) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchHighlight.encode(enc, &v)
+	return wireSearchHighlight.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1380,11 +1414,13 @@ var wireSearchItem wireCodec[SearchItem]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchItem.decode(dec, v)
+	return wireSearchItem.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v SearchItem) MarshalJSONTo(enc *jsontext.Encoder) error { return wireSearchItem.encode(enc, &v) }
+func (v SearchItem) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireSearchItem.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *SearchItem) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1396,12 +1432,12 @@ var wireSearchDomainResult wireCodec[SearchDomainResult]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchDomainResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchDomainResult.decode(dec, v)
+	return wireSearchDomainResult.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchDomainResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchDomainResult.encode(enc, &v)
+	return wireSearchDomainResult.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1414,12 +1450,12 @@ var wireSearchFrequency wireCodec[SearchFrequency]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SearchFrequency) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSearchFrequency.decode(dec, v)
+	return wireSearchFrequency.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchFrequency) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchFrequency.encode(enc, &v)
+	return wireSearchFrequency.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1432,12 +1468,12 @@ var wireContextSearchResult wireCodec[ContextSearchResult]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *ContextSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireContextSearchResult.decode(dec, v)
+	return wireContextSearchResult.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ContextSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireContextSearchResult.encode(enc, &v)
+	return wireContextSearchResult.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1450,12 +1486,12 @@ var wireUniversalSearchResponse wireCodec[UniversalSearchResponse]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UniversalSearchResponse) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUniversalSearchResponse.decode(dec, v)
+	return wireUniversalSearchResponse.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchResponse) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchResponse.encode(enc, &v)
+	return wireUniversalSearchResponse.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1468,12 +1504,12 @@ var wireUniversalSearchDomain wireCodec[UniversalSearchDomain]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UniversalSearchDomain) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUniversalSearchDomain.decode(dec, v)
+	return wireUniversalSearchDomain.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchDomain) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchDomain.encode(enc, &v)
+	return wireUniversalSearchDomain.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1486,12 +1522,12 @@ var wireUniversalSearchResult wireCodec[UniversalSearchResult]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UniversalSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUniversalSearchResult.decode(dec, v)
+	return wireUniversalSearchResult.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchResult.encode(enc, &v)
+	return wireUniversalSearchResult.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1504,12 +1540,12 @@ var wireUniversalSearchSocialMetadata wireCodec[UniversalSearchSocialMetadata]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UniversalSearchSocialMetadata) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUniversalSearchSocialMetadata.decode(dec, v)
+	return wireUniversalSearchSocialMetadata.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchSocialMetadata) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchSocialMetadata.encode(enc, &v)
+	return wireUniversalSearchSocialMetadata.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1522,12 +1558,12 @@ var wireUniversalSearchHighlights wireCodec[UniversalSearchHighlights]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *UniversalSearchHighlights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireUniversalSearchHighlights.decode(dec, v)
+	return wireUniversalSearchHighlights.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchHighlights) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchHighlights.encode(enc, &v)
+	return wireUniversalSearchHighlights.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1540,12 +1576,12 @@ var wireGroupMember wireCodec[GroupMember]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupMember.decode(dec, v)
+	return wireGroupMember.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupMember) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupMember.encode(enc, &v)
+	return wireGroupMember.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1558,12 +1594,12 @@ var wireGroupSummary wireCodec[GroupSummary]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupSummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupSummary.decode(dec, v)
+	return wireGroupSummary.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupSummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupSummary.encode(enc, &v)
+	return wireGroupSummary.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1576,11 +1612,13 @@ var wireGroupsPage wireCodec[GroupsPage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupsPage.decode(dec, v)
+	return wireGroupsPage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v GroupsPage) MarshalJSONTo(enc *jsontext.Encoder) error { return wireGroupsPage.encode(enc, &v) }
+func (v GroupsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireGroupsPage.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *GroupsPage) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1592,11 +1630,13 @@ var wireGroupName wireCodec[GroupName]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupName) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupName.decode(dec, v)
+	return wireGroupName.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v GroupName) MarshalJSONTo(enc *jsontext.Encoder) error { return wireGroupName.encode(enc, &v) }
+func (v GroupName) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireGroupName.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *GroupName) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1608,11 +1648,13 @@ var wireGroupIcon wireCodec[GroupIcon]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupIcon) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupIcon.decode(dec, v)
+	return wireGroupIcon.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v GroupIcon) MarshalJSONTo(enc *jsontext.Encoder) error { return wireGroupIcon.encode(enc, &v) }
+func (v GroupIcon) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireGroupIcon.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *GroupIcon) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1623,10 +1665,14 @@ func (v GroupIcon) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireMessage wireCodec[Message]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireMessage.decode(dec, v) }
+func (v *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireMessage.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Message) MarshalJSONTo(enc *jsontext.Encoder) error { return wireMessage.encode(enc, &v) }
+func (v Message) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireMessage.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Message) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1637,10 +1683,14 @@ func (v Message) MarshalJSON() ([]byte, error) { return marshalV1(&v) }
 var wireThread wireCodec[Thread]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
-func (v *Thread) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return wireThread.decode(dec, v) }
+func (v *Thread) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return wireThread.decode(dec, v, &v.wire)
+}
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
-func (v Thread) MarshalJSONTo(enc *jsontext.Encoder) error { return wireThread.encode(enc, &v) }
+func (v Thread) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return wireThread.encode(enc, &v, &v.wire)
+}
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
 func (v *Thread) UnmarshalJSON(b []byte) error { return unmarshalV1(b, v) }
@@ -1652,12 +1702,12 @@ var wireNotificationSetting wireCodec[NotificationSetting]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *NotificationSetting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireNotificationSetting.decode(dec, v)
+	return wireNotificationSetting.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v NotificationSetting) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireNotificationSetting.encode(enc, &v)
+	return wireNotificationSetting.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1670,12 +1720,12 @@ var wireGroupDetails wireCodec[GroupDetails]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *GroupDetails) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireGroupDetails.decode(dec, v)
+	return wireGroupDetails.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupDetails) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupDetails.encode(enc, &v)
+	return wireGroupDetails.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1688,12 +1738,12 @@ var wireCreatedGroup wireCodec[CreatedGroup]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *CreatedGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireCreatedGroup.decode(dec, v)
+	return wireCreatedGroup.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CreatedGroup) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCreatedGroup.encode(enc, &v)
+	return wireCreatedGroup.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1706,12 +1756,12 @@ var wireSentMessage wireCodec[SentMessage]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *SentMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireSentMessage.decode(dec, v)
+	return wireSentMessage.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SentMessage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSentMessage.encode(enc, &v)
+	return wireSentMessage.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1724,12 +1774,12 @@ var wireConversation wireCodec[Conversation]
 
 // UnmarshalJSONFrom decodes PSN's JSON, keeping what no field names.
 func (v *Conversation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return wireConversation.decode(dec, v)
+	return wireConversation.decode(dec, v, &v.wire)
 }
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Conversation) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireConversation.encode(enc, &v)
+	return wireConversation.encode(enc, &v, &v.wire)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
