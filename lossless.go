@@ -108,6 +108,7 @@ const (
 	kindTime                        // time.Time, RFC 3339
 	kindISODuration                 // time.Duration as ISO 8601 (tag option format:iso8601)
 	kindUnixMilli                   // UnixMilli
+	kindResult                      // a nested result struct: its own table, directly
 )
 
 // wireField is one named field of a result type.
@@ -122,6 +123,8 @@ type wireField struct {
 	// ptr is a *T of the field's type in an interface, whose data word
 	// ptrAt replaces: reflect.NewAt costs a type lookup per call.
 	ptr any
+	// sub is the table of a nested result (kindResult).
+	sub *wireTable
 }
 
 // eface is the layout of an empty interface.
@@ -139,6 +142,8 @@ type wireTable struct {
 	typ    reflect.Type
 	fields []wireField
 	byName map[string]int
+	// wireOff is where the type's wireState lies.
+	wireOff uintptr
 	// next[i+1] is the field that followed field i in the last object
 	// decoded (next[0]: the first field); -1 when unknown. A hint only:
 	// goroutines may overwrite each other's.
@@ -158,7 +163,7 @@ func tableFor(t reflect.Type) *wireTable {
 	if v, ok := wireTables.Load(t); ok {
 		return v.(*wireTable)
 	}
-	tab := buildTable(t)
+	tab := buildTable(t, map[reflect.Type]bool{})
 	v, _ := wireTables.LoadOrStore(t, tab)
 	return v.(*wireTable)
 }
@@ -166,15 +171,19 @@ func tableFor(t reflect.Type) *wireTable {
 // buildTable lists t's JSON fields, flattening embedded structs without a
 // tag (Page) the way encoding/json does. It panics on a type the codec
 // cannot hold, which the package's tests reach for every result type.
-func buildTable(t reflect.Type) *wireTable {
+func buildTable(t reflect.Type, building map[reflect.Type]bool) *wireTable {
 	tab := &wireTable{typ: t, byName: map[string]int{}}
+	building[t] = true
+	defer delete(building, t)
 	hasWire := false
 	var walk func(t reflect.Type, off uintptr)
 	walk = func(t reflect.Type, off uintptr) {
 		for i := range t.NumField() {
 			sf := t.Field(i)
 			if sf.Type == wireType {
-				hasWire = hasWire || off == 0
+				if off == 0 {
+					hasWire, tab.wireOff = true, sf.Offset
+				}
 				continue
 			}
 			tag := sf.Tag.Get("json")
@@ -205,6 +214,8 @@ func buildTable(t reflect.Type) *wireTable {
 				f.kind, f.bits = kindInt, sf.Type.Bits()
 			case sf.Type.Kind() == reflect.Float64:
 				f.kind = kindFloat
+			case isResult(sf.Type) && !building[sf.Type]:
+				f.kind, f.sub = kindResult, buildTable(sf.Type, building)
 			default:
 				f.kind = kindOther
 			}
@@ -228,6 +239,19 @@ func buildTable(t reflect.Type) *wireTable {
 		tab.next[i].Store(-1)
 	}
 	return tab
+}
+
+// isResult reports whether t is a result struct (it holds a wireState).
+func isResult(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range t.NumField() {
+		if t.Field(i).Type == wireType {
+			return true
+		}
+	}
+	return false
 }
 
 func hasOpt(opts, want string) bool {
@@ -378,7 +402,7 @@ func (tab *wireTable) decode(dec *jsontext.Decoder, base unsafe.Pointer, w *wire
 		prev = i
 		f := &tab.fields[i]
 		p := unsafe.Add(base, f.off)
-		if w.present&f.bit != 0 && f.kind == kindOther {
+		if w.present&f.bit != 0 && (f.kind == kindOther || f.kind == kindResult) {
 			// A repeated name replaces the earlier value (as in
 			// encoding/json), rather than merging into it.
 			reflect.NewAt(f.typ, p).Elem().SetZero()
@@ -524,6 +548,8 @@ func (tab *wireTable) decodeField(dec *jsontext.Decoder, w *wireState, i int, f 
 			r := w.more()
 			r.verbatim = append(r.verbatim, verbatimValue{field: i, raw: bytes.Clone(raw)})
 		}
+	case kindResult:
+		return f.sub.decode(dec, p, (*wireState)(unsafe.Add(p, f.sub.wireOff)))
 	default:
 		return json.UnmarshalDecode(dec, f.ptrAt(p))
 	}
@@ -680,6 +706,8 @@ func (f *wireField) encode(enc *jsontext.Encoder, p unsafe.Pointer) error {
 			return err
 		}
 		return enc.WriteValue(b)
+	case kindResult:
+		return f.sub.encode(enc, p, (*wireState)(unsafe.Add(p, f.sub.wireOff)))
 	}
 	return json.MarshalEncode(enc, f.ptrAt(p))
 }
