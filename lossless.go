@@ -544,6 +544,9 @@ func (tab *wireTable) decodeField(dec *jsontext.Decoder, w *wireState, i int, f 
 		if err != nil {
 			return fmt.Errorf("%w: %s.%s: %w", errWireType, tab.typ.Name(), f.name, err)
 		}
+		if w.rest != nil { // decoding again into the same value
+			w.rest.verbatim = slices.DeleteFunc(w.rest.verbatim, func(v verbatimValue) bool { return v.field == i })
+		}
 		if !canon {
 			r := w.more()
 			r.verbatim = append(r.verbatim, verbatimValue{field: i, raw: bytes.Clone(raw)})

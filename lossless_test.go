@@ -409,3 +409,17 @@ func TestConcurrentDecodesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeAgainIntoTheSameValue: decoding into a value that already holds
+// a decoded result merges as encoding/json does, and the newer text of a
+// non-canonical value wins.
+func TestDecodeAgainIntoTheSameValue(t *testing.T) {
+	var p PlayedTitle
+	for _, in := range []string{`{"playDuration":"PT1H0M","x":1}`, `{"playDuration":"PT2H0M","y":2}`} {
+		if err := json.Unmarshal([]byte(in), &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _ := json.Marshal(p)
+	requireSameJSON(t, `{"playDuration":"PT2H0M","x":1,"y":2}`, out)
+}
