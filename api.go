@@ -44,7 +44,9 @@ func Header(key, value string) CallOption {
 // WithEndpoint applies) and decodes the JSON answer into out, like
 // psn-api's generic call. query may be nil; in, when not nil, is sent as a
 // JSON body; out may be nil to discard the body. A non-2xx answer is an
-// error (*APIError, *RateLimitError, *EdgeError, …), never data.
+// error (*APIError, *RateLimitError, *EdgeError, …), never data. out is
+// decoded with encoding/json, so any type that works with json.Unmarshal
+// works here; the package's result types stay lossless either way.
 func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts ...CallOption) error {
 	return c.call(ctx, method, rawURL, query, in, out, opts, decodeV1)
 }
