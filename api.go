@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrNoTokenSource: a data call on a Client that has no token source.
@@ -41,8 +44,30 @@ func Header(key, value string) CallOption {
 // WithEndpoint applies) and decodes the JSON answer into out, like
 // psn-api's generic call. query may be nil; in, when not nil, is sent as a
 // JSON body; out may be nil to discard the body. A non-2xx answer is an
-// error (*APIError, *RateLimitError, *EdgeError, …), never data.
+// error (*APIError, *RateLimitError, *EdgeError, …), never data. out is
+// decoded with encoding/json, so any type that works with json.Unmarshal
+// works here; the package's result types stay lossless either way.
 func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts ...CallOption) error {
+	return c.call(ctx, method, rawURL, query, in, out, opts, decodeV1)
+}
+
+// get is Call for GET into one of the package's result types.
+func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out any, opts []CallOption) error {
+	return c.call(ctx, http.MethodGet, rawURL, query, nil, out, opts, decodeV2)
+}
+
+// decoder names the JSON package that decodes an answer: Call decodes the
+// caller's own types with encoding/json, as it always has; the package's
+// calls decode its result types with the encoding/json/v2 API (see
+// lossless.go), which is several times faster.
+type decoder bool
+
+const (
+	decodeV1 decoder = false
+	decodeV2 decoder = true
+)
+
+func (c *Client) call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts []CallOption, with decoder) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -61,12 +86,7 @@ func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Valu
 	if err != nil {
 		return err
 	}
-	return decodeJSON(resp, data, out)
-}
-
-// get is Call for GET.
-func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out any, opts []CallOption) error {
-	return c.Call(ctx, http.MethodGet, rawURL, query, nil, out, opts...)
+	return decodeJSONWith(resp, data, out, with)
 }
 
 // do sends an authenticated request and maps error statuses. After a 401
@@ -157,8 +177,12 @@ func statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
-// decodeJSON decodes a 2xx body into out.
+// decodeJSON decodes a 2xx body into out the way the package's calls do.
 func decodeJSON(resp *http.Response, data []byte, out any) error {
+	return decodeJSONWith(resp, data, out, decodeV2)
+}
+
+func decodeJSONWith(resp *http.Response, data []byte, out any, with decoder) error {
 	if out == nil {
 		return nil
 	}
@@ -168,8 +192,41 @@ func decodeJSON(resp *http.Response, data []byte, out any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "empty body where JSON was expected"}
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + jsonProblem(err).Error(), Snippet: snippet(data, 80), Err: err}
+	var err error
+	var problem error
+	if with == decodeV2 {
+		err = jsonv2.Unmarshal(data, out, wireDecodeOptions)
+		problem = dataJSONProblem(err)
+	} else {
+		err = json.Unmarshal(data, out)
+		problem = jsonProblem(err)
+	}
+	if err != nil {
+		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + problem.Error(), Snippet: snippet(data, 80), Err: err}
 	}
 	return nil
+}
+
+// dataJSONProblem describes an encoding/json/v2 decode error of a data
+// answer by its kind and position.
+func dataJSONProblem(err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syn):
+		return fmt.Errorf("syntax error at byte %d", syn.ByteOffset)
+	case errors.As(err, &sem):
+		where := string(sem.JSONPointer)
+		if where == "" {
+			where = "/"
+		}
+		if sem.Err != nil {
+			return fmt.Errorf("value at %s: %v", where, sem.Err)
+		}
+		return fmt.Errorf("value at %s: JSON %s does not fit %v", where, sem.JSONKind, sem.GoType)
+	default:
+		return fmt.Errorf("truncated or invalid JSON")
+	}
 }

@@ -15,6 +15,17 @@
 // errors (errors.Is with ErrNotFound, ErrForbidden, ErrRateLimited, …), and
 // paginate with iter.Seq2 iterators.
 //
+// Results are lossless: json.Marshal of a decoded result (with
+// encoding/json or encoding/json/v2) gives back every member PSN sent, with
+// PSN's keys and values — members no field names (a field PSN adds
+// tomorrow), false, 0, "" and null as sent — and leaves out what PSN left
+// out. A result built in code encodes as its field tags say. Because a
+// decoded result remembers its wire form in an unexported field, compare
+// results field by field rather than with ==. The calls decode with
+// github.com/go-json-experiment/json (the encoding/json/v2 API), several
+// times faster than encoding/json; Client.Call decodes the caller's own
+// types with encoding/json.
+//
 // Secrets never print: Secret and Token redact themselves under fmt and
 // log/slog, and no error string holds a token, code or NPSSO.
 //

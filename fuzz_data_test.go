@@ -7,6 +7,7 @@ package psn
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // decodeLikeClient runs body through the client's own 2xx decode path.
@@ -54,6 +57,9 @@ func fuzzDecode[T any](t *testing.T, body []byte) {
 	err := decodeLikeClient(body, &out)
 	if err != nil && !errors.Is(err, ErrUnexpectedResponse) {
 		t.Fatalf("decode error %v is not ErrUnexpectedResponse", err)
+	}
+	if _, lossless := any(&out).(jsonv2.MarshalerTo); err == nil && lossless {
+		fuzzSameAgain(t, body, &out)
 	}
 	// A prefix cut inside the value is never accepted as a whole answer.
 	whole := strings.TrimSpace(string(body))
@@ -200,5 +206,80 @@ func FuzzPaginate(f *testing.F) {
 		if step > len(script)/3+1 {
 			t.Fatalf("%d fetches for %d scripted pages", step, len(script)/3)
 		}
+	})
+}
+
+// fuzzSameAgain requires a decoded result to encode back to the JSON it
+// was decoded from (key order and number spelling aside), with
+// encoding/json and with the v2 API.
+func fuzzSameAgain(t *testing.T, body []byte, v any) {
+	t.Helper()
+	v1, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encoding/json: %v", err)
+	}
+	if ok, diff := sameJSON(body, v1); !ok {
+		t.Fatalf("round trip through %T changed the JSON: %s\nin:  %s\nout: %s", v, diff, body, v1)
+	}
+	// A plain []T that decoded from null is nil, which v2 writes as []
+	// unless told otherwise; results themselves remember a null.
+	v2, err := jsonv2.Marshal(v, jsonv2.FormatNilSliceAsNull(true))
+	if err != nil {
+		t.Fatalf("json/v2: %v", err)
+	}
+	if ok, diff := sameJSON(body, v2); !ok {
+		t.Fatalf("v2 round trip through %T changed the JSON: %s\nin:  %s\nout: %s", v, diff, body, v2)
+	}
+}
+
+// roundTripTypes are the result types FuzzRoundTrip decodes into, picked
+// by the input's first byte.
+var roundTripTypes = []func() any{
+	func() any { return new(TrophySummary) }, func() any { return new(TrophyTitlesPage) }, func() any { return new(Trophy) },
+	func() any { return new(TitleTrophiesPage) }, func() any { return new(UserTrophiesPage) }, func() any { return new(TitleTrophyGroups) },
+	func() any { return new(UserTrophyGroups) }, func() any { return new(TitleTrophyTitles) }, func() any { return new(Profile) },
+	func() any { return new(LegacyProfile) }, func() any { return new(FriendsPage) }, func() any { return new(BasicPresence) },
+	func() any { return new(AccountDevices) }, func() any { return new(PlayedTitlesPage) }, func() any { return new(EntitlementsPage) },
+	func() any { return new(Concept) }, func() any { return new(ContextSearchResult) }, func() any { return new(SearchDomainResult) },
+	func() any { return new(GroupDetails) }, func() any { return new(Conversation) }, func() any { return new(RecentlyPlayedGame) },
+	func() any { return new(PurchasedGame) }, func() any { return new(UniversalSearchResponse) }, func() any { return new([]Concept) },
+	func() any { return new([]BasicPresence) }, func() any { return new(FriendRequestsPage) }, func() any { return new(GroupsPage) },
+}
+
+// FuzzRoundTrip decodes arbitrary JSON into one of the result types (the
+// first byte picks it); whatever decodes must encode back to the same JSON:
+// unnamed members, zero values, nulls and texts included.
+func FuzzRoundTrip(f *testing.F) {
+	for i, s := range []string{
+		`{"trophyTitles":[{"npCommunicationId":"NPWR1_00","hiddenFlag":false,"progress":0,"x":{"y":[1,null]}}],"nextOffset":null,"totalItemCount":0}`,
+		`{"trophyId":1,"earned":false,"trophyRare":0,"earnedDateTime":"2024-01-02T03:04:05+01:00","new":[{}]}`,
+		`{"titles":[{"playDuration":"PT0S","concept":{"media":null}}],"previousOffset":3}`,
+		`{"trophyTitles":[null],"trophyTitles":[{}]}`,
+		`{"definedTrophies":{"bronze":1},"definedTrophies":{"silver":2}}`,
+		`null`, `{}`, `{"\u0074rophyId":5}`,
+	} {
+		f.Add(append([]byte{byte(i)}, s...))
+	}
+	for _, name := range []string{"test_user__trophy_titles", "test_client__get_presences", "test_game_title__get_title_details", "test_group__get_group_information"} {
+		for _, in := range dataInteractions(f, name) {
+			if in.Response.Status.Code == 200 {
+				b := []byte(in.Response.Body.String)
+				f.Add(append([]byte{byte(len(b))}, b[:min(len(b), maxSeed)]...))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) == 0 {
+			return
+		}
+		v := roundTripTypes[int(in[0])%len(roundTripTypes)]()
+		body := in[1:]
+		if err := decodeLikeClient(body, v); err != nil {
+			if !errors.Is(err, ErrUnexpectedResponse) {
+				t.Fatalf("decode error %v is not ErrUnexpectedResponse", err)
+			}
+			return
+		}
+		fuzzSameAgain(t, body, v)
 	})
 }

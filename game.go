@@ -157,6 +157,8 @@ type MediaItem struct {
 	URL    string `json:"url"`
 	Format string `json:"format,omitempty"`
 	Type   string `json:"type"`
+
+	wire wireState
 }
 
 // GameMedia groups a game's media by kind.
@@ -165,6 +167,8 @@ type GameMedia struct {
 	Videos        []MediaItem `json:"videos"`
 	Images        []MediaItem `json:"images"`
 	ScreenshotURL string      `json:"screenshotUrl,omitempty"`
+
+	wire wireState
 }
 
 // Localized is a string in several languages: Metadata maps a language
@@ -172,6 +176,8 @@ type GameMedia struct {
 type Localized struct {
 	DefaultLanguage string            `json:"defaultLanguage"`
 	Metadata        map[string]string `json:"metadata"`
+
+	wire wireState
 }
 
 // GameConcept is the store concept a played title belongs to: one id for
@@ -185,6 +191,8 @@ type GameConcept struct {
 	LocalizedName *Localized `json:"localizedName,omitempty"`
 	Country       string     `json:"country,omitempty"`
 	Language      string     `json:"language,omitempty"`
+
+	wire wireState
 }
 
 // PlayedTitle is a game an account played, with play time (gamelist;
@@ -205,76 +213,17 @@ type PlayedTitle struct {
 	FirstPlayedDateTime time.Time   `json:"firstPlayedDateTime,omitzero"`
 	LastPlayedDateTime  time.Time   `json:"lastPlayedDateTime,omitzero"`
 	// PlayDuration is PSN's ISO 8601 playDuration ("PT228H56M33S").
-	PlayDuration time.Duration `json:"playDuration"`
-}
+	PlayDuration time.Duration `json:"playDuration,format:iso8601"`
 
-// playedTitleJSON is PlayedTitle on the wire, with the duration a string.
-type playedTitleJSON struct {
-	playedTitleAlias
-	PlayDuration string `json:"playDuration"`
-}
-
-type playedTitleAlias PlayedTitle
-
-// UnmarshalJSON reads playDuration as an ISO 8601 duration.
-func (t *PlayedTitle) UnmarshalJSON(b []byte) error {
-	var w playedTitleJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	return w.to(t)
-}
-
-// to converts the wire form.
-func (w *playedTitleJSON) to(t *PlayedTitle) error {
-	*t = PlayedTitle(w.playedTitleAlias)
-	t.PlayDuration = 0
-	if w.PlayDuration != "" {
-		d, err := ParseISODuration(w.PlayDuration)
-		if err != nil {
-			return err
-		}
-		t.PlayDuration = d
-	}
-	return nil
-}
-
-// MarshalJSON writes playDuration back as PSN's ISO 8601 string.
-func (t PlayedTitle) MarshalJSON() ([]byte, error) {
-	return json.Marshal(playedTitleJSON{playedTitleAlias: playedTitleAlias(t), PlayDuration: FormatISODuration(t.PlayDuration)})
+	wire wireState
 }
 
 // PlayedTitlesPage is a page of played titles.
 type PlayedTitlesPage struct {
 	Titles []PlayedTitle `json:"titles"`
 	Page
-}
 
-// playedPageJSON is PlayedTitlesPage on the wire: decoding through it
-// spares every title a second parse by its own UnmarshalJSON (about 15%
-// of the page's decode time).
-type playedPageJSON struct {
-	Titles []playedTitleJSON `json:"titles"`
-	Page
-}
-
-// UnmarshalJSON decodes a page in one pass.
-func (p *PlayedTitlesPage) UnmarshalJSON(b []byte) error {
-	var w playedPageJSON
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	p.Page = w.Page
-	p.Titles = make([]PlayedTitle, len(w.Titles))
-	for i := range w.Titles {
-		if err := w.Titles[i].to(&p.Titles[i]); err != nil {
-			return err
-		}
-	}
-	if w.Titles == nil {
-		p.Titles = nil
-	}
-	return nil
+	wire wireState
 }
 
 // PlayedOptions selects a page of played titles.
@@ -356,8 +305,9 @@ const (
 	graphQLClientVersionHeader = "apollographql-client-version"
 )
 
-// graphql runs a persisted GraphQL query and decodes its "data" into out.
-func (c *Client) graphql(ctx context.Context, operation, hash string, variables any, out any, opts []CallOption) error {
+// graphql runs a persisted GraphQL query and decodes its "data" into out,
+// in the same pass as the rest of the answer.
+func graphql[T any](ctx context.Context, c *Client, operation, hash string, variables any, out *T, opts []CallOption) error {
 	vars, err := json.Marshal(variables)
 	if err != nil {
 		return fmt.Errorf("psn: encoding graphql variables: %w", err)
@@ -365,13 +315,17 @@ func (c *Client) graphql(ctx context.Context, operation, hash string, variables 
 	ext, _ := json.Marshal(map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}})
 	q := url.Values{"operationName": {operation}, "variables": {string(vars)}, "extensions": {string(ext)}}
 	all := append([]CallOption{Header(graphQLClientNameHeader, graphQLClientName), Header(graphQLClientVersionHeader, graphQLClientVersion)}, opts...)
-	var env struct {
-		Data   json.RawMessage `json:"data"`
+	env := struct {
+		Data   *T `json:"data"`
 		Errors []struct {
 			Message string `json:"message"`
 		} `json:"errors"`
-	}
+	}{}
 	if err := c.get(ctx, GraphQLURL, q, &env, all); err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) {
+			re.Problem = "graphql " + operation + ": " + re.Problem
+		}
 		return err
 	}
 	if len(env.Errors) > 0 {
@@ -381,12 +335,10 @@ func (c *Client) graphql(ctx context.Context, operation, hash string, variables 
 		}
 		return e
 	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
+	if env.Data == nil {
 		return &ResponseError{Status: http.StatusOK, URL: GraphQLURL, Problem: "graphql " + operation + ": no data"}
 	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return &ResponseError{Status: http.StatusOK, URL: GraphQLURL, Problem: "graphql " + operation + ": " + err.Error(), Err: err}
-	}
+	*out = *env.Data
 	return nil
 }
 
@@ -394,6 +346,8 @@ func (c *Client) graphql(ctx context.Context, operation, hash string, variables 
 type GraphQLImage struct {
 	Typename string `json:"__typename,omitempty"`
 	URL      string `json:"url"`
+
+	wire wireState
 }
 
 // RecentlyPlayedGame is a game from the token owner's game library.
@@ -410,6 +364,8 @@ type RecentlyPlayedGame struct {
 	TitleID             string  `json:"titleId"`
 	ConceptID           string  `json:"conceptId"`
 	SubscriptionService string  `json:"subscriptionService"`
+
+	wire wireState
 }
 
 // RecentlyPlayedOptions adjusts RecentlyPlayed.
@@ -438,7 +394,7 @@ func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOpt
 			Games []RecentlyPlayedGame `json:"games"`
 		} `json:"gameLibraryTitlesRetrieve"`
 	}
-	if err := s.client.graphql(ctx, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return out.GameLibraryTitlesRetrieve.Games, nil
@@ -459,6 +415,8 @@ type PurchasedGame struct {
 	Platform   string `json:"platform"`
 	ProductID  string `json:"productId"`
 	TitleID    string `json:"titleId"`
+
+	wire wireState
 }
 
 // PurchasedOptions adjusts Purchased. The zero value asks like psn-api:
@@ -509,7 +467,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 			Games []PurchasedGame `json:"games"`
 		} `json:"purchasedTitlesRetrieve"`
 	}
-	if err := s.client.graphql(ctx, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return out.PurchasedTitlesRetrieve.Games, nil
@@ -520,6 +478,8 @@ type EntitlementAttribute struct {
 	PlatformID         string `json:"platformId"`
 	EntitlementKeyFlag bool   `json:"entitlementKeyFlag"`
 	PlaceholderFlag    bool   `json:"placeholderFlag"`
+
+	wire wireState
 }
 
 // EntitlementGameMeta describes the game package of an entitlement.
@@ -528,6 +488,8 @@ type EntitlementGameMeta struct {
 	Type        string `json:"type"`
 	IconURL     string `json:"iconUrl"`
 	PackageType string `json:"packageType"`
+
+	wire wireState
 }
 
 // EntitlementTitleMeta describes the title of an entitlement.
@@ -535,6 +497,8 @@ type EntitlementTitleMeta struct {
 	TitleID  string `json:"titleId"`
 	Name     string `json:"name"`
 	ImageURL string `json:"imageUrl"`
+
+	wire wireState
 }
 
 // EntitlementConceptMeta describes the store concept of an entitlement.
@@ -543,6 +507,8 @@ type EntitlementConceptMeta struct {
 	Name       string `json:"name"`
 	IconURL    string `json:"iconUrl"`
 	MinimumAge int    `json:"minimumAge"`
+
+	wire wireState
 }
 
 // EntitlementRewardMeta describes a reward entitlement.
@@ -550,6 +516,8 @@ type EntitlementRewardMeta struct {
 	RewardServiceType    int `json:"rewardServiceType"`
 	RetentionPolicy      int `json:"retentionPolicy"`
 	RewardMembershipType int `json:"rewardMembershipType,omitempty"`
+
+	wire wireState
 }
 
 // Entitlement is something the token's owner is entitled to: a game, an
@@ -577,6 +545,8 @@ type Entitlement struct {
 	TitleMeta               *EntitlementTitleMeta   `json:"titleMeta,omitempty"`
 	ConceptMeta             *EntitlementConceptMeta `json:"conceptMeta,omitempty"`
 	RewardMeta              *EntitlementRewardMeta  `json:"rewardMeta,omitempty"`
+
+	wire wireState
 }
 
 // EntitlementsPage is a page of entitlements. It pages with start and
@@ -586,6 +556,8 @@ type EntitlementsPage struct {
 	Start        int           `json:"start"`
 	TotalResults int           `json:"totalResults"`
 	Entitlements []Entitlement `json:"entitlements"`
+
+	wire wireState
 }
 
 // EntitlementsOptions selects a page of entitlements.
@@ -660,12 +632,16 @@ func (s *GameService) EntitlementsAll(ctx context.Context, opt *EntitlementsOpti
 type CatalogMedia struct {
 	Images []CatalogImage `json:"images"`
 	Videos []CatalogVideo `json:"videos"`
+
+	wire wireState
 }
 
 // CatalogImage is a store image.
 type CatalogImage struct {
 	Type string `json:"type"`
 	URL  string `json:"url"`
+
+	wire wireState
 }
 
 // CatalogVideo is a store video.
@@ -676,6 +652,8 @@ type CatalogVideo struct {
 	HLSURL   string   `json:"hlsUrl,omitempty"`
 	HLSURL4K string   `json:"hlsUrl4k,omitempty"`
 	Posters  []string `json:"posters,omitempty"`
+
+	wire wireState
 }
 
 // CatalogDescription is a store text ("LONG", "SHORT", …).
@@ -683,12 +661,16 @@ type CatalogDescription struct {
 	Type     string            `json:"type"`
 	Desc     string            `json:"desc"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+
+	wire wireState
 }
 
 // TypedValue is a code with its localized text (genres).
 type TypedValue struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`
+
+	wire wireState
 }
 
 // CompatibilityNotice is a feature note ("NO_OF_NETWORK_PLAYERS": 30,
@@ -698,6 +680,8 @@ type CompatibilityNotice struct {
 	// Value is a bool, a number (float64) or a string, by Type.
 	Value           any      `json:"value"`
 	TargetPlatforms []string `json:"targetPlatforms,omitempty"`
+
+	wire wireState
 }
 
 // ContentRating is an age rating.
@@ -709,22 +693,33 @@ type ContentRating struct {
 	URL4K               string             `json:"url4k,omitempty"`
 	Descriptors         []RatingDescriptor `json:"descriptors"`
 	InteractiveElements []json.RawMessage  `json:"interactiveElements"`
+
+	wire wireState
 }
 
 // RatingDescriptor is one reason for an age rating.
 type RatingDescriptor struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+
+	wire wireState
 }
 
 // StarRating is the store's user rating.
 type StarRating struct {
-	Total string `json:"total"`
-	Score string `json:"score"`
-	Count []struct {
-		Score int `json:"score"`
-		Count int `json:"count"`
-	} `json:"count"`
+	Total string            `json:"total"`
+	Score string            `json:"score"`
+	Count []StarRatingCount `json:"count"`
+
+	wire wireState
+}
+
+// StarRatingCount is how many users gave one score.
+type StarRatingCount struct {
+	Score int `json:"score"`
+	Count int `json:"count"`
+
+	wire wireState
 }
 
 // CatalogReleaseDate is a concept's release date.
@@ -732,30 +727,40 @@ type CatalogReleaseDate struct {
 	Date          time.Time `json:"date,omitzero"`
 	LocalizedDate string    `json:"localizedDate"`
 	Type          string    `json:"type"`
+
+	wire wireState
 }
 
 // RevisionIDs are catalog revision counters.
 type RevisionIDs struct {
 	All  int64 `json:"all,omitempty"`
 	Self int64 `json:"self,omitempty"`
+
+	wire wireState
 }
 
 // LocalizedDescriptions maps a language to its descriptions.
 type LocalizedDescriptions struct {
 	DefaultLanguage string                          `json:"defaultLanguage"`
 	Metadata        map[string][]CatalogDescription `json:"metadata"`
+
+	wire wireState
 }
 
 // LocalizedMedia maps a language to its media.
 type LocalizedMedia struct {
 	DefaultLanguage string                  `json:"defaultLanguage"`
 	Metadata        map[string]CatalogMedia `json:"metadata"`
+
+	wire wireState
 }
 
 // CategorizedProducts lists product ids of one top category (add-ons, …).
 type CategorizedProducts struct {
 	TopCategory string   `json:"topCategory"`
 	IDs         []string `json:"ids"`
+
+	wire wireState
 }
 
 // CatalogEdition is a product's edition.
@@ -767,12 +772,16 @@ type CatalogEdition struct {
 	Features              []string `json:"features"`
 	PhoneticPronunciation string   `json:"phoneticPronunciation,omitempty"`
 	SpokenName            string   `json:"spokenName,omitempty"`
+
+	wire wireState
 }
 
 // CatalogPackage is a downloadable package of an entitlement.
 type CatalogPackage struct {
 	PlayablePlatform string `json:"playablePlatform"`
 	Size             int64  `json:"size"`
+
+	wire wireState
 }
 
 // CatalogSkuEntitlement is what buying a SKU grants.
@@ -791,6 +800,8 @@ type CatalogSkuEntitlement struct {
 	StreamingSupported      bool             `json:"streamingSupported"`
 	UpgradableMdids         []string         `json:"upgradableMdids"`
 	UpgradableTitleIDs      []string         `json:"upgradableTitleIds"`
+
+	wire wireState
 }
 
 // CatalogSku is a purchasable SKU of a product.
@@ -806,6 +817,8 @@ type CatalogSku struct {
 	Entitlements          []CatalogSkuEntitlement `json:"entitlements"`
 	StoreFronts           []string                `json:"storeFronts"`
 	SupportedStoreFronts  []string                `json:"supportedStoreFronts"`
+
+	wire wireState
 }
 
 // CatalogOfferAvailability is when an offer runs.
@@ -813,15 +826,24 @@ type CatalogOfferAvailability struct {
 	OfferID   string    `json:"offerId"`
 	StartDate time.Time `json:"startDate,omitzero"`
 	EndDate   time.Time `json:"endDate,omitzero"`
+
+	wire wireState
 }
 
 // CatalogOffers are a product's offers.
 type CatalogOffers struct {
-	Osls         []string `json:"osls"`
-	SkuRelevancy []struct {
-		SkuID             string                     `json:"skuId"`
-		OfferAvailability []CatalogOfferAvailability `json:"offerAvailability"`
-	} `json:"skuRelevancy"`
+	Osls         []string              `json:"osls"`
+	SkuRelevancy []CatalogSkuRelevancy `json:"skuRelevancy"`
+
+	wire wireState
+}
+
+// CatalogSkuRelevancy is when the offers of one SKU run.
+type CatalogSkuRelevancy struct {
+	SkuID             string                     `json:"skuId"`
+	OfferAvailability []CatalogOfferAvailability `json:"offerAvailability"`
+
+	wire wireState
 }
 
 // CatalogProduct is a concept's default product.
@@ -873,6 +895,8 @@ type CatalogProduct struct {
 	IsRecommendableOnStore              bool                  `json:"isRecommendableOnStore"`
 	IsSearchableOnStore                 bool                  `json:"isSearchableOnStore"`
 	IsTrending                          bool                  `json:"isTrending"`
+
+	wire wireState
 }
 
 // Concept is a store concept: the catalog's view of a game across its
@@ -909,6 +933,8 @@ type Concept struct {
 	SupportedStoreFronts   []string               `json:"supportedStoreFronts"`
 	IsRecommendableOnStore bool                   `json:"isRecommendableOnStore"`
 	IsSearchableOnStore    bool                   `json:"isSearchableOnStore"`
+
+	wire wireState
 }
 
 // ConceptOptions adjusts TitleConcepts. Zero values ask like PSNAWP:

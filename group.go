@@ -46,6 +46,8 @@ func (t UnixMilli) MarshalJSON() ([]byte, error) {
 type GroupMember struct {
 	AccountID string `json:"accountId"`
 	OnlineID  string `json:"onlineId"`
+
+	wire wireState
 }
 
 // GroupSummary is a group in the token owner's list.
@@ -54,12 +56,16 @@ type GroupSummary struct {
 	// GroupType is 0 for a direct-message pair, 1 for a named group.
 	GroupType int           `json:"groupType"`
 	Members   []GroupMember `json:"members"`
+
+	wire wireState
 }
 
 // GroupsPage is a page of the token owner's groups.
 type GroupsPage struct {
 	Groups []GroupSummary `json:"groups"`
 	Page
+
+	wire wireState
 }
 
 // GroupsOptions selects a page of groups.
@@ -111,12 +117,16 @@ func (s *GroupService) ListAll(ctx context.Context, opt *GroupsOptions, opts ...
 type GroupName struct {
 	Value  string `json:"value"`
 	Status int    `json:"status"`
+
+	wire wireState
 }
 
 // GroupIcon is a group's icon and its moderation status.
 type GroupIcon struct {
 	Status  int    `json:"status"`
 	IconURL string `json:"iconUrl,omitempty"`
+
+	wire wireState
 }
 
 // Message is a message in a group thread.
@@ -127,6 +137,8 @@ type Message struct {
 	Body                   string      `json:"body"`
 	CreatedTimestamp       UnixMilli   `json:"createdTimestamp"`
 	Sender                 GroupMember `json:"sender"`
+
+	wire wireState
 }
 
 // Thread is a group's main thread.
@@ -135,11 +147,15 @@ type Thread struct {
 	ModifiedTimestamp UnixMilli `json:"modifiedTimestamp,omitzero"`
 	LatestMessage     *Message  `json:"latestMessage,omitempty"`
 	ReadMessageUID    string    `json:"readMessageUid,omitempty"`
+
+	wire wireState
 }
 
 // NotificationSetting is the owner's notification choice for a group.
 type NotificationSetting struct {
 	IsMute bool `json:"isMute"`
+
+	wire wireState
 }
 
 // GroupDetails is everything about one group (PSNAWP
@@ -156,6 +172,8 @@ type GroupDetails struct {
 	MainThread          Thread               `json:"mainThread"`
 	Members             []GroupMember        `json:"members"`
 	NotificationSetting *NotificationSetting `json:"notificationSetting,omitempty"`
+
+	wire wireState
 }
 
 // groupFields is what Get asks for.
@@ -179,6 +197,8 @@ type CreatedGroup struct {
 	GroupID              string `json:"groupId"`
 	MainThread           Thread `json:"mainThread"`
 	HasAllAccountInvited bool   `json:"hasAllAccountInvited"`
+
+	wire wireState
 }
 
 type invitee struct {
@@ -226,6 +246,8 @@ func (s *GroupService) Rename(ctx context.Context, groupID, name string, opts ..
 type SentMessage struct {
 	MessageUID       string    `json:"messageUid"`
 	CreatedTimestamp UnixMilli `json:"createdTimestamp"`
+
+	wire wireState
 }
 
 // MessageTypeText is the messageType of a text message.
@@ -252,6 +274,8 @@ type Conversation struct {
 	Next             string    `json:"next"`
 	ReachedEndOfPage bool      `json:"reachedEndOfPage"`
 	MessageCount     int       `json:"messageCount"`
+
+	wire wireState
 }
 
 // Messages reads a group's latest messages (default 20; PSNAWP

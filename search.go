@@ -60,6 +60,8 @@ type SearchMedia struct {
 	Role     string `json:"role"`
 	Type     string `json:"type"`
 	URL      string `json:"url"`
+
+	wire wireState
 }
 
 // SearchProduct is a concept's default product in search results.
@@ -75,6 +77,8 @@ type SearchProduct struct {
 	Price                               any           `json:"price"`
 	StoreDisplayClassification          *string       `json:"storeDisplayClassification"`
 	LocalizedStoreDisplayClassification *string       `json:"localizedStoreDisplayClassification"`
+
+	wire wireState
 }
 
 // SearchResult is one found item: a Player (Typename "Player": AccountID,
@@ -108,6 +112,8 @@ type SearchResult struct {
 	StoreDisplayClassification          *string        `json:"storeDisplayClassification,omitempty"`
 	LocalizedStoreDisplayClassification *string        `json:"localizedStoreDisplayClassification,omitempty"`
 	DefaultProduct                      *SearchProduct `json:"defaultProduct,omitempty"`
+
+	wire wireState
 }
 
 // SearchHighlight splits matched fields into alternating unmatched and
@@ -120,6 +126,8 @@ type SearchHighlight struct {
 	MiddleName       []string `json:"middleName,omitempty"`
 	LastName         []string `json:"lastName,omitempty"`
 	VerifiedUserName []string `json:"verifiedUserName,omitempty"`
+
+	wire wireState
 }
 
 // SearchItem is one search hit.
@@ -129,6 +137,8 @@ type SearchItem struct {
 	Highlight        SearchHighlight `json:"highlight"`
 	Result           SearchResult    `json:"result"`
 	ResultOriginFlag *string         `json:"resultOriginFlag"`
+
+	wire wireState
 }
 
 // SearchDomainResult is one page of hits of one domain.
@@ -141,6 +151,8 @@ type SearchDomainResult struct {
 	TotalResultCount int          `json:"totalResultCount"`
 	ZeroState        bool         `json:"zeroState"`
 	SearchResults    []SearchItem `json:"searchResults"`
+
+	wire wireState
 }
 
 // SearchFrequency is how often the app may search as the user types.
@@ -148,6 +160,8 @@ type SearchFrequency struct {
 	Typename         string `json:"__typename,omitempty"`
 	FilterDebounceMs int    `json:"filterDebounceMs"`
 	SearchDebounceMs int    `json:"searchDebounceMs"`
+
+	wire wireState
 }
 
 // ContextSearchResult is the first answer of a search: the first page of
@@ -156,6 +170,8 @@ type ContextSearchResult struct {
 	Typename       string               `json:"__typename,omitempty"`
 	QueryFrequency *SearchFrequency     `json:"queryFrequency,omitempty"`
 	Results        []SearchDomainResult `json:"results"`
+
+	wire wireState
 }
 
 // Domain returns the context result's page for one domain, or nil.
@@ -208,7 +224,7 @@ func (s *SearchService) Context(ctx context.Context, term, searchContext string,
 	var out struct {
 		UniversalContextSearch ContextSearchResult `json:"universalContextSearch"`
 	}
-	if err := s.client.graphql(ctx, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return &out.UniversalContextSearch, nil
@@ -232,7 +248,7 @@ func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor str
 	var out struct {
 		UniversalDomainSearch SearchDomainResult `json:"universalDomainSearch"`
 	}
-	if err := s.client.graphql(ctx, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
 		return nil, err
 	}
 	return &out.UniversalDomainSearch, nil
@@ -285,6 +301,8 @@ type UniversalSearchResponse struct {
 	Suggestions     []string                `json:"suggestions"`
 	FallbackQueried bool                    `json:"fallbackQueried"`
 	DomainResponses []UniversalSearchDomain `json:"domainResponses"`
+
+	wire wireState
 }
 
 // UniversalSearchDomain is one domain of a REST search.
@@ -298,26 +316,40 @@ type UniversalSearchDomain struct {
 	Next                 string                  `json:"next"`
 	TotalResultCount     int                     `json:"totalResultCount"`
 	Results              []UniversalSearchResult `json:"results"`
+
+	wire wireState
 }
 
 // UniversalSearchResult is one hit of a REST search for accounts.
 type UniversalSearchResult struct {
-	ID             string  `json:"id"`
-	Type           string  `json:"type"`
-	Score          float64 `json:"score"`
-	SocialMetadata struct {
-		AccountID            string `json:"accountId"`
-		Country              string `json:"country"`
-		Language             string `json:"language"`
-		OnlineID             string `json:"onlineId"`
-		IsPsPlus             bool   `json:"isPsPlus"`
-		IsOfficiallyVerified bool   `json:"isOfficiallyVerified"`
-		AvatarURL            string `json:"avatarUrl"`
-		VerifiedUserName     string `json:"verifiedUserName"`
-		Highlights           struct {
-			OnlineID []string `json:"onlineId"`
-		} `json:"highlights"`
-	} `json:"socialMetadata"`
+	ID             string                        `json:"id"`
+	Type           string                        `json:"type"`
+	Score          float64                       `json:"score"`
+	SocialMetadata UniversalSearchSocialMetadata `json:"socialMetadata"`
+
+	wire wireState
+}
+
+// UniversalSearchSocialMetadata is the account a REST search hit names.
+type UniversalSearchSocialMetadata struct {
+	AccountID            string                    `json:"accountId"`
+	Country              string                    `json:"country"`
+	Language             string                    `json:"language"`
+	OnlineID             string                    `json:"onlineId"`
+	IsPsPlus             bool                      `json:"isPsPlus"`
+	IsOfficiallyVerified bool                      `json:"isOfficiallyVerified"`
+	AvatarURL            string                    `json:"avatarUrl"`
+	VerifiedUserName     string                    `json:"verifiedUserName"`
+	Highlights           UniversalSearchHighlights `json:"highlights"`
+
+	wire wireState
+}
+
+// UniversalSearchHighlights are the matched parts of a REST search hit.
+type UniversalSearchHighlights struct {
+	OnlineID []string `json:"onlineId"`
+
+	wire wireState
 }
 
 // Universal runs psn-api's makeUniversalSearch: POST

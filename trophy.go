@@ -15,6 +15,8 @@ type TrophyCounts struct {
 	Silver   int `json:"silver"`
 	Gold     int `json:"gold"`
 	Platinum int `json:"platinum"`
+
+	wire wireState
 }
 
 // Total is the number of trophies of every grade.
@@ -38,6 +40,8 @@ type TrophySummary struct {
 	// when it does not, Summary computes it from TrophyLevel.
 	Tier           int          `json:"tier"`
 	EarnedTrophies TrophyCounts `json:"earnedTrophies"`
+
+	wire wireState
 }
 
 // TierForLevel returns the tier of a trophy level as psn-api documents it
@@ -88,6 +92,8 @@ type TrophyTitle struct {
 	// NotEarnedTrophyIDs lists the trophies not yet earned (npTitleIds
 	// lookup with includeNotEarnedTrophyIds=true).
 	NotEarnedTrophyIDs []int `json:"notEarnedTrophyIds,omitempty"`
+
+	wire wireState
 }
 
 // ServiceName returns the npServiceName to use for this title's trophy
@@ -103,6 +109,8 @@ func (t TrophyTitle) ServiceName() string {
 type TrophyTitlesPage struct {
 	TrophyTitles []TrophyTitle `json:"trophyTitles"`
 	Page
+
+	wire wireState
 }
 
 // TitlesOptions selects a page of trophy titles. The zero value (or nil)
@@ -211,6 +219,8 @@ type Trophy struct {
 	ProgressRate int `json:"progressRate,omitempty"`
 	// ProgressedDateTime is when the progress last changed (PS5).
 	ProgressedDateTime time.Time `json:"progressedDateTime,omitzero"`
+
+	wire wireState
 }
 
 // Trophy service names (the npServiceName parameter).
@@ -290,6 +300,8 @@ type TitleTrophiesPage struct {
 	Trophies         []Trophy `json:"trophies"`
 	Page
 	service string // the npServiceName that answered
+
+	wire wireState
 }
 
 // UserTrophiesPage is a page of an account's earned state for a title's
@@ -305,6 +317,8 @@ type UserTrophiesPage struct {
 	RarestTrophies []Trophy `json:"rarestTrophies,omitempty"`
 	Page
 	service string // the npServiceName that answered
+
+	wire wireState
 }
 
 // TrophyGroup is one group's definition: "default" or a DLC group.
@@ -314,6 +328,8 @@ type TrophyGroup struct {
 	TrophyGroupDetail  string       `json:"trophyGroupDetail,omitempty"`
 	TrophyGroupIconURL string       `json:"trophyGroupIconUrl"`
 	DefinedTrophies    TrophyCounts `json:"definedTrophies"`
+
+	wire wireState
 }
 
 // TitleTrophyGroups is a title's trophy set with its groups
@@ -328,6 +344,8 @@ type TitleTrophyGroups struct {
 	TrophyTitlePlatform string        `json:"trophyTitlePlatform"`
 	DefinedTrophies     TrophyCounts  `json:"definedTrophies"`
 	TrophyGroups        []TrophyGroup `json:"trophyGroups"`
+
+	wire wireState
 }
 
 // TrophyGroupEarnings is an account's progress in one trophy group.
@@ -336,6 +354,8 @@ type TrophyGroupEarnings struct {
 	Progress            int          `json:"progress"`
 	EarnedTrophies      TrophyCounts `json:"earnedTrophies"`
 	LastUpdatedDateTime time.Time    `json:"lastUpdatedDateTime,omitzero"`
+
+	wire wireState
 }
 
 // UserTrophyGroups is an account's progress in a title, overall and per
@@ -347,6 +367,8 @@ type UserTrophyGroups struct {
 	EarnedTrophies      TrophyCounts          `json:"earnedTrophies"`
 	LastUpdatedDateTime time.Time             `json:"lastUpdatedDateTime,omitzero"`
 	TrophyGroups        []TrophyGroupEarnings `json:"trophyGroups"`
+
+	wire wireState
 }
 
 // TitleTrophyTitles is the answer for one npTitleId (a CUSA…/PPSA… title
@@ -354,6 +376,8 @@ type UserTrophyGroups struct {
 type TitleTrophyTitles struct {
 	NpTitleID    string        `json:"npTitleId"`
 	TrophyTitles []TrophyTitle `json:"trophyTitles"`
+
+	wire wireState
 }
 
 // titlesByIDResponse is the body of titles/trophyTitles.

@@ -35,6 +35,8 @@ func (s *UserService) AccountID(ctx context.Context, opts ...CallOption) (string
 type SizedURL struct {
 	Size string `json:"size"`
 	URL  string `json:"url"`
+
+	wire wireState
 }
 
 // PersonalDetail is the real name a user shares, with pictures.
@@ -43,6 +45,8 @@ type PersonalDetail struct {
 	MiddleName      string     `json:"middleName,omitempty"`
 	LastName        string     `json:"lastName"`
 	ProfilePictures []SizedURL `json:"profilePictures,omitempty"`
+
+	wire wireState
 }
 
 // Profile is a user's profile by account id (userProfile v1 /profiles).
@@ -55,6 +59,8 @@ type Profile struct {
 	IsOfficiallyVerified bool            `json:"isOfficiallyVerified"`
 	IsMe                 bool            `json:"isMe"`
 	PersonalDetail       *PersonalDetail `json:"personalDetail,omitempty"`
+
+	wire wireState
 }
 
 // Profile returns a user's profile by numeric account id. PSN refuses
@@ -75,12 +81,16 @@ func (s *UserService) Profile(ctx context.Context, accountID string, opts ...Cal
 type LegacyAvatar struct {
 	Size      string `json:"size"`
 	AvatarURL string `json:"avatarUrl"`
+
+	wire wireState
 }
 
 // LegacyPicture is a profile picture of the legacy profile2 answer.
 type LegacyPicture struct {
 	Size              string `json:"size"`
 	ProfilePictureURL string `json:"profilePictureUrl"`
+
+	wire wireState
 }
 
 // LegacyPersonalDetail is the real name in the legacy profile2 answer.
@@ -89,6 +99,8 @@ type LegacyPersonalDetail struct {
 	MiddleName         string          `json:"middleName,omitempty"`
 	LastName           string          `json:"lastName"`
 	ProfilePictureURLs []LegacyPicture `json:"profilePictureUrls,omitempty"`
+
+	wire wireState
 }
 
 // LegacyTrophySummary is the trophy part of the legacy profile2 answer.
@@ -96,6 +108,8 @@ type LegacyTrophySummary struct {
 	Level          int          `json:"level"`
 	Progress       int          `json:"progress"`
 	EarnedTrophies TrophyCounts `json:"earnedTrophies"`
+
+	wire wireState
 }
 
 // LegacyPresence is one presence entry of the legacy profile2 answer.
@@ -107,11 +121,15 @@ type LegacyPresence struct {
 	NpTitleID        string    `json:"npTitleId,omitempty"`
 	TitleName        string    `json:"titleName,omitempty"`
 	NpTitleIconURL   string    `json:"npTitleIconUrl,omitempty"`
+
+	wire wireState
 }
 
 // ConsoleAvailability says whether the user's console is reachable.
 type ConsoleAvailability struct {
 	AvailabilityStatus string `json:"availabilityStatus"`
+
+	wire wireState
 }
 
 // LegacyProfile is a user's profile by online id (the legacy profile2
@@ -142,6 +160,8 @@ type LegacyProfile struct {
 	Blocking            bool                 `json:"blocking"`
 	Following           bool                 `json:"following"`
 	ConsoleAvailability *ConsoleAvailability `json:"consoleAvailability,omitempty"`
+
+	wire wireState
 }
 
 // legacyProfileResponse wraps profile2's answer.
@@ -226,6 +246,8 @@ type ShareableProfileLink struct {
 	ShareURL                 string `json:"shareUrl"`
 	ShareImageURL            string `json:"shareImageUrl"`
 	ShareImageURLDestination string `json:"shareImageUrlDestination"`
+
+	wire wireState
 }
 
 // ShareableLink returns a profile's public link (cpss).
@@ -246,6 +268,8 @@ func (s *UserService) ShareableLink(ctx context.Context, accountID string, opts 
 type FriendsPage struct {
 	Friends []string `json:"friends"`
 	Page
+
+	wire wireState
 }
 
 // FriendsOptions selects a page of friends. The zero value asks for
@@ -304,6 +328,8 @@ func (s *UserService) FriendsAll(ctx context.Context, accountID string, opt *Fri
 type BlockedPage struct {
 	BlockList []string `json:"blockList"`
 	Page
+
+	wire wireState
 }
 
 // Blocked returns the account ids the token's owner blocked.
@@ -323,12 +349,16 @@ type FriendRequest struct {
 	PersonalDetailSharing           string    `json:"personalDetailSharing"`
 	AcceptSharingPersonalDetailFlag bool      `json:"acceptSharingPersonalDetailFlag"`
 	RequestedDate                   time.Time `json:"requestedDate,omitzero"`
+
+	wire wireState
 }
 
 // FriendRequestsPage lists received friend requests.
 type FriendRequestsPage struct {
 	ReceivedRequests []FriendRequest `json:"receivedRequests"`
 	Page
+
+	wire wireState
 }
 
 // FriendRequests returns the friend requests the token's owner received.
@@ -348,6 +378,8 @@ type Friendship struct {
 	PersonalDetailSharing string `json:"personalDetailSharing"`
 	FriendsCount          int    `json:"friendsCount"`
 	MutualFriendsCount    int    `json:"mutualFriendsCount"`
+
+	wire wireState
 }
 
 // Friendship returns the friendship summary between the token's owner and
@@ -389,6 +421,8 @@ func (s *UserService) RemoveFriend(ctx context.Context, accountID string, opts .
 // show an empty list.
 type AvailableToPlay struct {
 	Settings []json.RawMessage `json:"settings"`
+
+	wire wireState
 }
 
 // AvailableToPlay returns the friends the token's owner subscribed to for
@@ -406,6 +440,8 @@ type PlatformInfo struct {
 	OnlineStatus   string    `json:"onlineStatus"`
 	Platform       string    `json:"platform"`
 	LastOnlineDate time.Time `json:"lastOnlineDate,omitzero"`
+
+	wire wireState
 }
 
 // GameTitleInfo is a game a user is playing.
@@ -416,6 +452,11 @@ type GameTitleInfo struct {
 	LaunchPlatform string `json:"launchPlatform"`
 	NpTitleIconURL string `json:"npTitleIconUrl,omitempty"`
 	ConceptIconURL string `json:"conceptIconUrl,omitempty"`
+	// GameStatus is the game's rich presence text ("Surviving on the
+	// server: …"), when the game sets one.
+	GameStatus string `json:"gameStatus,omitempty"`
+
+	wire wireState
 }
 
 // BasicPresence is a user's online state and current game.
@@ -428,6 +469,8 @@ type BasicPresence struct {
 	LastAvailableDate   time.Time       `json:"lastAvailableDate,omitzero"`
 	PrimaryPlatformInfo PlatformInfo    `json:"primaryPlatformInfo"`
 	GameTitleInfoList   []GameTitleInfo `json:"gameTitleInfoList,omitempty"`
+
+	wire wireState
 }
 
 type basicPresenceResponse struct {
@@ -485,12 +528,16 @@ type Device struct {
 	ActivationType      string    `json:"activationType"`
 	ActivationDate      time.Time `json:"activationDate,omitzero"`
 	AccountDeviceVector string    `json:"accountDeviceVector,omitempty"`
+
+	wire wireState
 }
 
 // AccountDevices lists the consoles of the token's owner.
 type AccountDevices struct {
 	AccountID      string   `json:"accountId"`
 	AccountDevices []Device `json:"accountDevices,omitempty"`
+
+	wire wireState
 }
 
 // Devices returns the consoles the token's owner is activated on (DMS).

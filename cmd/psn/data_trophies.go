@@ -152,28 +152,20 @@ ACCOUNT is "me" (the default), a PSN account id, or an online id.
 	return a.dataCommand(c)
 }
 
-// trophyView is one trophy with an account's earned state as PSN sends it:
-// unlike psn.Trophy's own JSON it keeps "earned": false, "trophyRare": 0
-// (ultra rare) and "progressRate": 0, which omitempty would drop.
+// trophyView is one trophy: a definition, an account's earned state, or
+// both merged. Its JSON is psn.Trophy's, which gives back every field as
+// PSN sent it ("earned": false, "trophyRare": 0 included).
 type trophyView struct {
 	psn.Trophy
-	// Earned is nil for a definition without an account's state.
-	Earned       *bool `json:"earned,omitempty"`
-	TrophyRare   *int  `json:"trophyRare,omitempty"`
-	ProgressRate *int  `json:"progressRate,omitempty"`
+	// state is true when the trophy carries an account's earned state.
+	state bool
 }
 
 // definitionView is a trophy definition without earned state.
 func definitionView(t psn.Trophy) trophyView { return trophyView{Trophy: t} }
 
 // earnedView is a trophy from an account's earned-state answer.
-func earnedView(t psn.Trophy) trophyView {
-	v := trophyView{Trophy: t, Earned: new(t.Earned), TrophyRare: new(t.TrophyRare)}
-	if t.Progress != "" || t.ProgressRate != 0 {
-		v.ProgressRate = new(t.ProgressRate)
-	}
-	return v
-}
+func earnedView(t psn.Trophy) trophyView { return trophyView{Trophy: t, state: true} }
 
 // mergeTrophies joins a title's trophy definitions with an account's
 // earned state by trophy id: every field of the earned answer as PSN sent
@@ -234,8 +226,8 @@ func (a *app) trophiesTable(ts []trophyView) table {
 	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"}}
 	for _, x := range ts {
 		earned := ""
-		if x.Earned != nil {
-			earned = yesNo(*x.Earned)
+		if x.state {
+			earned = yesNo(x.Earned)
 		}
 		progress := x.Progress
 		if x.TrophyProgressTargetValue != "" {

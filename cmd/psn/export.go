@@ -33,6 +33,45 @@ type exportTitle struct {
 	Error        string            `json:"error,omitempty"`
 }
 
+// exportTitleParts are an exportTitle's members beside the title's own.
+type exportTitleParts struct {
+	TrophyGroups []trophyGroupView `json:"trophyGroups"`
+	Trophies     []trophyView      `json:"trophies"`
+	Error        string            `json:"error,omitempty"`
+}
+
+// MarshalJSON writes the title's members (every one PSN sent), then the
+// export's own: psn.TrophyTitle encodes itself, and its promoted method
+// would otherwise leave them out.
+func (x exportTitle) MarshalJSON() ([]byte, error) {
+	title, err := json.Marshal(x.TrophyTitle)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := json.Marshal(exportTitleParts{TrophyGroups: x.TrophyGroups, Trophies: x.Trophies, Error: x.Error})
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(title)) <= 2 { // {}
+		return parts, nil
+	}
+	title = bytes.TrimRight(title, " \n")
+	return append(append(title[:len(title)-1], ','), parts[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (x *exportTitle) UnmarshalJSON(b []byte) error {
+	var parts exportTitleParts
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &x.TrophyTitle); err != nil {
+		return err
+	}
+	x.TrophyGroups, x.Trophies, x.Error = parts.TrophyGroups, parts.Trophies, parts.Error
+	return nil
+}
+
 // exportFile is the export file's shape, for readers (the exporter writes
 // it piece by piece).
 type exportFile struct {

@@ -153,7 +153,7 @@ func report(w io.Writer, cfg config, clients []client, med []usage) {
 	floor, kit, js := med[0], med[1], med[2]
 	vsFloor := ratio(kit.cpu(), floor.cpu())
 	vsJS := ratio(kit.cpu(), js.cpu())
-	fmt.Fprintf(w, "psnkit cpu / floor cpu   = %.2f (goal ≤ 1.2)\n", vsFloor)
+	fmt.Fprintf(w, "psnkit cpu / floor cpu   = %.2f (goal ≤ 0.8)\n", vsFloor)
 	fmt.Fprintf(w, "psnkit cpu / psn-api cpu = %.2f\n", vsJS)
 	fmt.Fprintf(w, "psnkit peak RSS          = %.1f MiB (goal ≤ 20); floor %.1f MiB, psn-api %.1f MiB\n",
 		mib(kit.peakKiB), mib(floor.peakKiB), mib(js.peakKiB))

@@ -1,7 +1,8 @@
 // Command floor-titles is bench/compare's floor: the least a Go program can
 // do for the same getUserTitles calls — one net/http client, a GET with a
-// bearer token (PSN_ACCESS_TOKEN), encoding/json into the same struct psnkit
-// decodes into (psn.TrophyTitlesPage). No retries, limits or token handling.
+// bearer token (PSN_ACCESS_TOKEN), encoding/json (v1) into the struct psnkit
+// decodes into: work.PlainTitlesPage, psn.TrophyTitlesPage field for field
+// without psn's lossless JSON methods. No retries, limits or token handling.
 //
 // It prints one line: "calls=N titles=T checksum=C".
 package main
@@ -16,7 +17,6 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/bench/internal/work"
 )
 
@@ -57,11 +57,11 @@ func run(ctx context.Context, n int) error {
 		}
 		// ReadAll+Unmarshal: cheaper here than json.NewDecoder on the body
 		// (which measured ~20% more CPU), so it is the floor.
-		var page psn.TrophyTitlesPage
+		var page work.PlainTitlesPage
 		if err := json.Unmarshal(data, &page); err != nil {
 			return err
 		}
-		sum.Add(&page)
+		sum.AddPlain(&page)
 	}
 	fmt.Println(sum.String(n))
 	return nil
