@@ -35,6 +35,10 @@ type health struct {
 	Refresh   string `json:"refresh"`
 	NPSSOKept bool   `json:"npssoKept"`
 	LastError string `json:"lastError"`
+	// AccessExpiry in the past after the settle period means nobody
+	// refreshes the account (its lease is held by a dead process, or it is
+	// lost but nobody has tried its refresh token yet).
+	AccessExpiry time.Time `json:"accessExpiry"`
 }
 
 // lostAccounts returns the accounts that no stored secret can renew any
@@ -57,6 +61,23 @@ func lostAccounts(hs []health, n int) []string {
 	}
 	slices.Sort(lost)
 	return lost
+}
+
+// stuckAccounts returns the accounts not lost whose access token expired
+// before now: the schedulers of live replicas should have refreshed them.
+func stuckAccounts(hs []health, now time.Time) []string {
+	lost := map[string]bool{}
+	for _, a := range lostAccounts(hs, 0) {
+		lost[a] = true
+	}
+	var stuck []string
+	for _, h := range hs {
+		if !lost[h.Account] && !h.AccessExpiry.After(now) {
+			stuck = append(stuck, h.Account)
+		}
+	}
+	slices.Sort(stuck)
+	return stuck
 }
 
 func (h *harness) getJSON(ctx context.Context, url string, auth bool, v any) error {
@@ -107,6 +128,7 @@ func (h *harness) judge(ctx context.Context) (result, error) {
 		return res, fmt.Errorf("reading the accounts: %w", err)
 	}
 	lost := lostAccounts(list.Accounts, h.cfg.accounts)
+	stuck := stuckAccounts(list.Accounts, time.Now())
 	states := &counter{}
 	lastErrs := &counter{}
 	for _, a := range list.Accounts {
@@ -178,12 +200,13 @@ func (h *harness) judge(ctx context.Context) (result, error) {
 		Stale:  h.checks.get(checkStale) + h.cliChecks.get(checkStale),
 		Grants: st.Grants.RefreshToken,
 		Saves:  savedByReplicas + h.cliSaves,
+		Stuck:  len(stuck),
 	}
-	h.report(res, st, lost, states, lastErrs, logs, metrics)
+	h.report(res, st, lost, stuck, states, lastErrs, logs, metrics)
 	return res, nil
 }
 
-func (h *harness) report(res result, st simStats, lost []string, states, lastErrs *counter, logs []*logCounts, metrics []float64) {
+func (h *harness) report(res result, st simStats, lost, stuck []string, states, lastErrs *counter, logs []*logCounts, metrics []float64) {
 	cfg := h.cfg
 	w := h.out
 	fmt.Fprintf(w, "\nsoak: %d replicas of psn vault serve on %s (%s), %d accounts (keepNpsso=%v), access tokens %s, rotating refresh tokens\n",
@@ -273,16 +296,27 @@ func (h *harness) report(res result, st simStats, lost []string, states, lastErr
 		}
 		t.row("", "last error: "+p.k, p.v)
 	}
-	shown := lost
-	if len(shown) > 10 {
-		shown = append(slices.Clone(shown[:10]), "…")
-	}
-	t.row("", "lost", fmt.Sprintf("%d %s", len(lost), strings.Join(shown, " ")))
+	t.row("", "lost (login-required, dead refresh token, missing)", names(lost))
+	t.row("", "stuck (access token expired, not refreshed)", names(stuck))
 	t.row("grants vs saves", "PSN refresh grants", res.Grants)
 	t.row("", "saves (replica logs + CLI runs that exited 0)", fmt.Sprintf("%d (%d + %d)", res.Saves, res.Saves-h.cliSaves, h.cliSaves))
+	unsaved := h.cliUnsaved
+	for i, l := range logs {
+		unsaved += max(0, h.proxy.get(fmt.Sprintf("r%d", i)).Refresh-l.SavedRefresh)
+	}
+	t.row("", "grants no process saved (PSN rotated the refresh token anyway)", unsaved)
 	t.write(w)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, res.lastLine())
+}
+
+// names is "N a b c …" (at most 10 names).
+func names(list []string) string {
+	shown := list
+	if len(shown) > 10 {
+		shown = append(slices.Clone(shown[:10]), "…")
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d %s", len(list), strings.Join(shown, " ")))
 }
 
 func ms(d time.Duration) string {

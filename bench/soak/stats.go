@@ -185,6 +185,8 @@ func errorKind(s string) string {
 // result is what the last line says.
 type result struct {
 	Lost, InvalidGrant, Failed, Stale, Grants, Saves int
+	// Stuck counts accounts left unrefreshed (table only; fails --strict).
+	Stuck int
 }
 
 // lastLine is the run's summary, the exact format CI and docs quote.
@@ -194,7 +196,7 @@ func (r result) lastLine() string {
 }
 
 // failing says why the run fails (empty: it passes). invalid_grant and lost
-// always count; strict adds failed, stale and grants != saves.
+// always count; strict adds failed, stale, stuck and grants != saves.
 func (r result) failing(strict bool) []string {
 	var why []string
 	if r.Lost > 0 {
@@ -209,6 +211,9 @@ func (r result) failing(strict bool) []string {
 		}
 		if r.Stale > 0 {
 			why = append(why, fmt.Sprintf("%d stale tokens", r.Stale))
+		}
+		if r.Stuck > 0 {
+			why = append(why, fmt.Sprintf("%d accounts stuck unrefreshed", r.Stuck))
 		}
 		if r.Grants != r.Saves {
 			why = append(why, fmt.Sprintf("PSN's refresh grants (%d) != saves (%d)", r.Grants, r.Saves))
