@@ -22,6 +22,7 @@ type config struct {
 	rate         float64
 	duration     time.Duration
 	settle       time.Duration
+	stuckAfter   time.Duration
 	accessTTL    time.Duration
 	cliEvery     time.Duration
 	cliMax       int
@@ -61,7 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.clients, "clients", 16, "client goroutines requesting tokens")
 	fs.Float64Var(&c.rate, "rate", 200, "token requests per second over all clients")
 	fs.DurationVar(&c.duration, "duration", 150*time.Second, "how long the load runs")
-	fs.DurationVar(&c.settle, "settle", 20*time.Second, "after the load, how long the replicas' schedulers run alone before the accounts are judged (longer than a dead replica's leases, so that a token lost in a kill shows)")
+	fs.DurationVar(&c.stuckAfter, "stuck-after", 15*time.Second, "an account whose access token expired longer ago than this when the run is judged is reported stuck")
+	fs.DurationVar(&c.settle, "settle", 30*time.Second, "after the load, how long the replicas' schedulers run alone before the accounts are judged (longer than a dead replica's leases, so that a token lost in a kill shows)")
 	fs.DurationVar(&c.accessTTL, "access-ttl", 5*time.Second, "the simulator's access-token lifetime (refresh tokens always rotate)")
 	fs.DurationVar(&c.cliEvery, "cli-every", 200*time.Millisecond, "start `psn --account acctNNNN token print` for a random account this often (0: never)")
 	fs.IntVar(&c.cliMax, "cli-max", 4, "CLI processes at most in flight (a start beyond it is skipped and counted)")
@@ -74,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.logDir, "logs", "", "keep the processes' logs in this directory (default: a temporary one, kept only when the run fails)")
 	fs.BoolVar(&c.reportOnly, "report-only", false, "exit 0 even when accounts were lost or PSN saw invalid_grant")
 	fs.BoolVar(&c.strict, "strict", false, "also exit 1 on failed or stale tokens, or PSN's refresh grants != saves")
-	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 18 s settle")
+	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 20 s settle, stuck after 10 s")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard bound on the whole run (default: duration + settle + 4 minutes)")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %w", errUsage, err)
@@ -92,7 +94,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"restart-after": func() { c.restartAfter = 3 * time.Second },
 			"rate":          func() { c.rate = 100 },
 			"clients":       func() { c.clients = 8 },
-			"settle":        func() { c.settle = 18 * time.Second },
+			"settle":        func() { c.settle = 20 * time.Second },
+			"stuck-after":   func() { c.stuckAfter = 10 * time.Second },
 		}
 		for name, apply := range short {
 			if !set[name] {

@@ -211,9 +211,10 @@ func TestStuckAccounts(t *testing.T) {
 	hs := []health{
 		{Account: "acct0000", State: "ok", Refresh: "ok", AccessExpiry: now.Add(3 * time.Second)},
 		{Account: "acct0001", State: "ok", Refresh: "ok", AccessExpiry: now.Add(-40 * time.Second)}, // nobody refreshes it
+		{Account: "acct0003", State: "ok", Refresh: "ok", AccessExpiry: now.Add(-3 * time.Second)},  // the next scheduler pass will
 		{Account: "acct0002", State: "login-required", Refresh: "dead", AccessExpiry: now.Add(-time.Minute)},
 	}
-	if got := stuckAccounts(hs, now); len(got) != 1 || got[0] != "acct0001" {
+	if got := stuckAccounts(hs, now, 15*time.Second); len(got) != 1 || got[0] != "acct0001" {
 		t.Errorf("stuckAccounts = %v, want [acct0001] (a lost account is not also stuck)", got)
 	}
 }
