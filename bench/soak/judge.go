@@ -253,7 +253,7 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 			if i == 5 {
 				break
 			}
-			t.row("", "  "+p.k, p.v)
+			t.row("", "  "+clip(p.k, 90), p.v)
 		}
 		for _, p := range h.cliChecks.sorted() {
 			t.row("", "token at the simulator: "+p.k, p.v)
@@ -274,7 +274,7 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 		if metrics[i] >= 0 {
 			m = fmt.Sprintf("%.0f", metrics[i])
 		}
-		t.row(fmt.Sprintf("replica %d", i), "PSN refresh grants / saves (log) / metric (last life)", fmt.Sprintf("%d / %d / %s", g.Refresh, l.SavedRefresh, m))
+		t.row(fmt.Sprintf("replica %d", i), "PSN refresh grants / saves (log) / metric (last life, at judging)", fmt.Sprintf("%d / %d / %s", g.Refresh, l.SavedRefresh, m))
 		t.row("", "invalid_grant answers / logins (code grants)", fmt.Sprintf("%d / %d", g.InvalidGrant, g.Code))
 		t.row("", "refresh failed / login required (log)", fmt.Sprintf("%d / %d", l.RefreshFailed, l.LoginRequired))
 		if l.SavedNPSSO > 0 {
@@ -285,7 +285,7 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 			if j == 4 {
 				break
 			}
-			t.row("", "  "+p.k, p.v)
+			t.row("", "  "+clip(p.k, 90), p.v)
 		}
 	}
 	t.row("accounts (vault health)", "listed", states.total())
@@ -296,7 +296,7 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 		if i == 3 {
 			break
 		}
-		t.row("", "last error: "+p.k, p.v)
+		t.row("", "last error: "+clip(p.k, 90), p.v)
 	}
 	t.row("", "lost (login-required, dead refresh token, missing)", names(lost))
 	t.row("", fmt.Sprintf("stuck (access token expired over %s ago)", cfg.stuckAfter), names(stuck))
@@ -310,6 +310,14 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 	t.write(w)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, res.lastLine())
+}
+
+// clip shortens s to n bytes at most.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // names is "N a b c …" (at most 10 names).
