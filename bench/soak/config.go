@@ -135,7 +135,8 @@ func (c config) validate() error {
 	case c.checkBudget < 0:
 		return bad("--check-budget must not be negative")
 	}
-	return nil
+	_, err := newNamespace(c.store, c.pgURL, c.redisURL, os.TempDir(), "check")
+	return err
 }
 
 func envOr(name, def string) string {

@@ -44,6 +44,8 @@ func TestParseFlagsRejectsBadValues(t *testing.T) {
 		{"--rate", "0"},
 		{"extra"},
 		{"--no-such-flag"},
+		{"--store", "mysql://h/db"},
+		{"--store", "postgres", "--pg-url", "postgres://h/db?schema=prod"},
 	} {
 		if _, err := parseFlags(args, io.Discard); !errors.Is(err, errUsage) {
 			t.Errorf("parseFlags(%q) = %v, want a usage error", args, err)
