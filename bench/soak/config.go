@@ -30,6 +30,7 @@ type config struct {
 	killAt       time.Duration
 	restartAfter time.Duration
 	killReplica  int
+	killMode     string
 	checkBudget  int
 	seed         int64
 	logDir       string
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.killAt, "kill-at", 60*time.Second, "kill -9 one replica this long into the load (0: never)")
 	fs.DurationVar(&c.restartAfter, "restart-after", 5*time.Second, "restart the killed replica after this pause")
 	fs.IntVar(&c.killReplica, "kill-replica", 1, "index of the replica to kill")
+	fs.StringVar(&c.killMode, "kill-mode", "quiet", "quiet: kill between two refreshes (the replica's new grants are held at the proxy until every grant PSN answered it is saved, at most 5 s); anytime: kill at once, maybe between PSN's answer and the save — with rotating refresh tokens that loses the account whatever the protocol")
 	fs.IntVar(&c.checkBudget, "check-budget", 150, "tokens checked at the simulator per account at most (PSN's rate limit is 300 requests per 15 minutes per account, refreshes included)")
 	fs.Int64Var(&c.seed, "seed", 1, "simulator seed")
 	fs.StringVar(&c.logDir, "logs", "", "keep the processes' logs in this directory (default: a temporary one, kept only when the run fails)")
@@ -132,6 +134,8 @@ func (c config) validate() error {
 		return bad("--kill-replica must name one of the %d replicas (0–%d)", c.replicas, c.replicas-1)
 	case c.cliEvery < 0 || c.cliMax < 1 && c.cliEvery > 0:
 		return bad("--cli-every must not be negative and --cli-max must be at least 1")
+	case c.killMode != "quiet" && c.killMode != "anytime":
+		return bad("--kill-mode must be quiet or anytime")
 	case c.checkBudget < 0:
 		return bad("--check-budget must not be negative")
 	}

@@ -77,6 +77,10 @@ type replica struct {
 	up    bool
 	epoch uint64 // changes at every kill and start
 	lives int
+	// Where the current life starts: its log's offset and the refresh
+	// grants the proxy had counted for the replica.
+	logOffset     int64
+	grantsAtStart int
 }
 
 // state returns where the replica listens, whether it is up, and its epoch.
@@ -120,6 +124,7 @@ type harness struct {
 	cliUnsaved int // refresh grants of CLI runs that failed
 	downFor    time.Duration
 	killedPID  int
+	killNote   string
 }
 
 func newHarness(cfg config, out, errw io.Writer) *harness {
@@ -321,7 +326,13 @@ func (h *harness) startReplica(r *replica, addr string) error {
 	life := r.lives
 	r.mu.Unlock()
 	fmt.Fprintf(r.logFile, "# soak: replica %d life %d starting at %s on %s\n", r.i, life, time.Now().UTC().Format(time.RFC3339Nano), addr)
-	env := h.storeEnv(h.proxy.endpoint(fmt.Sprintf("r%d", r.i)), dir)
+	tag := fmt.Sprintf("r%d", r.i)
+	if fi, err := r.logFile.Stat(); err == nil {
+		r.mu.Lock()
+		r.logOffset, r.grantsAtStart = fi.Size(), h.proxy.get(tag).Refresh
+		r.mu.Unlock()
+	}
+	env := h.storeEnv(h.proxy.endpoint(tag), dir)
 	c, line, err := h.procs.start(fmt.Sprintf("replica %d", r.i), h.bin, []string{"vault", "serve", "--addr", addr}, env, r.logFile, 60*time.Second)
 	if err != nil && addr != "127.0.0.1:0" {
 		h.logf("replica %d could not take %s again (%v); on a new port", r.i, addr, err)
@@ -587,6 +598,31 @@ func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
 	}
 }
 
+// quiesce waits, with tag's new token requests held at the proxy, until
+// every refresh grant PSN answered this life of r is saved or failed to
+// save (by its log), so that a kill loses no token PSN already rotated.
+func (h *harness) quiesce(r *replica, tag string, limit time.Duration) (time.Duration, bool) {
+	start := time.Now()
+	r.mu.Lock()
+	off, base := r.logOffset, r.grantsAtStart
+	r.mu.Unlock()
+	for time.Since(start) < limit {
+		if h.proxy.busy(tag) == 0 {
+			grants := h.proxy.get(tag).Refresh - base
+			if f, err := os.Open(r.logFile.Name()); err == nil {
+				_, _ = f.Seek(off, io.SeekStart)
+				lc := scanLog(f)
+				f.Close()
+				if grants == lc.SavedRefresh+lc.SaveFailed {
+					return time.Since(start), true
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start), false
+}
+
 // lastLine is the last non-empty line of s.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
@@ -605,6 +641,18 @@ func (h *harness) killer(loadCtx, ctx context.Context) {
 		return
 	}
 	r := h.reps[h.cfg.killReplica]
+	tag := fmt.Sprintf("r%d", r.i)
+	if h.cfg.killMode == "quiet" {
+		h.proxy.hold(tag)
+		defer h.proxy.release(tag)
+		if waited, ok := h.quiesce(r, tag, 5*time.Second); ok {
+			h.killNote = "between refreshes (found after " + ms(waited) + ")"
+		} else {
+			h.killNote = "NOT between refreshes: a grant stayed unsaved for 5 s"
+		}
+	} else {
+		h.killNote = "at once (anytime)"
+	}
 	r.mu.Lock()
 	c, url := r.child, r.url
 	r.up = false
@@ -615,6 +663,7 @@ func (h *harness) killer(loadCtx, ctx context.Context) {
 	h.logf("kill -9 replica %d (pid %d)", r.i, h.killedPID)
 	down := time.Now()
 	h.procs.kill(c)
+	h.proxy.drop(tag)
 	fmt.Fprintf(r.logFile, "# soak: replica %d killed (SIGKILL) at %s\n", r.i, time.Now().UTC().Format(time.RFC3339Nano))
 	select {
 	case <-time.After(h.cfg.restartAfter):

@@ -215,7 +215,7 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 		cfg.replicas, h.ns.kind, h.ns.display, cfg.accounts, cfg.keepNPSSO, cfg.accessTTL)
 	kill := "no kill"
 	if cfg.killAt > 0 {
-		kill = fmt.Sprintf("kill -9 replica %d at %s, restarted after %s (down %s)", cfg.killReplica, cfg.killAt, cfg.restartAfter, h.downFor.Round(10*time.Millisecond))
+		kill = fmt.Sprintf("kill -9 replica %d at %s %s, restarted after %s (down %s)", cfg.killReplica, cfg.killAt, h.killNote, cfg.restartAfter, h.downFor.Round(10*time.Millisecond))
 	}
 	cli := "no CLI"
 	if cfg.cliEvery > 0 {

@@ -15,6 +15,7 @@ type logCounts struct {
 	SavedRefresh  int     // "vault: token refreshed" reason=refresh_token
 	SavedNPSSO    int     // "vault: token refreshed" reason=npsso
 	RefreshFailed int     // "vault: refresh failed"
+	SaveFailed    int     // of those, a save after PSN answered ("saving refreshed token")
 	LoginRequired int     // "vault: login required…"
 	Warn, Error   int     // every WARN and ERROR line
 	Kinds         counter // failure messages by kind (errorKind of the err= value or msg)
@@ -38,6 +39,9 @@ func scanLog(r io.Reader) *logCounts {
 			}
 		case msg == "vault: refresh failed":
 			c.RefreshFailed++
+			if strings.Contains(logField(line, "err"), "saving refreshed token") {
+				c.SaveFailed++
+			}
 		case strings.HasPrefix(msg, "vault: login required"):
 			c.LoginRequired++
 		}

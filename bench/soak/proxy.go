@@ -40,8 +40,18 @@ type grantProxy struct {
 	srv *http.Server
 	rp  *httputil.ReverseProxy
 
-	mu    sync.Mutex
-	byTag map[string]*grantCounts
+	mu       sync.Mutex
+	byTag    map[string]*grantCounts
+	inFlight map[string]int   // token requests being answered, by tag
+	waiting  map[string]int   // token requests held at the gate, by tag
+	held     map[string]*gate // tags whose new token requests wait
+}
+
+// gate holds a tag's token requests until open is closed; drop (set
+// before) turns them away instead.
+type gate struct {
+	open chan struct{}
+	drop bool
 }
 
 func newGrantProxy(target string) (*grantProxy, error) {
@@ -53,7 +63,8 @@ func newGrantProxy(target string) (*grantProxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &grantProxy{url: "http://" + ln.Addr().String(), byTag: map[string]*grantCounts{}}
+	p := &grantProxy{url: "http://" + ln.Addr().String(), byTag: map[string]*grantCounts{},
+		inFlight: map[string]int{}, waiting: map[string]int{}, held: map[string]*gate{}}
 	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
@@ -92,6 +103,11 @@ func (p *grantProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
+	if !p.enter(r, tag) {
+		w.WriteHeader(http.StatusBadGateway) // the held process went away
+		return
+	}
+	defer p.leave(tag)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	form, _ := url.ParseQuery(string(body))
@@ -115,6 +131,80 @@ func (p *grantProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rec.status != http.StatusOK:
 		g.OtherErr++
 	}
+}
+
+// enter waits while tag is held, then counts a token request in flight.
+// It returns false when the request was dropped (its process was killed
+// while it waited) or its client went away.
+func (p *grantProxy) enter(r *http.Request, tag string) bool {
+	for {
+		p.mu.Lock()
+		g, held := p.held[tag]
+		if !held {
+			p.inFlight[tag]++
+			p.mu.Unlock()
+			return true
+		}
+		p.waiting[tag]++
+		p.mu.Unlock()
+		select {
+		case <-g.open:
+		case <-r.Context().Done():
+		}
+		p.mu.Lock()
+		p.waiting[tag]--
+		p.mu.Unlock()
+		if g.drop || r.Context().Err() != nil {
+			return false
+		}
+	}
+}
+
+func (p *grantProxy) leave(tag string) {
+	p.mu.Lock()
+	p.inFlight[tag]--
+	p.mu.Unlock()
+}
+
+// hold makes tag's new token requests wait until release or drop.
+func (p *grantProxy) hold(tag string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.held[tag]; !ok {
+		p.held[tag] = &gate{open: make(chan struct{})}
+	}
+}
+
+// release lets tag's held token requests go on.
+func (p *grantProxy) release(tag string) { p.open(tag, false) }
+
+// drop turns tag's held token requests away (502) without sending them:
+// their process is dead, and a grant PSN answered now would be saved by
+// nobody.
+func (p *grantProxy) drop(tag string) { p.open(tag, true) }
+
+func (p *grantProxy) open(tag string, drop bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if g, ok := p.held[tag]; ok {
+		g.drop = drop
+		close(g.open)
+		delete(p.held, tag)
+	}
+}
+
+// heldCount returns how many of tag's token requests wait at the gate.
+func (p *grantProxy) heldCount(tag string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.waiting[tag]
+}
+
+// busy returns how many of tag's token requests are being answered.
+func (p *grantProxy) busy(tag string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.inFlight[tag]
 }
 
 // splitTag splits /p/TAG/rest into TAG and /rest.

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -29,7 +31,7 @@ func TestParseFlagsShortKeepsExplicitFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.accounts != 600 || d.replicas != 3 || d.duration != 150*time.Second || d.killAt != 60*time.Second || d.keepNPSSO {
+	if d.accounts != 600 || d.replicas != 3 || d.duration != 150*time.Second || d.killAt != 60*time.Second || d.keepNPSSO || d.killMode != "quiet" {
 		t.Errorf("defaults = %+v, want 600 accounts, 3 replicas, 150s, kill at 60s, no kept NPSSO", d)
 	}
 }
@@ -45,6 +47,7 @@ func TestParseFlagsRejectsBadValues(t *testing.T) {
 		{"extra"},
 		{"--no-such-flag"},
 		{"--store", "mysql://h/db"},
+		{"--kill-mode", "later"},
 		{"--store", "postgres", "--pg-url", "postgres://h/db?schema=prod"},
 	} {
 		if _, err := parseFlags(args, io.Discard); !errors.Is(err, errUsage) {
@@ -156,6 +159,9 @@ time=2026-12-02T02:00:07Z level=ERROR msg="vault: login required: add the accoun
 time=2026-12-02T02:00:09Z level=INFO msg="vault: token refreshed" account=acct0001 reason=refresh_token expiry=2026-12-02T02:00:14Z
 `
 	c := scanLog(strings.NewReader(log))
+	if c.SaveFailed != 2 {
+		t.Errorf("SaveFailed = %d, want 2", c.SaveFailed)
+	}
 	if c.SavedRefresh != 3 || c.SavedNPSSO != 1 || c.RefreshFailed != 2 || c.LoginRequired != 1 || c.Warn != 2 || c.Error != 1 {
 		t.Errorf("scanLog = saved %d npsso %d failed %d login %d warn %d error %d, want 3 1 2 1 2 1",
 			c.SavedRefresh, c.SavedNPSSO, c.RefreshFailed, c.LoginRequired, c.Warn, c.Error)
@@ -338,5 +344,62 @@ func TestTableAligns(t *testing.T) {
 	want := "a    bb  1\nccc  d   22\n"
 	if b.String() != want {
 		t.Errorf("table:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+// A held tag's token requests wait at the proxy without reaching PSN; a
+// release sends them on, a drop turns them away unsent.
+func TestGrantProxyHoldReleaseDrop(t *testing.T) {
+	var grants atomic.Int32
+	sim := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		grants.Add(1)
+		w.Write([]byte(`{"access_token":"a"}`))
+	}))
+	defer sim.Close()
+	p, err := newGrantProxy(sim.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	send := func() chan int {
+		done := make(chan int, 1)
+		go func() {
+			resp, err := http.PostForm(p.endpoint("r1")+tokenPath, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}})
+			if err != nil {
+				done <- -1
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		return done
+	}
+	waitHeld := func(n int) {
+		for p.heldCount("r1") != n {
+			runtime.Gosched()
+		}
+	}
+	p.hold("r1")
+	first := send()
+	waitHeld(1)
+	if n := grants.Load(); n != 0 {
+		t.Fatalf("a held request reached PSN (%d grants)", n)
+	}
+	p.release("r1")
+	if code := <-first; code != 200 || grants.Load() != 1 {
+		t.Fatalf("released request: status %d, %d grants; want 200 and 1", code, grants.Load())
+	}
+	p.hold("r1")
+	second := send()
+	waitHeld(1)
+	p.drop("r1")
+	if code := <-second; code != http.StatusBadGateway || grants.Load() != 1 {
+		t.Fatalf("dropped request: status %d, %d grants; want 502 and still 1", code, grants.Load())
+	}
+	if got := p.get("r1").Refresh; got != 1 {
+		t.Errorf("counted %d refresh grants, want 1", got)
+	}
+	if p.busy("r1") != 0 || p.heldCount("r1") != 0 {
+		t.Errorf("busy %d held %d after the requests, want 0 0", p.busy("r1"), p.heldCount("r1"))
 	}
 }
