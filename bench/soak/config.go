@@ -27,6 +27,7 @@ type config struct {
 	cliEvery     time.Duration
 	cliMax       int
 	cliTimeout   time.Duration
+	reqTimeout   time.Duration
 	killAt       time.Duration
 	restartAfter time.Duration
 	killReplica  int
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.cliEvery, "cli-every", 200*time.Millisecond, "start `psn --account acctNNNN token print` for a random account this often (0: never)")
 	fs.IntVar(&c.cliMax, "cli-max", 4, "CLI processes at most in flight (a start beyond it is skipped and counted)")
 	fs.DurationVar(&c.cliTimeout, "cli-timeout", 60*time.Second, "a CLI process running longer is killed (and counted)")
+	fs.DurationVar(&c.reqTimeout, "request-timeout", 90*time.Second, "a token request unanswered this long is given up and counted as failed (the vault itself answers 504 after 70 s)")
 	fs.DurationVar(&c.killAt, "kill-at", 60*time.Second, "kill -9 one replica this long into the load (0: never)")
 	fs.DurationVar(&c.restartAfter, "restart-after", 5*time.Second, "restart the killed replica after this pause")
 	fs.IntVar(&c.killReplica, "kill-replica", 1, "index of the replica to kill")
@@ -78,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.logDir, "logs", "", "keep the processes' logs in this directory (default: a temporary one, kept only when the run fails)")
 	fs.BoolVar(&c.reportOnly, "report-only", false, "exit 0 even when accounts were lost or PSN saw invalid_grant")
 	fs.BoolVar(&c.strict, "strict", false, "also exit 1 on failed or stale tokens, or PSN's refresh grants != saves")
-	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 20 s settle, stuck after 10 s")
+	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 20 s settle, stuck after 10 s, token requests and CLI runs given up after 20 s")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard bound on the whole run (default: duration + settle + 4 minutes)")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %w", errUsage, err)
@@ -98,6 +100,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"clients":       func() { c.clients = 8 },
 			"settle":        func() { c.settle = 20 * time.Second },
 			"stuck-after":   func() { c.stuckAfter = 10 * time.Second },
+			// Recovery from a kill is meant to take ≤ 15 s: longer waits
+			// fail instead of stretching the run.
+			"request-timeout": func() { c.reqTimeout = 20 * time.Second },
+			"cli-timeout":     func() { c.cliTimeout = 20 * time.Second },
 		}
 		for name, apply := range short {
 			if !set[name] {
@@ -136,6 +142,8 @@ func (c config) validate() error {
 		return bad("--cli-every must not be negative and --cli-max must be at least 1")
 	case c.killMode != "quiet" && c.killMode != "anytime":
 		return bad("--kill-mode must be quiet or anytime")
+	case c.reqTimeout <= 0 || c.cliTimeout <= 0:
+		return bad("--request-timeout and --cli-timeout must be positive")
 	case c.checkBudget < 0:
 		return bad("--check-budget must not be negative")
 	}

@@ -456,7 +456,7 @@ func (h *harness) clients(loadCtx, ctx context.Context) {
 // tokenRequest asks replica r for account i's token and checks it.
 func (h *harness) tokenRequest(ctx context.Context, r *replica, i int) {
 	url, up, epoch := r.state()
-	rctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	rctx, cancel := context.WithTimeout(ctx, h.cfg.reqTimeout)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(rctx, http.MethodGet, url+"/v1/accounts/"+acctName(i)+"/token", nil)
 	req.Header.Set("Authorization", "Bearer "+h.apiKey)
@@ -471,6 +471,10 @@ func (h *harness) tokenRequest(ctx context.Context, r *replica, i int) {
 		}
 		if ctx.Err() != nil {
 			return // the run is being stopped
+		}
+		if rctx.Err() != nil {
+			h.tokens.inc("no answer within --request-timeout " + h.cfg.reqTimeout.String())
+			return
 		}
 		h.tokens.inc("connection error: " + errorKind(err.Error()))
 		return
@@ -590,7 +594,7 @@ func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
 	case code < 0 && ctx.Err() != nil:
 		// the run is being stopped: not the CLI's fault
 	case code < 0:
-		h.cliRuns.inc("killed (timeout)")
+		h.cliRuns.inc("killed after --cli-timeout " + h.cfg.cliTimeout.String())
 		_ = err
 	default:
 		h.cliRuns.inc(fmt.Sprintf("exit %d", code))

@@ -24,6 +24,9 @@ func TestParseFlagsShortKeepsExplicitFlags(t *testing.T) {
 	if c.duration != 20*time.Second || c.killAt != 8*time.Second || c.restartAfter != 3*time.Second {
 		t.Errorf("short defaults not applied: duration %s kill-at %s restart-after %s", c.duration, c.killAt, c.restartAfter)
 	}
+	if c.reqTimeout != 20*time.Second || c.cliTimeout != 20*time.Second {
+		t.Errorf("short: request-timeout %s cli-timeout %s, want 20s 20s", c.reqTimeout, c.cliTimeout)
+	}
 	if c.timeout != c.duration+c.settle+4*time.Minute {
 		t.Errorf("timeout = %s, want duration+settle+4m", c.timeout)
 	}
