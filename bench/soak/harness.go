@@ -571,8 +571,16 @@ func (h *harness) cliLoop(loadCtx, ctx context.Context) {
 
 // cliRun runs one psn --account acctNNNN token print.
 func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
-	out, stderr, code, err := runCommand(ctx, h.cfg.cliTimeout, h.bin,
-		[]string{"--account", acctName(i), "token", "print"}, h.storeEnv(h.proxy.endpoint(tag), dir))
+	// The token is checked the moment it is printed, as a script would
+	// use it, not after the process has finished exiting.
+	checked := ""
+	out, stderr, code, err := runCommandLine(ctx, h.cfg.cliTimeout, h.bin,
+		[]string{"--account", acctName(i), "token", "print"}, h.storeEnv(h.proxy.endpoint(tag), dir),
+		func(line string) {
+			if tok := strings.TrimSpace(line); tok != "" {
+				checked = h.check(ctx, i, tok)
+			}
+		})
 	g := h.proxy.take(tag)
 	h.cliMu.Lock()
 	h.cliGrants.add(g)
@@ -585,12 +593,11 @@ func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
 	switch {
 	case code == 0:
 		h.cliRuns.inc("ok")
-		tok := strings.TrimSpace(out)
-		if tok == "" {
+		if strings.TrimSpace(out) == "" || checked == "" {
 			h.cliChecks.inc(checkError)
 			return
 		}
-		h.cliChecks.inc(h.check(ctx, i, tok))
+		h.cliChecks.inc(checked)
 	case code < 0 && ctx.Err() != nil:
 		// the run is being stopped: not the CLI's fault
 	case code < 0:

@@ -138,6 +138,13 @@ func (p *procs) killAll() {
 // print), killing its process group when ctx ends or after timeout. It
 // returns stdout, stderr and the exit code (-1: did not exit by itself).
 func runCommand(ctx context.Context, timeout time.Duration, bin string, args, env []string) (stdout, stderr string, code int, err error) {
+	return runCommandLine(ctx, timeout, bin, args, env, nil)
+}
+
+// runCommandLine is runCommand that also hands stdout's first line to
+// onLine as soon as it is written (nil: no call), while the process goes
+// on exiting.
+func runCommandLine(ctx context.Context, timeout time.Duration, bin string, args, env []string, onLine func(string)) (stdout, stderr string, code int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -145,8 +152,9 @@ func runCommand(ctx context.Context, timeout time.Duration, bin string, args, en
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	var errb strings.Builder
+	out := &lineWriter{onLine: onLine}
+	cmd.Stdout, cmd.Stderr = out, &errb
 	err = cmd.Run()
 	if ctx.Err() != nil {
 		return out.String(), errb.String(), -1, ctx.Err()
@@ -159,4 +167,22 @@ func runCommand(ctx context.Context, timeout time.Duration, bin string, args, en
 		return out.String(), errb.String(), -1, err
 	}
 	return out.String(), errb.String(), 0, nil
+}
+
+// lineWriter collects output and calls onLine once with the first line.
+type lineWriter struct {
+	strings.Builder
+	onLine func(string)
+	called bool
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	n, err := w.Builder.Write(p)
+	if !w.called && w.onLine != nil {
+		if line, _, ok := strings.Cut(w.String(), "\n"); ok {
+			w.called = true
+			w.onLine(line)
+		}
+	}
+	return n, err
 }

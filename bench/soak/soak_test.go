@@ -406,3 +406,19 @@ func TestGrantProxyHoldReleaseDrop(t *testing.T) {
 		t.Errorf("busy %d held %d after the requests, want 0 0", p.busy("r1"), p.heldCount("r1"))
 	}
 }
+
+func TestLineWriterCallsOnceWithTheFirstLine(t *testing.T) {
+	var got []string
+	w := &lineWriter{onLine: func(s string) { got = append(got, s) }}
+	for _, part := range []string{"eyJ", "abc.def\nsecond", " line\n"} {
+		if _, err := w.Write([]byte(part)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 1 || got[0] != "eyJabc.def" {
+		t.Errorf("onLine calls = %q, want one with the first line", got)
+	}
+	if w.String() != "eyJabc.def\nsecond line\n" {
+		t.Errorf("collected %q", w.String())
+	}
+}
