@@ -123,7 +123,6 @@ type harness struct {
 	cliSaves   int // refresh grants of CLI runs that exited 0 (saved before printing)
 	cliUnsaved int // refresh grants of CLI runs that failed
 	downFor    time.Duration
-	killedPID  int
 	killNote   string
 }
 
@@ -600,9 +599,10 @@ func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
 		h.cliChecks.inc(checked)
 	case code < 0 && ctx.Err() != nil:
 		// the run is being stopped: not the CLI's fault
-	case code < 0:
+	case code < 0 && errors.Is(err, context.DeadlineExceeded):
 		h.cliRuns.inc("killed after --cli-timeout " + h.cfg.cliTimeout.String())
-		_ = err
+	case code < 0:
+		h.cliRuns.inc("could not run: " + errorKind(fmt.Sprint(err)))
 	default:
 		h.cliRuns.inc(fmt.Sprintf("exit %d", code))
 		h.cliErrs.inc(errorKind(lastLine(stderr)))
@@ -670,8 +670,7 @@ func (h *harness) killer(loadCtx, ctx context.Context) {
 	r.epoch++
 	r.mu.Unlock()
 	addr := strings.TrimPrefix(url, "http://")
-	h.killedPID = c.cmd.Process.Pid
-	h.logf("kill -9 replica %d (pid %d)", r.i, h.killedPID)
+	h.logf("kill -9 replica %d (pid %d)", r.i, c.cmd.Process.Pid)
 	down := time.Now()
 	h.procs.kill(c)
 	h.proxy.drop(tag)
