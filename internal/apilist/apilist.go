@@ -18,8 +18,8 @@
 //
 // A public package is one of the module's own packages (what `go list ./...`
 // names) that is neither a command nor below an internal directory. Test
-// files do not count. Packages are listed for linux/amd64 without cgo, so the
-// listing is the same on every machine.
+// files do not count. Packages are listed for linux/amd64 without cgo and
+// without a go.work file, so the listing is the same on every machine.
 //
 // The listing is built from source with go/parser and go/types after one
 // `go list -deps` (package metadata only: nothing is compiled, nothing
@@ -186,7 +186,7 @@ func goList(ctx context.Context, dir string) ([]*listedPackage, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-deps",
 		"-json=ImportPath,Name,Dir,GoFiles,ImportMap,DepOnly,Module,Error", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
