@@ -64,7 +64,11 @@ func generate(ctx context.Context, dir string, whole bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{fset: token.NewFileSet(), pkgs: make(map[string]*pkgState, len(listed))}
+	l := &loader{
+		fset:  token.NewFileSet(),
+		pkgs:  make(map[string]*pkgState, len(listed)),
+		stubs: make(map[string]*types.Package),
+	}
 	var public []string
 	for _, p := range listed {
 		l.pkgs[p.ImportPath] = &pkgState{listedPackage: p, whole: whole}
@@ -258,6 +262,7 @@ func (e *checkError) Error() string {
 type loader struct {
 	fset  *token.FileSet
 	pkgs  map[string]*pkgState
+	stubs map[string]*types.Package
 	extra []need // needs that type errors revealed
 }
 
@@ -438,18 +443,22 @@ func (l *loader) need(work []need, n need) ([]need, error) {
 	return work, nil
 }
 
-// embedded returns work extended by the methods of the types that a
-// struct type embeds: they are promoted to it.
+// embedded returns work extended by the methods that a type declaration
+// gets from other types: those of the fields a struct type embeds, and
+// those of the type an alias names or a defined type is made from (which
+// covers the fields its struct embeds; its own methods are kept as well,
+// needlessly but harmlessly).
 func embedded(work []need, p *pkgState, f *fileState, ts *ast.TypeSpec) []need {
-	st, ok := ts.Type.(*ast.StructType)
-	if !ok {
-		return work
-	}
-	for _, field := range st.Fields.List {
-		if len(field.Names) > 0 {
-			continue
+	from := []ast.Expr{ts.Type}
+	if st, ok := ts.Type.(*ast.StructType); ok {
+		from = nil
+		for _, field := range st.Fields.List {
+			if len(field.Names) == 0 {
+				from = append(from, field.Type)
+			}
 		}
-		t := field.Type
+	}
+	for _, t := range from {
 	strip:
 		for {
 			switch x := t.(type) {
@@ -813,8 +822,12 @@ func (l *loader) stub(path string) (*types.Package, error) {
 	if p == nil {
 		return nil, fmt.Errorf("apilist: package %s is not in go list's output", path)
 	}
+	if pkg := l.stubs[path]; pkg != nil {
+		return pkg, nil
+	}
 	pkg := types.NewPackage(path, p.Name)
 	pkg.MarkComplete()
+	l.stubs[path] = pkg
 	return pkg, nil
 }
 

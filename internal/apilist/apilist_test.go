@@ -88,6 +88,8 @@ pkg example.com/tiny, method (Client) Describe() string
 pkg example.com/tiny, method (Client) Flush() error
 pkg example.com/tiny, method (Client) Name() string
 pkg example.com/tiny, method (Pair[K, V]) Swap() Pair[K, V]
+pkg example.com/tiny, method (ViaAlias) Ping()
+pkg example.com/tiny, method (ViaDefined) Pong()
 pkg example.com/tiny, type Buffer [4]byte
 pkg example.com/tiny, type Client struct
 pkg example.com/tiny, type Client struct, Meta struct{ ID string ` + "`json:\"id\"`" + ` }
@@ -105,6 +107,10 @@ pkg example.com/tiny, type Pair[K comparable, V any] struct
 pkg example.com/tiny, type Pair[K comparable, V any] struct, Key K
 pkg example.com/tiny, type Pair[K comparable, V any] struct, Val V
 pkg example.com/tiny, type Reader = io.Reader
+pkg example.com/tiny, type ViaAlias struct
+pkg example.com/tiny, type ViaAlias struct, embedded hidden.Alias
+pkg example.com/tiny, type ViaDefined struct
+pkg example.com/tiny, type ViaDefined struct, embedded *hidden.Defined
 pkg example.com/tiny, var Default string
 pkg example.com/tiny, var ErrClosed error
 pkg example.com/tiny/sub, method (*Base) Reset()

@@ -100,3 +100,9 @@ type unexported struct{}
 
 // Exported method of an unexported type: not listed.
 func (unexported) Visible() {}
+
+// ViaAlias embeds an alias.
+type ViaAlias struct{ hidden.Alias }
+
+// ViaDefined embeds a defined type made from a struct.
+type ViaDefined struct{ *hidden.Defined }

@@ -6,3 +6,25 @@ type Inner struct{}
 
 // Flush is promoted to tiny.Client.
 func (Inner) Flush() error { return nil }
+
+// Alias names a struct whose embedded field has a method.
+type Alias = deep
+
+type deep struct{ Deeper }
+
+// Deeper has a method promoted through Alias.
+type Deeper struct{}
+
+// Ping is promoted to tiny.ViaAlias.
+func (Deeper) Ping() {}
+
+// Defined is made from a struct whose embedded field has a method.
+type Defined other
+
+type other struct{ *Deepest }
+
+// Deepest has a method promoted through Defined.
+type Deepest struct{}
+
+// Pong is promoted to tiny.ViaDefined.
+func (*Deepest) Pong() {}
