@@ -113,7 +113,7 @@ func generate(ctx context.Context, dir string, whole bool) ([]byte, error) {
 	}
 	var lines []string
 	for _, pkg := range pkgs {
-		lines = append(lines, Lines(pkg)...)
+		lines = append(lines, listLines(pkg)...)
 	}
 	slices.Sort(lines)
 	lines = slices.Compact(lines)
@@ -476,7 +476,9 @@ func embedded(work []need, p *pkgState, f *fileState, ts *ast.TypeSpec) []need {
 		}
 		switch x := t.(type) {
 		case *ast.Ident:
-			work = append(work, need{path: p.ImportPath, name: x.Name, methods: true})
+			if _, ok := p.names[x.Name]; ok && !p.whole {
+				work = append(work, need{path: p.ImportPath, name: x.Name, methods: true})
+			}
 		case *ast.SelectorExpr:
 			if id, ok := x.X.(*ast.Ident); ok {
 				if imp, ok := f.local[id.Name]; ok {
@@ -835,8 +837,8 @@ type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
-// Lines returns the listing lines of one type-checked package, unsorted.
-func Lines(pkg *types.Package) []string {
+// listLines returns the listing lines of one type-checked package, unsorted.
+func listLines(pkg *types.Package) []string {
 	w := &writer{pkg: pkg}
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
