@@ -47,6 +47,9 @@ func TestListingMatchesCode(t *testing.T) {
 		return
 	}
 	added, removed := Diff(want, got)
+	if len(added) == 0 && len(removed) == 0 {
+		t.Fatal("api/psnkit.txt holds the code's lines, but not sorted one per line as the generator writes them; run: go test ./internal/apilist -update")
+	}
 	t.Errorf("the exported API differs from api/psnkit.txt (+ in the code only, - in the listing only):\n%s"+
 		"If the change is meant, run: go test ./internal/apilist -update, and have the diff of api/psnkit.txt reviewed.",
 		FormatDiff(added, removed))
