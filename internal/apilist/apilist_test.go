@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"go/ast"
-	"go/format"
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -134,23 +130,6 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-// TestPruningChangesNothing loads every package whole and compares.
-func TestPruningChangesNothing(t *testing.T) {
-	dir := filepath.Join("testdata", "tiny")
-	pruned, err := Generate(t.Context(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whole, err := generate(t.Context(), dir, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(pruned, whole) {
-		added, removed := Diff(whole, pruned)
-		t.Errorf("pruned listing differs from the whole one (+ pruned only, - whole only):\n%s", FormatDiff(added, removed))
-	}
-}
-
 // TestDiffShowsChanges changes a copy of testdata/tiny: an exported func
 // added and one removed show up as exactly those lines.
 func TestDiffShowsChanges(t *testing.T) {
@@ -220,57 +199,4 @@ func writeFile(t *testing.T, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// FuzzScanFile checks the cheap scan against go/parser: on gofmt'd source
-// it finds every method (by its base type, or as unknown) and, where no
-// raw string can hide a line, every top-level name.
-func FuzzScanFile(f *testing.F) {
-	f.Add([]byte("package p\n\nfunc (r *T[K, V]) M() {}\n\ntype (\n\tA int\n\tB, C = int, int\n)\n\nvar x, y = 1, 2\n"))
-	f.Add([]byte("package p\n\nconst (\n\tA = iota\n\tB\n)\n\nfunc F[T any]() {}\n\nvar s = `\n)\nfunc (x) y()\n`\n"))
-	if src, err := os.ReadFile("apilist.go"); err == nil {
-		f.Add(src)
-	}
-	f.Fuzz(func(t *testing.T, src []byte) {
-		names, methods := scanFile(src)
-		formatted, err := format.Source(src)
-		if err != nil || !bytes.Equal(formatted, src) {
-			return
-		}
-		file, err := parser.ParseFile(token.NewFileSet(), "x.go", src, parser.SkipObjectResolution)
-		if err != nil {
-			return
-		}
-		noRaw := !bytes.Contains(src, []byte("`"))
-		for _, d := range file.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv != nil {
-					if base := recvBase(d.Recv); !slices.Contains(methods, base) && !slices.Contains(methods, "") {
-						t.Errorf("method %s of %s: not found by scanFile (%q)", d.Name.Name, base, methods)
-					}
-				} else if noRaw && d.Name.Name != "_" && !slices.Contains(names, d.Name.Name) {
-					t.Errorf("func %s: not found by scanFile", d.Name.Name)
-				}
-			case *ast.GenDecl:
-				if d.Tok == token.IMPORT || !noRaw {
-					continue
-				}
-				for _, spec := range d.Specs {
-					var ids []*ast.Ident
-					switch s := spec.(type) {
-					case *ast.TypeSpec:
-						ids = []*ast.Ident{s.Name}
-					case *ast.ValueSpec:
-						ids = s.Names
-					}
-					for _, id := range ids {
-						if id.Name != "_" && !slices.Contains(names, id.Name) {
-							t.Errorf("%s %s: not found by scanFile", d.Tok, id.Name)
-						}
-					}
-				}
-			}
-		}
-	})
 }
