@@ -32,16 +32,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"go/importer"
 	"go/token"
-	"go/types"
 	"io"
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -84,8 +81,7 @@ func Generate(ctx context.Context, dir string) ([]byte, error) {
 	lines = slices.Compact(lines)
 	var b bytes.Buffer
 	for _, s := range lines {
-		b.WriteString(s)
-		b.WriteByte('\n')
+		b.WriteString(s + "\n")
 	}
 	return b.Bytes(), nil
 }
@@ -161,12 +157,9 @@ func goList(ctx context.Context, dir string) ([]*listedPackage, error) {
 		return nil, fmt.Errorf("apilist: go list in %s: %w: %s", dir, err, strings.TrimSpace(stderr.String()))
 	}
 	var pkgs []*listedPackage
-	dec := json.NewDecoder(&stdout)
-	for {
+	for dec := json.NewDecoder(&stdout); dec.More(); {
 		p := new(listedPackage)
-		if err := dec.Decode(p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
+		if err := dec.Decode(p); err != nil {
 			return nil, fmt.Errorf("apilist: reading go list output: %w", err)
 		}
 		if p.Error != nil {
@@ -175,267 +168,4 @@ func goList(ctx context.Context, dir string) ([]*listedPackage, error) {
 		pkgs = append(pkgs, p)
 	}
 	return pkgs, nil
-}
-
-// listLines returns the listing lines of one type-checked package, unsorted.
-func listLines(pkg *types.Package) []string {
-	w := &writer{pkg: pkg}
-	scope := pkg.Scope()
-	for _, name := range scope.Names() {
-		obj := scope.Lookup(name)
-		if !obj.Exported() {
-			continue
-		}
-		switch obj := obj.(type) {
-		case *types.Const:
-			w.emit("const %s %s", name, w.typ(obj.Type()))
-			w.emit("const %s = %s", name, obj.Val().ExactString())
-		case *types.Var:
-			w.emit("var %s %s", name, w.typ(obj.Type()))
-		case *types.Func:
-			w.emit("func %s%s", name, w.signature(obj.Signature(), true))
-		case *types.TypeName:
-			w.typeName(obj)
-		}
-	}
-	return w.lines
-}
-
-// writer renders declarations the way the listing spells them: other
-// packages qualified by name, parameter names left out.
-type writer struct {
-	pkg   *types.Package
-	lines []string
-}
-
-func (w *writer) emit(format string, args ...any) {
-	w.lines = append(w.lines, "pkg "+w.pkg.Path()+", "+fmt.Sprintf(format, args...))
-}
-
-func (w *writer) typeName(obj *types.TypeName) {
-	name := obj.Name()
-	if obj.IsAlias() {
-		alias, _ := obj.Type().(*types.Alias)
-		if alias != nil && alias.TypeParams().Len() > 0 {
-			name += w.typeParams(alias.TypeParams())
-		}
-		w.emit("type %s = %s", name, w.typ(types.Unalias(obj.Type())))
-		return
-	}
-	named, ok := obj.Type().(*types.Named)
-	if !ok {
-		return
-	}
-	decl := name + w.typeParams(named.TypeParams())
-	switch u := named.Underlying().(type) {
-	case *types.Struct:
-		w.emit("type %s struct", decl)
-		for f := range u.Fields() {
-			switch {
-			case f.Embedded() && f.Exported():
-				w.emit("type %s struct, embedded %s", decl, w.typ(f.Type()))
-			case f.Exported():
-				w.emit("type %s struct, %s %s", decl, f.Name(), w.typ(f.Type()))
-			}
-		}
-	case *types.Interface:
-		if !u.IsMethodSet() {
-			w.emit("type %s %s", decl, w.typ(u))
-			return
-		}
-		var names []string
-		unexported := false
-		for m := range u.Methods() {
-			if !m.Exported() {
-				unexported = true
-				continue
-			}
-			names = append(names, m.Name())
-			w.emit("type %s interface, %s%s", decl, m.Name(), w.signature(m.Signature(), false))
-		}
-		slices.Sort(names)
-		if unexported {
-			names = append(names, "unexported methods")
-		}
-		w.emit("type %s interface { %s }", decl, strings.Join(names, ", "))
-		return // an interface's methods are listed above
-	default:
-		w.emit("type %s %s", decl, w.typ(u))
-	}
-	recv := name + w.typeArgNames(named.TypeParams())
-	emitted := make(map[string]bool)
-	for _, t := range []types.Type{named, types.NewPointer(named)} {
-		ptr := ""
-		if _, ok := t.(*types.Pointer); ok {
-			ptr = "*"
-		}
-		ms := types.NewMethodSet(t)
-		for sel := range ms.Methods() {
-			m := sel.Obj().(*types.Func)
-			if !m.Exported() || emitted[m.Name()] {
-				continue
-			}
-			emitted[m.Name()] = true
-			w.emit("method (%s%s) %s%s", ptr, recv, m.Name(), w.signature(m.Signature(), false))
-		}
-	}
-}
-
-func (w *writer) typeParams(list *types.TypeParamList) string {
-	if list.Len() == 0 {
-		return ""
-	}
-	var parts []string
-	for tp := range list.TypeParams() {
-		parts = append(parts, tp.Obj().Name()+" "+w.typ(tp.Constraint()))
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-func (w *writer) typeArgNames(list *types.TypeParamList) string {
-	if list.Len() == 0 {
-		return ""
-	}
-	var parts []string
-	for tp := range list.TypeParams() {
-		parts = append(parts, tp.Obj().Name())
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-func (w *writer) qualified(obj types.Object) string {
-	if obj.Pkg() == nil || obj.Pkg() == w.pkg {
-		return obj.Name()
-	}
-	return obj.Pkg().Name() + "." + obj.Name()
-}
-
-func (w *writer) typeList(list *types.TypeList) string {
-	if list.Len() == 0 {
-		return ""
-	}
-	var parts []string
-	for t := range list.Types() {
-		parts = append(parts, w.typ(t))
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-// typ spells a type without parameter names.
-func (w *writer) typ(t types.Type) string {
-	switch t := t.(type) {
-	case *types.Basic:
-		return t.Name()
-	case *types.Pointer:
-		return "*" + w.typ(t.Elem())
-	case *types.Slice:
-		return "[]" + w.typ(t.Elem())
-	case *types.Array:
-		return "[" + strconv.FormatInt(t.Len(), 10) + "]" + w.typ(t.Elem())
-	case *types.Map:
-		return "map[" + w.typ(t.Key()) + "]" + w.typ(t.Elem())
-	case *types.Chan:
-		elem := w.typ(t.Elem())
-		switch t.Dir() {
-		case types.SendOnly:
-			return "chan<- " + elem
-		case types.RecvOnly:
-			return "<-chan " + elem
-		}
-		if c, ok := t.Elem().(*types.Chan); ok && c.Dir() == types.RecvOnly {
-			elem = "(" + elem + ")"
-		}
-		return "chan " + elem
-	case *types.Signature:
-		return "func" + w.signature(t, true)
-	case *types.Struct:
-		var parts []string
-		for i := range t.NumFields() {
-			f := t.Field(i)
-			s := w.typ(f.Type())
-			if !f.Embedded() {
-				s = f.Name() + " " + s
-			}
-			if tag := t.Tag(i); strconv.CanBackquote(tag) && tag != "" {
-				s += " `" + tag + "`"
-			} else if tag != "" {
-				s += " " + strconv.Quote(tag)
-			}
-			parts = append(parts, s)
-		}
-		if len(parts) == 0 {
-			return "struct{}"
-		}
-		return "struct{ " + strings.Join(parts, "; ") + " }"
-	case *types.Interface:
-		var parts []string
-		for e := range t.EmbeddedTypes() {
-			parts = append(parts, w.typ(e))
-		}
-		for m := range t.ExplicitMethods() {
-			parts = append(parts, m.Name()+w.signature(m.Signature(), false))
-		}
-		if len(parts) == 0 {
-			return "interface{}"
-		}
-		return "interface{ " + strings.Join(parts, "; ") + " }"
-	case *types.Union:
-		var parts []string
-		for term := range t.Terms() {
-			s := w.typ(term.Type())
-			if term.Tilde() {
-				s = "~" + s
-			}
-			parts = append(parts, s)
-		}
-		return strings.Join(parts, " | ")
-	case *types.Named:
-		return w.qualified(t.Obj()) + w.typeList(t.TypeArgs())
-	case *types.Alias:
-		return w.qualified(t.Obj()) + w.typeList(t.TypeArgs())
-	case *types.TypeParam:
-		return t.Obj().Name()
-	}
-	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
-}
-
-// signature spells a signature after the func keyword or method name:
-// type parameters (when withTypeParams), parameter types, result types.
-func (w *writer) signature(sig *types.Signature, withTypeParams bool) string {
-	var b strings.Builder
-	if withTypeParams {
-		b.WriteString(w.typeParams(sig.TypeParams()))
-	}
-	b.WriteByte('(')
-	params := sig.Params()
-	for i := range params.Len() {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		t := params.At(i).Type()
-		if sig.Variadic() && i == params.Len()-1 {
-			if s, ok := t.(*types.Slice); ok {
-				b.WriteString("..." + w.typ(s.Elem()))
-				continue
-			}
-		}
-		b.WriteString(w.typ(t))
-	}
-	b.WriteByte(')')
-	results := sig.Results()
-	switch results.Len() {
-	case 0:
-	case 1:
-		b.WriteString(" " + w.typ(results.At(0).Type()))
-	default:
-		b.WriteString(" (")
-		for i := range results.Len() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(w.typ(results.At(i).Type()))
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }

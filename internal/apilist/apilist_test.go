@@ -52,7 +52,8 @@ func TestListingMatchesCode(t *testing.T) {
 }
 
 // touchPackageDirs lists every directory of the module, so that go test's
-// result cache, which notes what a test opens, sees a package added.
+// result cache, which notes what a test opens, sees a package added or a
+// file changed: the sources are read by go list, not by the test process.
 func touchPackageDirs(t *testing.T, root string) {
 	t.Helper()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
