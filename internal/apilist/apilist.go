@@ -18,8 +18,9 @@
 //
 // A public package is one of the module's own packages (what `go list ./...`
 // names) that is neither a command nor below an internal directory. Test
-// files do not count. Packages are listed for linux/amd64 without cgo and
-// without a go.work file, so the listing is the same on every machine.
+// files do not count. Packages are listed for linux/amd64 without cgo, with
+// GOFLAGS=-mod=readonly and without a go.work file, so the listing is the
+// same on every machine.
 //
 // The types come from the compiler: one `go list -export -deps` compiles the
 // packages through the build cache and names each one's export data file,
