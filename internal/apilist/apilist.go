@@ -18,7 +18,8 @@
 //
 // A public package is one of the module's own packages (what `go list ./...`
 // names) that is neither a command nor below an internal directory. Test
-// files do not count. Packages are listed for linux/amd64 without cgo, with
+// files do not count. Packages are listed for linux/amd64 (cgo as the go
+// command defaults, so the build cache of go build and go test serves it), with
 // GOFLAGS=-mod=readonly and without a go.work file, so the listing is the
 // same on every machine.
 //
@@ -151,7 +152,7 @@ func goList(ctx context.Context, dir string) ([]*listedPackage, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-export", "-deps",
 		"-json=ImportPath,Name,Export,DepOnly,Error", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-mod=readonly")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "GOWORK=off", "GOFLAGS=-mod=readonly")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
