@@ -24,7 +24,7 @@ func (p *pageFlags) register(c *cobra.Command, what string) {
 
 func (p *pageFlags) check() error {
 	if p.limit < 0 || p.offset < 0 {
-		return fmt.Errorf("%w: --limit and --offset must not be negative", psn.ErrBadRequest)
+		return usageError("--limit and --offset must not be negative")
 	}
 	return nil
 }
@@ -268,7 +268,7 @@ func (tt *trophyTarget) check() error {
 	switch tt.service {
 	case "", psn.ServiceTrophy, psn.ServiceTrophy2:
 	default:
-		return fmt.Errorf("%w: --service must be %q or %q, not %q", psn.ErrBadRequest, psn.ServiceTrophy, psn.ServiceTrophy2, tt.service)
+		return usageError("--service must be %q or %q, not %q", psn.ServiceTrophy, psn.ServiceTrophy2, tt.service)
 	}
 	_, err := classifyAccount("--account-id", tt.accountID)
 	return err

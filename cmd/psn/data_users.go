@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/psnkit/psn"
@@ -327,10 +326,10 @@ which Sony may have retired) and prints its answer.`,
 			}
 			dom, ok := searchDomains[domain]
 			if !ok {
-				return fmt.Errorf("%w: --domain must be players, games or addons, not %q", psn.ErrBadRequest, domain)
+				return usageError("--domain must be players, games or addons, not %q", domain)
 			}
 			if universal && all {
-				return fmt.Errorf("%w: --universal answers one page: drop --all", psn.ErrBadRequest)
+				return usageError("--universal answers one page: drop --all")
 			}
 			api, err := a.dataSession(ctx, nil)
 			if err != nil {

@@ -213,23 +213,38 @@ func healthTable(hs []vault.Health) table {
 	return t
 }
 
+// stateUnreadable is the state `psn accounts` shows for an account whose
+// sealed secrets do not open (tampered, damaged, or sealed with a key the
+// ring no longer has).
+const stateUnreadable = "unreadable"
+
 func (a *app) accountsCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "accounts",
 		Short: "List the stored accounts and their health",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
+			hs := []vault.Health{}
+			if _, err := a.kek(); err != nil {
+				return err
+			}
+			if _, err := a.openStore(cmd.Context()); errors.Is(err, errNoDefaultStore) {
+				return a.emit(hs, healthTable(hs)) // nobody logged in yet
+			}
+			keys, err := a.openKeys(cmd.Context()) // a wrong key fails here
 			if err != nil {
 				return err
 			}
-			hs := []vault.Health{}
 			now := time.Now()
-			for rec, err := range st.List(cmd.Context()) {
+			for rec, err := range a.st.List(cmd.Context()) {
 				if err != nil {
 					return err
 				}
-				hs = append(hs, vault.HealthOf(rec, now, 7*24*time.Hour))
+				h := vault.HealthOf(rec, now, 7*24*time.Hour)
+				if _, _, err := vault.OpenRecord(keys.Ring, rec); err != nil {
+					h.State, h.LastError = stateUnreadable, err.Error()
+				}
+				hs = append(hs, h)
 			}
 			return a.emit(hs, healthTable(hs))
 		},
