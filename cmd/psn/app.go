@@ -112,6 +112,9 @@ func (a *app) openStore(ctx context.Context) (store.Store, error) {
 		return nil, &userError{what: fmt.Sprintf("account %q is not logged in (there is no token store yet)", a.account),
 			hint: a.loginHint(), err: fmt.Errorf("%w: %w: %w", errNoDefaultStore, psn.ErrNoToken, err), quiet: true}
 	case err != nil:
+		if ue, ok := err.(*userError); ok {
+			return nil, ue
+		}
 		return nil, &userError{what: fmt.Sprintf("cannot open the token store %s", redactStoreURL(u)), err: err}
 	}
 	a.st = st
@@ -129,6 +132,9 @@ func redactStoreURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		return "(an unparsable URL)"
+	}
+	if _, has := p.User.Password(); !has {
+		return u
 	}
 	return p.Redacted()
 }

@@ -199,6 +199,10 @@ func resolveAccount(ctx context.Context, api *psn.Client, param, s string, numer
 		return s, nil
 	}
 	p, err := api.Users.Lookup(ctx, s)
+	if errors.Is(err, psn.ErrNotFound) {
+		return "", &userError{what: "no PSN user " + s,
+			hint: fmt.Sprintf("Check the online id, or look for the player with `psn search %s`.", shellWord(s)), err: err}
+	}
 	if err != nil {
 		return "", fmt.Errorf("looking up online id %q: %w", s, err)
 	}
@@ -259,4 +263,14 @@ func (a *app) pct(n int) string {
 		return itoa(n)
 	}
 	return itoa(n) + "%"
+}
+
+// shellWord quotes s for a shell command line when it needs it.
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
 }

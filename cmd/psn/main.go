@@ -152,6 +152,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if cmd.HasAvailableSubCommands() {
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2
+		}
 		if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
 			return &userError{what: fmt.Sprintf("unknown command %s for %q", describeArg(args[0]), cmd.CommandPath()),
 				hint: fmt.Sprintf("Did you mean %s?", strings.Join(sug, " or "))}
