@@ -152,10 +152,13 @@ func OpenExisting(ctx context.Context, location string) (*Store, error) {
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%w: %s is not a regular file (%s); give the path of a database file", store.ErrUnavailable, path, fi.Mode().Type())
 	}
-	if fi.Size() > 0 {
-		if err := checkHeader(path); err != nil {
-			return nil, err
+	if fi.Size() == 0 {
+		// Empty, unless its first transaction still sits in the WAL.
+		if _, err := os.Stat(path + "-wal"); err != nil {
+			return nil, fmt.Errorf("%w: %s is empty", store.ErrNoStore, path)
 		}
+	} else if err := checkHeader(path); err != nil {
+		return nil, err
 	}
 	return open(ctx, path, fi.Size() > 0, false)
 }
