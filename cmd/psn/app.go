@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/itchyny/gojq"
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
@@ -33,6 +34,9 @@ type app struct {
 
 	storeURL, endpoint, account, output string
 	verbose                             bool
+	// jq is --jq EXPR, compiled into jqCode before the command runs.
+	jq     string
+	jqCode *gojq.Code
 	// mayCreate lets openStore create and migrate the store: set for the
 	// commands that write one (login, keys, vault).
 	mayCreate bool

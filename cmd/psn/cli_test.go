@@ -339,3 +339,39 @@ func TestAccountsChecksTheKey(t *testing.T) {
 		t.Errorf("accounts shows the tampered bob as %v, alice as %v", hs[1], hs[0]["state"])
 	}
 }
+
+func TestJQFiltersJSON(t *testing.T) {
+	e := newTestEnv(t, psntest.Config{}, 0)
+	titles := simTitles(t, e)
+	e.reset()
+	out, _ := e.ok("titles", "--limit", "2", "--jq", ".trophyTitles[].trophyTitleName")
+	if want := titles[0].TrophyTitleName + "\n" + titles[1].TrophyTitleName + "\n"; out != want {
+		t.Errorf("--jq strings: %q, want %q", out, want)
+	}
+	out, _ = e.ok("titles", "--limit", "1", "--jq", ".trophyTitles[] | {id: .npCommunicationId, p: .progress}")
+	if want := `{"id":"` + titles[0].NpCommunicationID + `","p":` + itoa(titles[0].Progress) + "}\n"; out != want {
+		t.Errorf("--jq objects: %q, want %q", out, want)
+	}
+	// --jq implies -o json, and the table is not printed.
+	out, _ = e.ok("me", "--jq", ".accountId")
+	if out != e.user.AccountID+"\n" {
+		t.Errorf("me --jq .accountId = %q", out)
+	}
+	e.reset()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"titles", "--jq", ".["}, `psn: --jq ".[" is not a jq expression`},
+		{[]string{"titles", "-o", "csv", "--jq", "."}, "psn: --jq filters JSON: drop -o csv"},
+		{[]string{"me", "--jq", `error("boom")`}, "psn: --jq \"error(\\\"boom\\\")\" failed: error: boom"},
+	} {
+		code, _, stderr := e.run(context.Background(), c.args...)
+		if code != exitError || !strings.HasPrefix(stderr, c.want) {
+			t.Errorf("psn %q: exit %d, stderr %q; want %q", c.args, code, stderr, c.want)
+		}
+	}
+	if n := len(e.requests()); n > 2 { // only `me` sends (summary; profile is skipped for JSON)
+		t.Errorf("bad --jq expressions sent %d requests", n)
+	}
+}

@@ -103,6 +103,7 @@ Data goes to stdout; progress and diagnostics to stderr.`,
 	f.StringVar(&a.endpoint, "endpoint", "", "send every PSN request to this base URL, e.g. a simulator (env PSN_ENDPOINT)")
 	f.StringVar(&a.account, "account", "default", "local name of the account")
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table, json or csv")
+	f.StringVar(&a.jq, "jq", "", "filter the JSON output with a jq expression (implies -o json), e.g. --jq '.[].trophyTitleName'")
 	f.BoolVarP(&a.verbose, "verbose", "v", false, "log every PSN request (method, host, path, status, duration) and retry to stderr (never secrets)")
 	root.AddCommand(
 		a.loginCommand(), a.logoutCommand(), a.tokenCommand(), a.accountsCommand(), a.keysCommand(),
@@ -135,6 +136,16 @@ func (a *app) prepare(cmd *cobra.Command) error {
 	}
 	if err := a.checkEndpoint(); err != nil {
 		return err
+	}
+	if a.jq != "" {
+		if cmd.Flags().Changed("output") && a.output != "json" {
+			return usageError("--jq filters JSON: drop -o %s (--jq implies -o json)", a.output)
+		}
+		code, err := compileJQ(a.jq)
+		if err != nil {
+			return err
+		}
+		a.output, a.jqCode = "json", code
 	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[creates] != "" {

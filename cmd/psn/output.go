@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
+
+	"github.com/itchyny/gojq"
 )
 
 // table is the table/csv form of a result.
@@ -13,8 +16,12 @@ type table struct {
 	rows   [][]string
 }
 
-// emit writes v as JSON, or t as an aligned table or CSV, per -o.
+// emit writes v as JSON (filtered by --jq when given), or t as an aligned
+// table or CSV, per -o.
 func (a *app) emit(v any, t table) error {
+	if a.jqCode != nil {
+		return a.emitJQ(v)
+	}
 	switch a.output {
 	case "json":
 		enc := json.NewEncoder(a.stdout)
@@ -48,4 +55,83 @@ func (a *app) emit(v any, t table) error {
 		return tw.Flush()
 	}
 	return fmt.Errorf("unknown output format %q: use table, json or csv", a.output)
+}
+
+// compileJQ parses and compiles --jq EXPR, so that a mistake in it fails
+// before any request is sent.
+func compileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, &userError{what: fmt.Sprintf("--jq %s is not a jq expression: %v", quoteArg(expr), err)}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, &userError{what: fmt.Sprintf("--jq %s does not compile: %v", quoteArg(expr), err)}
+	}
+	return code, nil
+}
+
+// emitJQ runs --jq over v's JSON and prints each result on its own line,
+// as gh does: strings as they are, every other value as compact JSON.
+func (a *app) emitJQ(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var in any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		return err
+	}
+	iter := a.jqCode.Run(normalizeNumbers(in))
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, ok := out.(error); ok {
+			if h, ok := err.(*gojq.HaltError); ok && h.Value() == nil {
+				return nil
+			}
+			return &userError{what: fmt.Sprintf("--jq %s failed: %v", quoteArg(a.jq), err)}
+		}
+		if s, ok := out.(string); ok {
+			if _, err := fmt.Fprintln(a.stdout, s); err != nil {
+				return err
+			}
+			continue
+		}
+		line, err := gojq.Marshal(out)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(a.stdout, "%s\n", line); err != nil {
+			return err
+		}
+	}
+}
+
+// normalizeNumbers turns json.Numbers into the int or float64 gojq
+// computes with (ints stay exact, however large: gojq keeps *big.Int).
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeNumbers(e)
+		}
+	}
+	return v
 }
