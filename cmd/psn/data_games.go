@@ -58,11 +58,7 @@ CSV, PLAY TIME is ISO 8601 too.`,
 				opt.Categories = strings.Split(categories, ",")
 			}
 			if pf.all {
-				all, err := collect(api.Games.PlayedAll(ctx, acc, opt))
-				if err != nil {
-					return err
-				}
-				return a.emit(all, a.playedTable(all))
+				return emitAll(a, api.Games.PlayedAll(ctx, acc, opt), a.playedTable)
 			}
 			page, err := api.Games.Played(ctx, acc, opt)
 			if err != nil {

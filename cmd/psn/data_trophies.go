@@ -128,14 +128,7 @@ ACCOUNT is "me" (the default), a PSN account id, or an online id.
 			}
 			opt := &psn.TitlesOptions{Limit: pf.limit, Offset: pf.offset}
 			if pf.all {
-				all := []psn.TrophyTitle{}
-				for t, err := range api.Trophies.TitlesAll(ctx, acc, opt) {
-					if err != nil {
-						return err
-					}
-					all = append(all, t)
-				}
-				return a.emit(all, a.titlesTable(all))
+				return emitAll(a, api.Trophies.TitlesAll(ctx, acc, opt), a.titlesTable)
 			}
 			page, err := api.Trophies.Titles(ctx, acc, opt)
 			if err != nil {

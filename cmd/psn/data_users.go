@@ -82,11 +82,7 @@ the array of every account id.`,
 				return t
 			}
 			if pf.all {
-				ids, err := collect(api.Users.FriendsAll(ctx, acc, opt))
-				if err != nil {
-					return err
-				}
-				return a.emit(ids, tab(ids))
+				return emitAll(a, api.Users.FriendsAll(ctx, acc, opt), tab)
 			}
 			page, err := api.Users.Friends(ctx, acc, opt)
 			if err != nil {
@@ -343,11 +339,7 @@ which Sony may have retired) and prints its answer.`,
 				}
 				return a.emit(res, universalTable(res))
 			case all:
-				items, err := collect(api.Search.All(ctx, term, dom, nil))
-				if err != nil {
-					return err
-				}
-				return a.emit(items, a.searchTable(items))
+				return emitAll(a, api.Search.All(ctx, term, dom, nil), a.searchTable)
 			}
 			res, err := api.Search.Context(ctx, term, searchContextOf(dom), nil)
 			if err != nil {
