@@ -344,11 +344,11 @@ func TestJQFiltersJSON(t *testing.T) {
 	e := newTestEnv(t, psntest.Config{}, 0)
 	titles := simTitles(t, e)
 	e.reset()
-	out, _ := e.ok("titles", "--limit", "2", "--jq", ".trophyTitles[].trophyTitleName")
+	out, _ := e.ok("titles", "--limit", "2", "--jq", ".[].trophyTitleName")
 	if want := titles[0].TrophyTitleName + "\n" + titles[1].TrophyTitleName + "\n"; out != want {
 		t.Errorf("--jq strings: %q, want %q", out, want)
 	}
-	out, _ = e.ok("titles", "--limit", "1", "--jq", ".trophyTitles[] | {id: .npCommunicationId, p: .progress}")
+	out, _ = e.ok("titles", "--limit", "1", "--jq", ".[] | {id: .npCommunicationId, p: .progress}")
 	if want := `{"id":"` + titles[0].NpCommunicationID + `","p":` + itoa(titles[0].Progress) + "}\n"; out != want {
 		t.Errorf("--jq objects: %q, want %q", out, want)
 	}

@@ -64,7 +64,7 @@ CSV, PLAY TIME is ISO 8601 too.`,
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, a.playedTable(page.Titles)); err != nil {
+			if err := a.emit(nonNil(page.Titles), a.playedTable(page.Titles)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.Titles), "games")

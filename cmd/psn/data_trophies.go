@@ -58,16 +58,13 @@ answer exactly; the table adds the online id (one more request).`,
 			if err != nil {
 				return err
 			}
-			if a.output == "json" {
-				return a.emit(sum, table{})
-			}
 			online := ""
 			if p, err := api.Users.Profile(ctx, sum.AccountID); err != nil {
-				fmt.Fprintf(a.stderr, "psn: online id unavailable: %v\n", err)
+				fmt.Fprintf(a.stderr, "psn: online id unavailable: %s\n", trimPSN(err.Error()))
 			} else {
 				online = p.OnlineID
 			}
-			return a.emit(sum, summaryTable(a, sum, &online))
+			return a.emit(withFields{sum, []field{{"onlineId", online}}}, summaryTable(a, sum, &online))
 		},
 	})
 }
@@ -134,7 +131,7 @@ ACCOUNT is "me" (the default), a PSN account id, or an online id.
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, a.titlesTable(page.TrophyTitles)); err != nil {
+			if err := a.emit(nonNil(page.TrophyTitles), a.titlesTable(page.TrophyTitles)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.TrophyTitles), "titles")
@@ -366,6 +363,15 @@ func (a *app) notPlayed(err error, np string) bool {
 	}
 	fmt.Fprintf(a.stderr, "psn: the account has no trophies in %s (never played?): showing the definitions only\n", np)
 	return true
+}
+
+// nonNil is s, or an empty slice for nil: a list command prints [] for
+// no items, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // collect drains an iterator, stopping at its first error.

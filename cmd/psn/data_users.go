@@ -40,7 +40,7 @@ account. -o json prints PSN's profile answer.`,
 			if d := p.PersonalDetail; d != nil {
 				name = strings.Join(strings.Fields(d.FirstName+" "+d.MiddleName+" "+d.LastName), " ")
 			}
-			return a.emit(p, table{
+			return a.emit(withFields{p, []field{{"accountId", acc}}}, table{
 				header: []string{"ACCOUNT ID", "ONLINE ID", "NAME", "PLUS", "VERIFIED", "LANGUAGES", "ABOUT ME"},
 				rows: [][]string{{acc, p.OnlineID, name, yesNo(p.IsPlus), yesNo(p.IsOfficiallyVerified),
 					strings.Join(p.Languages, " "), oneLine(p.AboutMe)}},
@@ -88,7 +88,7 @@ the array of every account id.`,
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, tab(page.Friends)); err != nil {
+			if err := a.emit(nonNil(page.Friends), tab(page.Friends)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.Friends), "friends")
@@ -148,22 +148,22 @@ one account, {"basicPresences":[…]} for several.`,
 					return err
 				}
 			}
+			var ps []psn.BasicPresence
 			if len(ids) == 1 {
 				p, err := api.Users.Presence(ctx, ids[0])
 				if err != nil {
 					return err
 				}
-				return a.emit(struct {
-					BasicPresence *psn.BasicPresence `json:"basicPresence"`
-				}{p}, a.presenceTable([]psn.BasicPresence{*p}, ids))
-			}
-			ps, err := api.Users.Presences(ctx, ids)
-			if err != nil {
+				ps = []psn.BasicPresence{*p}
+			} else if ps, err = api.Users.Presences(ctx, ids); err != nil {
 				return err
 			}
-			return a.emit(struct {
-				BasicPresences []psn.BasicPresence `json:"basicPresences"`
-			}{ps}, a.presenceTable(ps, nil))
+			for i := range ps {
+				if ps[i].AccountID == "" && len(ps) == len(ids) {
+					ps[i].AccountID = ids[i]
+				}
+			}
+			return a.emit(nonNil(ps), a.presenceTable(ps, nil))
 		},
 	})
 }
@@ -349,7 +349,7 @@ which Sony may have retired) and prints its answer.`,
 			if page == nil {
 				page = &psn.SearchDomainResult{Domain: dom, SearchResults: []psn.SearchItem{}}
 			}
-			if err := a.emit(page, a.searchTable(page.SearchResults)); err != nil {
+			if err := a.emit(nonNil(page.SearchResults), a.searchTable(page.SearchResults)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalResultCount, 0, len(page.SearchResults), "results")

@@ -135,3 +135,55 @@ func normalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// withFields is v's JSON object with fields added in front — those v does
+// not hold already — so that -o json carries every field the table shows
+// (me's onlineId, profile's accountId) whatever JSON v's type writes.
+type withFields struct {
+	v      any
+	fields []field
+}
+
+// field is one key and value withFields adds.
+type field struct {
+	key string
+	val any
+}
+
+// MarshalJSON splices the fields into v's object.
+func (w withFields) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(w.v)
+	if err != nil {
+		return nil, err
+	}
+	var have map[string]json.RawMessage
+	if err := json.Unmarshal(b, &have); err != nil {
+		return nil, fmt.Errorf("withFields: %T is not a JSON object: %w", w.v, err)
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	n := 0
+	for _, f := range w.fields {
+		if _, ok := have[f.key]; ok {
+			continue
+		}
+		k, _ := json.Marshal(f.key)
+		v, err := json.Marshal(f.val)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out.WriteByte(',')
+		}
+		out.Write(k)
+		out.WriteByte(':')
+		out.Write(v)
+		n++
+	}
+	rest := bytes.TrimSpace(b)[1:]
+	if n > 0 && !bytes.Equal(bytes.TrimSpace(rest), []byte("}")) {
+		out.WriteByte(',')
+	}
+	out.Write(rest)
+	return out.Bytes(), nil
+}
