@@ -40,9 +40,9 @@ func (a *app) playedCommand() *cobra.Command {
 (psn-api getUserPlayedGames). ACCOUNT is "me" (the default), a PSN account id
 or an online id.
 
--o json prints PSN's page ({"titles":[…],"totalItemCount":…}, playDuration
-as PSN's ISO 8601 "PT228H56M33S"); with --all, the array of every game. In
-CSV, PLAY TIME is ISO 8601 too.`,
+-o json prints the array of PSN's played titles, with or without --all
+(playDuration as PSN's ISO 8601 "PT228H56M33S"). In CSV, PLAY TIME is ISO
+8601 too.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -46,7 +46,7 @@ func (a *app) meCommand() *cobra.Command {
 		Use:   "me",
 		Short: "The logged-in account: account id, online id and trophy summary",
 		Long: `The logged-in account's trophy summary. -o json prints PSN's trophySummary
-answer exactly; the table adds the online id (one more request).`,
+answer with the onlineId the table shows (one more request, for the profile).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -111,8 +111,8 @@ func (a *app) titlesCommand() *cobra.Command {
 		Long: `An account's trophy titles (psn-api getUserTitles), most recently updated first.
 ACCOUNT is "me" (the default), a PSN account id, or an online id.
 
--o json prints PSN's page ({"trophyTitles":[…],"totalItemCount":…}); with
---all it prints the array of every title.`,
+-o json prints the array of PSN's titles, with or without --all; with --all
+JSON and CSV stream page by page.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -16,7 +16,7 @@ func (a *app) profileCommand() *cobra.Command {
 		Short: "A user's profile: online id, avatars, languages, PlayStation Plus, real name when shared",
 		Long: `A user's profile by account id (psn-api getProfileFromAccountId). An online id
 is looked up to its account id first; no argument means the logged-in
-account. -o json prints PSN's profile answer.`,
+account. -o json prints PSN's profile answer with the accountId.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -61,8 +61,7 @@ func (a *app) friendsCommand() *cobra.Command {
 "me" (the default), a PSN account id or an online id; another user's list
 is often private (exit 1, "forbidden").
 
--o json prints PSN's page ({"friends":[…],"totalItemCount":…}); with --all,
-the array of every account id.`,
+-o json prints the array of account ids, with or without --all.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -126,8 +125,8 @@ func (a *app) presenceCommand() *cobra.Command {
 		Short: "Who is online, on which platform, playing what",
 		Long: `Basic presence of one or more users (psn-api getBasicPresence; several at once
 through PSN's batch call). Each ACCOUNT is "me" (the default), a PSN account
-id or an online id. -o json prints PSN's answer: {"basicPresence":{…}} for
-one account, {"basicPresences":[…]} for several.`,
+id or an online id. -o json prints the array of PSN's presences, one per
+account, each with its accountId.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if len(args) == 0 {
@@ -309,9 +308,8 @@ func (a *app) searchCommand() *cobra.Command {
 		Long: `Search PSN the way the PlayStation app does (GraphQL context search, as
 PSNAWP does): --domain players (the default), games or addons.
 
--o json prints PSN's page of that domain ({"domain":…,"searchResults":[…],
-"totalResultCount":…,"next":…}); with --all, the array of every hit.
---universal uses psn-api's makeUniversalSearch (the older REST search,
+-o json prints the array of PSN's searchResults of that domain, with or
+without --all. --universal uses psn-api's makeUniversalSearch (the older REST search,
 which Sony may have retired) and prints its answer.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
