@@ -243,6 +243,15 @@ func (a *app) countHeader(prefix string) []string {
 	return []string{prefix + " P/G/S/B"}
 }
 
+// countKeys are the JSON keys of countHeader's columns (for CSV):
+// prefix.platinum … prefix.bronze.
+func (a *app) countKeys(prefix string) []string {
+	if a.output == "csv" {
+		return []string{prefix + ".platinum", prefix + ".gold", prefix + ".silver", prefix + ".bronze"}
+	}
+	return []string{prefix}
+}
+
 // countCells fills the columns countHeader names; nil counts are blank.
 func (a *app) countCells(c *psn.TrophyCounts) []string {
 	if a.output == "csv" {

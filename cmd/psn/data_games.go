@@ -16,7 +16,8 @@ func playTime(d time.Duration) string {
 }
 
 func (a *app) playedTable(ts []psn.PlayedTitle) table {
-	t := table{header: []string{"TITLE ID", "NAME", "CATEGORY", "PLAYS", "PLAY TIME", "FIRST PLAYED", "LAST PLAYED"}}
+	t := table{header: []string{"TITLE ID", "NAME", "CATEGORY", "PLAYS", "PLAY TIME", "FIRST PLAYED", "LAST PLAYED"},
+		keys: []string{"titleId", "name", "category", "playCount", "playDuration", "firstPlayedDateTime", "lastPlayedDateTime"}}
 	for _, x := range ts {
 		pt := playTime(x.PlayDuration)
 		if a.output == "csv" {

@@ -100,9 +100,9 @@ func TestMe(t *testing.T) {
 	}
 	online := obj(t, decode(t, e.answer(`/profiles$`)))["onlineId"]
 	for col, want := range map[string]any{
-		"ACCOUNT ID": e.user.AccountID, "ONLINE ID": online, "LEVEL": sum["trophyLevel"], "TIER": sum["tier"],
-		"PROGRESS": sum["progress"], "POINTS": sum["trophyPoint"],
-		"PLATINUM": obj(t, sum["earnedTrophies"])["platinum"], "BRONZE": obj(t, sum["earnedTrophies"])["bronze"],
+		"accountId": e.user.AccountID, "onlineId": online, "trophyLevel": sum["trophyLevel"], "tier": sum["tier"],
+		"progress": sum["progress"], "trophyPoint": sum["trophyPoint"],
+		"earnedTrophies.platinum": obj(t, sum["earnedTrophies"])["platinum"], "earnedTrophies.bronze": obj(t, sum["earnedTrophies"])["bronze"],
 	} {
 		if got := rows[1][column(t, h, col)]; got != jsonText(want) {
 			t.Errorf("me -o csv: %s = %q, want %q", col, got, jsonText(want))
@@ -148,7 +148,7 @@ func TestSummary(t *testing.T) {
 
 	out, _ := e.ok("summary", other.AccountID, "-o", "csv")
 	rows := readCSV(t, out)
-	if got := rows[1][column(t, rows[0], "ACCOUNT ID")]; got != other.AccountID {
+	if got := rows[1][column(t, rows[0], "accountId")]; got != other.AccountID {
 		t.Fatalf("summary csv account %q, want %q", got, other.AccountID)
 	}
 	out, _ = e.ok("summary", other.AccountID)
@@ -210,17 +210,17 @@ func TestTitles(t *testing.T) {
 	want := list(t, obj(t, decode(t, e.answer(`/trophyTitles$`)))["trophyTitles"])
 	for i, r := range rows[1:] {
 		w := obj(t, want[i])
-		for col, key := range map[string]string{"NP COMMUNICATION ID": "npCommunicationId", "NAME": "trophyTitleName",
-			"PLATFORM": "trophyTitlePlatform", "SERVICE": "npServiceName", "PROGRESS": "progress"} {
+		for col, key := range map[string]string{"npCommunicationId": "npCommunicationId", "trophyTitleName": "trophyTitleName",
+			"trophyTitlePlatform": "trophyTitlePlatform", "npServiceName": "npServiceName", "progress": "progress"} {
 			if got := r[column(t, rows[0], col)]; got != jsonText(w[key]) {
 				t.Errorf("row %d %s = %q, want %q", i, col, got, jsonText(w[key]))
 			}
 		}
 		earned := obj(t, w["earnedTrophies"])
-		if got := r[column(t, rows[0], "EARNED GOLD")]; got != jsonText(earned["gold"]) {
+		if got := r[column(t, rows[0], "earnedTrophies.gold")]; got != jsonText(earned["gold"]) {
 			t.Errorf("row %d EARNED GOLD = %q, want %v", i, got, earned["gold"])
 		}
-		if got := r[column(t, rows[0], "LAST UPDATED")]; !sameInstant(got, w["lastUpdatedDateTime"]) {
+		if got := r[column(t, rows[0], "lastUpdatedDateTime")]; !sameInstant(got, w["lastUpdatedDateTime"]) {
 			t.Errorf("row %d LAST UPDATED = %q, want %v", i, got, w["lastUpdatedDateTime"])
 		}
 	}
@@ -284,21 +284,21 @@ func TestTrophies(t *testing.T) {
 		sawProgress := false
 		for i, r := range rows[1:] {
 			w, d := obj(t, ws[i]), obj(t, ds[i])
-			for col, want := range map[string]any{"ID": w["trophyId"], "TYPE": w["trophyType"], "NAME": d["trophyName"],
-				"GROUP": d["trophyGroupId"], "EARNED": w["earned"], "RARITY %": w["trophyEarnedRate"]} {
+			for col, want := range map[string]any{"trophyId": w["trophyId"], "trophyType": w["trophyType"], "trophyName": d["trophyName"],
+				"trophyGroupId": d["trophyGroupId"], "earned": w["earned"], "trophyEarnedRate": w["trophyEarnedRate"]} {
 				if got := r[column(t, rows[0], col)]; got != jsonText(want) {
 					t.Errorf("%s row %d %s = %q, want %q", np, i, col, got, jsonText(want))
 				}
 			}
-			if at, ok := w["earnedDateTime"]; ok && !sameInstant(r[column(t, rows[0], "EARNED AT")], at) {
-				t.Errorf("%s row %d EARNED AT = %q, want %v", np, i, r[column(t, rows[0], "EARNED AT")], at)
+			if at, ok := w["earnedDateTime"]; ok && !sameInstant(r[column(t, rows[0], "earnedDateTime")], at) {
+				t.Errorf("%s row %d EARNED AT = %q, want %v", np, i, r[column(t, rows[0], "earnedDateTime")], at)
 			}
 			if target, ok := d["trophyProgressTargetValue"]; ok {
 				p := "0"
 				if v, ok := w["progress"]; ok {
 					p = jsonText(v)
 				}
-				if got := r[column(t, rows[0], "PROGRESS")]; got != p+"/"+jsonText(target) {
+				if got := r[column(t, rows[0], "progress")]; got != p+"/"+jsonText(target) {
 					t.Errorf("%s row %d PROGRESS = %q, want %s/%v", np, i, got, p, target)
 				}
 				sawProgress = true
@@ -404,8 +404,8 @@ func TestGroups(t *testing.T) {
 	eg := list(t, earned["trophyGroups"])
 	for i, r := range rows[1:] {
 		d, w := obj(t, groups[i]), obj(t, eg[i])
-		for col, want := range map[string]any{"GROUP": d["trophyGroupId"], "NAME": d["trophyGroupName"], "PROGRESS": w["progress"],
-			"DEFINED BRONZE": obj(t, d["definedTrophies"])["bronze"], "EARNED SILVER": obj(t, w["earnedTrophies"])["silver"]} {
+		for col, want := range map[string]any{"trophyGroupId": d["trophyGroupId"], "trophyGroupName": d["trophyGroupName"], "progress": w["progress"],
+			"definedTrophies.bronze": obj(t, d["definedTrophies"])["bronze"], "earnedTrophies.silver": obj(t, w["earnedTrophies"])["silver"]} {
 			if got := r[column(t, rows[0], col)]; got != jsonText(want) {
 				t.Errorf("groups row %d %s = %q, want %q", i, col, got, jsonText(want))
 			}
@@ -433,10 +433,10 @@ func TestProfile(t *testing.T) {
 
 		out, _ = e.ok(append(args, "-o", "csv")...)
 		rows := readCSV(t, out)
-		if got := rows[1][column(t, rows[0], "ONLINE ID")]; got != p["onlineId"] {
+		if got := rows[1][column(t, rows[0], "onlineId")]; got != p["onlineId"] {
 			t.Fatalf("profile csv ONLINE ID %q, want %v", got, p["onlineId"])
 		}
-		if got := rows[1][column(t, rows[0], "PLUS")]; got != jsonText(p["isPlus"]) {
+		if got := rows[1][column(t, rows[0], "isPlus")]; got != jsonText(p["isPlus"]) {
 			t.Fatalf("profile csv PLUS %q, want %v", got, p["isPlus"])
 		}
 		out, _ = e.ok(args...)
@@ -500,10 +500,10 @@ func TestPresence(t *testing.T) {
 	}
 	out, _ = e.ok("presence", "-o", "csv")
 	rows := readCSV(t, out)
-	if got := rows[1][column(t, rows[0], "AVAILABILITY")]; got != bp["availability"] {
+	if got := rows[1][column(t, rows[0], "availability")]; got != bp["availability"] {
 		t.Fatalf("presence csv AVAILABILITY %q, want %v", got, bp["availability"])
 	}
-	if got := rows[1][column(t, rows[0], "ACCOUNT ID")]; got != e.user.AccountID {
+	if got := rows[1][column(t, rows[0], "accountId")]; got != e.user.AccountID {
 		t.Fatalf("presence csv ACCOUNT ID %q, want %s", got, e.user.AccountID)
 	}
 	out, _ = e.ok("presence")
@@ -548,7 +548,7 @@ func TestRegion(t *testing.T) {
 	}
 	out, _ = e.ok("region", other.OnlineID, "-o", "csv")
 	rows := readCSV(t, out)
-	if rows[1][column(t, rows[0], "CODE")] != code || rows[1][column(t, rows[0], "COUNTRY")] != got["name"] {
+	if rows[1][column(t, rows[0], "code")] != code || rows[1][column(t, rows[0], "name")] != got["name"] {
 		t.Fatalf("region csv: %v", rows)
 	}
 	out, _ = e.ok("region", other.OnlineID)
@@ -570,7 +570,7 @@ func TestDevices(t *testing.T) {
 	}
 	for i, r := range rows[1:] {
 		d := obj(t, devs[i])
-		if r[column(t, rows[0], "DEVICE ID")] != d["deviceId"] || r[column(t, rows[0], "TYPE")] != d["deviceType"] {
+		if r[column(t, rows[0], "deviceId")] != d["deviceId"] || r[column(t, rows[0], "deviceType")] != d["deviceType"] {
 			t.Fatalf("devices csv row %d = %v, want %v", i, r, d)
 		}
 	}
@@ -607,11 +607,11 @@ func TestPlayed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := psn.ParseISODuration(r[column(t, rows[0], "PLAY TIME")])
+		got, err := psn.ParseISODuration(r[column(t, rows[0], "playDuration")])
 		if err != nil || got != want {
-			t.Errorf("played csv row %d PLAY TIME %q, want %v", i, r[column(t, rows[0], "PLAY TIME")], g["playDuration"])
+			t.Errorf("played csv row %d PLAY TIME %q, want %v", i, r[column(t, rows[0], "playDuration")], g["playDuration"])
 		}
-		if r[column(t, rows[0], "TITLE ID")] != g["titleId"] || r[column(t, rows[0], "PLAYS")] != jsonText(g["playCount"]) {
+		if r[column(t, rows[0], "titleId")] != g["titleId"] || r[column(t, rows[0], "playCount")] != jsonText(g["playCount"]) {
 			t.Errorf("played csv row %d = %v, want %v", i, r, g)
 		}
 	}
@@ -646,7 +646,7 @@ func TestSearch(t *testing.T) {
 	}
 	for i, r := range rows[1:] {
 		h := obj(t, obj(t, hits[i])["result"])
-		if r[column(t, rows[0], "ONLINE ID / NAME")] != h["onlineId"] || r[column(t, rows[0], "ACCOUNT ID")] != h["accountId"] {
+		if r[column(t, rows[0], "result.onlineId")] != h["onlineId"] || r[column(t, rows[0], "result.accountId")] != h["accountId"] {
 			t.Errorf("search csv row %d = %v, want %v", i, r, h)
 		}
 	}

@@ -32,13 +32,16 @@ func (p *pageFlags) check() error {
 func summaryTable(a *app, s *psn.TrophySummary, onlineID *string) table {
 	c := s.EarnedTrophies
 	h := []string{"ACCOUNT ID", "LEVEL", "TIER", "PROGRESS", "POINTS", "PLATINUM", "GOLD", "SILVER", "BRONZE"}
+	k := []string{"accountId", "trophyLevel", "tier", "progress", "trophyPoint",
+		"earnedTrophies.platinum", "earnedTrophies.gold", "earnedTrophies.silver", "earnedTrophies.bronze"}
 	r := []string{s.AccountID, itoa(s.TrophyLevel), itoa(s.Tier), a.pct(s.Progress), itoa(s.TrophyPoint),
 		itoa(c.Platinum), itoa(c.Gold), itoa(c.Silver), itoa(c.Bronze)}
 	if onlineID != nil {
 		h = append([]string{h[0], "ONLINE ID"}, h[1:]...)
+		k = append([]string{k[0], "onlineId"}, k[1:]...)
 		r = append([]string{r[0], *onlineID}, r[1:]...)
 	}
-	return table{header: h, rows: [][]string{r}}
+	return table{header: h, keys: k, rows: [][]string{r}}
 }
 
 func (a *app) meCommand() *cobra.Command {
@@ -94,7 +97,9 @@ or an online id (looked up first).`,
 func (a *app) titlesTable(ts []psn.TrophyTitle) table {
 	h := []string{"NP COMMUNICATION ID", "SERVICE", "PLATFORM", "NAME", "PROGRESS"}
 	h = append(append(append(h, a.countHeader("EARNED")...), a.countHeader("DEFINED")...), "LAST UPDATED")
-	t := table{header: h}
+	k := []string{"npCommunicationId", "npServiceName", "trophyTitlePlatform", "trophyTitleName", "progress"}
+	k = append(append(append(k, a.countKeys("earnedTrophies")...), a.countKeys("definedTrophies")...), "lastUpdatedDateTime")
+	t := table{header: h, keys: k}
 	for _, x := range ts {
 		r := []string{x.NpCommunicationID, x.NpServiceName, x.TrophyTitlePlatform, x.TrophyTitleName, a.pct(x.Progress)}
 		r = append(append(append(r, a.countCells(&x.EarnedTrophies)...), a.countCells(&x.DefinedTrophies)...), a.when(x.LastUpdatedDateTime))
@@ -221,7 +226,8 @@ type userTrophiesView struct {
 }
 
 func (a *app) trophiesTable(ts []trophyView) table {
-	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"}}
+	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"},
+		keys: []string{"trophyId", "trophyType", "trophyName", "trophyGroupId", "trophyHidden", "earned", "earnedDateTime", "trophyEarnedRate", "progress"}}
 	for _, x := range ts {
 		earned := ""
 		if x.Earned != nil {
@@ -461,7 +467,9 @@ func joinGroups(def *psn.TitleTrophyGroups, earned *psn.UserTrophyGroups) titleG
 
 func (a *app) groupsTable(v titleGroupsView) table {
 	h := append(append([]string{"GROUP", "NAME"}, a.countHeader("DEFINED")...), "PROGRESS")
-	t := table{header: append(append(h, a.countHeader("EARNED")...), "LAST UPDATED")}
+	k := append(append([]string{"trophyGroupId", "trophyGroupName"}, a.countKeys("definedTrophies")...), "progress")
+	t := table{header: append(append(h, a.countHeader("EARNED")...), "LAST UPDATED"),
+		keys: append(append(k, a.countKeys("earnedTrophies")...), "lastUpdatedDateTime")}
 	for _, g := range v.TrophyGroups {
 		progress := ""
 		if g.Progress != nil {

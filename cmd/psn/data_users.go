@@ -42,6 +42,7 @@ account. -o json prints PSN's profile answer with the accountId.`,
 			}
 			return a.emit(withFields{p, []field{{"accountId", acc}}}, table{
 				header: []string{"ACCOUNT ID", "ONLINE ID", "NAME", "PLUS", "VERIFIED", "LANGUAGES", "ABOUT ME"},
+				keys:   []string{"accountId", "onlineId", "personalDetail", "isPlus", "isOfficiallyVerified", "languages", "aboutMe"},
 				rows: [][]string{{acc, p.OnlineID, name, yesNo(p.IsPlus), yesNo(p.IsOfficiallyVerified),
 					strings.Join(p.Languages, " "), oneLine(p.AboutMe)}},
 			})
@@ -74,7 +75,7 @@ is often private (exit 1, "forbidden").
 			}
 			opt := &psn.FriendsOptions{Limit: pf.limit, Offset: pf.offset}
 			tab := func(ids []string) table {
-				t := table{header: []string{"ACCOUNT ID"}}
+				t := table{header: []string{"ACCOUNT ID"}, keys: []string{"accountId"}}
 				for _, id := range ids {
 					t.rows = append(t.rows, []string{id})
 				}
@@ -99,7 +100,9 @@ is often private (exit 1, "forbidden").
 }
 
 func (a *app) presenceTable(ps []psn.BasicPresence, ids []string) table {
-	t := table{header: []string{"ACCOUNT ID", "AVAILABILITY", "STATUS", "PLATFORM", "LAST ONLINE", "PLAYING"}}
+	t := table{header: []string{"ACCOUNT ID", "AVAILABILITY", "STATUS", "PLATFORM", "LAST ONLINE", "PLAYING"},
+		keys: []string{"accountId", "availability", "primaryPlatformInfo.onlineStatus", "primaryPlatformInfo.platform",
+			"primaryPlatformInfo.lastOnlineDate", "gameTitleInfoList[].titleName"}}
 	for i, p := range ps {
 		acc := p.AccountID
 		if acc == "" && i < len(ids) {
@@ -213,7 +216,8 @@ account id or "me" (its online id is looked up first).`,
 				return err
 			}
 			r := regionResult{OnlineID: online, Code: code, Name: regionName(code)}
-			return a.emit(r, table{header: []string{"ONLINE ID", "CODE", "COUNTRY"}, rows: [][]string{{r.OnlineID, r.Code, r.Name}}})
+			return a.emit(r, table{header: []string{"ONLINE ID", "CODE", "COUNTRY"}, keys: []string{"onlineId", "code", "name"},
+				rows: [][]string{{r.OnlineID, r.Code, r.Name}}})
 		},
 	})
 }
@@ -247,7 +251,8 @@ func (a *app) devicesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t := table{header: []string{"DEVICE ID", "TYPE", "ACTIVATION", "ACTIVATED"}}
+			t := table{header: []string{"DEVICE ID", "TYPE", "ACTIVATION", "ACTIVATED"},
+				keys: []string{"deviceId", "deviceType", "activationType", "activationDate"}}
 			for _, x := range d.AccountDevices {
 				t.rows = append(t.rows, []string{x.DeviceID, x.DeviceType, x.ActivationType, a.when(x.ActivationDate)})
 			}
@@ -271,7 +276,12 @@ func searchContextOf(domain string) string {
 }
 
 func (a *app) searchTable(items []psn.SearchItem) table {
-	t := table{header: []string{"KIND", "ID", "ONLINE ID / NAME", "ACCOUNT ID", "PLATFORMS"}}
+	t := table{header: []string{"KIND", "ID", "ONLINE ID / NAME", "ACCOUNT ID", "PLATFORMS"},
+		keys: []string{"result.__typename", "id", "result.onlineId", "result.accountId", "result.platforms"}}
+	if a.output == "csv" { // one key per column: the online id and the name apart
+		t.header = append(t.header[:3], "NAME", "ACCOUNT ID", "PLATFORMS")
+		t.keys = append(t.keys[:3], "result.name", "result.accountId", "result.platforms")
+	}
 	for _, it := range items {
 		r := it.Result
 		name := r.OnlineID
@@ -281,13 +291,19 @@ func (a *app) searchTable(items []psn.SearchItem) table {
 		if name == "" && r.DefaultProduct != nil {
 			name = r.DefaultProduct.Name
 		}
+		if a.output == "csv" {
+			name = strings.TrimPrefix(name, r.OnlineID)
+			t.rows = append(t.rows, []string{r.Typename, it.ID, r.OnlineID, name, r.AccountID, strings.Join(r.Platforms, ",")})
+			continue
+		}
 		t.rows = append(t.rows, []string{r.Typename, it.ID, name, r.AccountID, strings.Join(r.Platforms, ",")})
 	}
 	return t
 }
 
 func universalTable(res *psn.UniversalSearchResponse) table {
-	t := table{header: []string{"DOMAIN", "ID", "ONLINE ID", "ACCOUNT ID", "COUNTRY", "PLUS"}}
+	t := table{header: []string{"DOMAIN", "ID", "ONLINE ID", "ACCOUNT ID", "COUNTRY", "PLUS"},
+		keys: []string{"domain", "id", "socialMetadata.onlineId", "socialMetadata.accountId", "socialMetadata.country", "socialMetadata.isPsPlus"}}
 	for _, d := range res.DomainResponses {
 		for _, r := range d.Results {
 			m := r.SocialMetadata

@@ -10,10 +10,22 @@ import (
 	"github.com/itchyny/gojq"
 )
 
-// table is the table/csv form of a result.
+// table is the table/csv form of a result. header labels the table's
+// columns for people; keys names the same columns in CSV: the JSON key of
+// each value (a dotted path for nested ones, as jq writes it), so that CSV
+// and JSON speak one vocabulary.
 type table struct {
 	header []string
+	keys   []string
 	rows   [][]string
+}
+
+// csvHeader is the CSV header row: the keys, when the table names them.
+func (t table) csvHeader() []string {
+	if len(t.keys) == len(t.header) && len(t.keys) > 0 {
+		return t.keys
+	}
+	return t.header
 }
 
 // emit writes v as JSON (filtered by --jq when given), or t as an aligned
@@ -29,7 +41,7 @@ func (a *app) emit(v any, t table) error {
 		return enc.Encode(v)
 	case "csv":
 		w := csv.NewWriter(a.stdout)
-		if err := w.Write(t.header); err != nil {
+		if err := w.Write(t.csvHeader()); err != nil {
 			return err
 		}
 		if err := w.WriteAll(t.rows); err != nil {

@@ -65,7 +65,7 @@ func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
 // streamCSV writes the header, then each item's rows as it arrives.
 func streamCSV[T any](w io.Writer, seq iter.Seq2[T, error], tab func([]T) table) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(tab(nil).header); err != nil {
+	if err := cw.Write(tab(nil).csvHeader()); err != nil {
 		return err
 	}
 	cw.Flush()
