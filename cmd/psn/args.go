@@ -55,10 +55,7 @@ func (s argSpec) validate(cmd *cobra.Command, args []string) error {
 
 // takes says in words what a command accepts.
 func (s argSpec) takes() string {
-	var parts []string
-	for _, r := range s.required {
-		parts = append(parts, r)
-	}
+	parts := append([]string(nil), s.required...)
 	for _, o := range s.optional {
 		parts = append(parts, "an optional "+o)
 	}

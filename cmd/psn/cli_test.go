@@ -375,3 +375,28 @@ func TestJQFiltersJSON(t *testing.T) {
 		t.Errorf("bad --jq expressions sent %d requests", n)
 	}
 }
+
+func TestLoginDuringAnEdgeRefusalSaysSoFirst(t *testing.T) {
+	f, err := psntest.ParseFaults("edge403=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newAcctCLI(t, psntest.Config{Faults: f})
+	_, npsso := c.user(0)
+	code, _, stderr := c.run(npsso+"\n", []string{"login"})
+	if code != exitError || !strings.HasPrefix(stderr, "psn: PSN's edge (Akamai) refused the request\n") {
+		t.Errorf("login during edge 403s: exit %d:\n%s", code, stderr)
+	}
+	noInternals(t, "edge 403", stderr)
+}
+
+func TestBarProgressEndsItsLineOnInterrupt(t *testing.T) {
+	var b strings.Builder
+	p := &barProgress{w: &b}
+	p.begin(10, 0)
+	p.step(3, "x")
+	p.interrupt()
+	if out := b.String(); !strings.HasSuffix(out, "\n") || !strings.Contains(out, "3/10") {
+		t.Errorf("interrupted bar: %q; want the bar at 3/10 and a line end", out)
+	}
+}
