@@ -19,13 +19,13 @@ import (
 
 // readNPSSO takes the NPSSO from PSN_NPSSO, a no-echo prompt on a
 // terminal, or the first line of stdin — never from the command line.
-func (a *app) readNPSSO() (psn.Secret, error) {
+func (a *app) readNPSSO(ctx context.Context) (psn.Secret, error) {
 	if v := a.getenv("PSN_NPSSO"); v != "" {
 		return psn.ParseNPSSO(v)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, "NPSSO (from https://ca.account.sony.com/api/v1/ssocookie, input hidden): ")
-		b, err := term.ReadPassword(int(f.Fd()))
+		b, err := readPassword(ctx, int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {
 			return "", fmt.Errorf("reading the NPSSO: %w", err)
@@ -58,7 +58,7 @@ in again by itself when the refresh token dies.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			npsso, err := a.readNPSSO()
+			npsso, err := a.readNPSSO(ctx)
 			if err != nil {
 				return err
 			}
@@ -75,6 +75,32 @@ in again by itself when the refresh token dies.`,
 	}
 	cmd.Flags().BoolVar(&keep, "keep-npsso", false, "store the NPSSO (encrypted) to log in again by itself when the refresh token dies")
 	return cmd
+}
+
+// readPassword is term.ReadPassword that gives up when ctx ends (Ctrl-C:
+// psn catches SIGINT, so the read would otherwise go on until Enter),
+// restoring the terminal's echo first.
+func readPassword(ctx context.Context, fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		term.Restore(fd, state) // the read goroutine ends with the process
+		return nil, ctx.Err()
+	}
 }
 
 // login exchanges the NPSSO and writes the account's record, replacing any
