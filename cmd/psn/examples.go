@@ -11,10 +11,11 @@ import (
 // (TestEveryCommandHasExamples).
 var examples = map[string]string{
 	"": `# try everything offline: a simulator, a login, data
-psn sim serve --addr 127.0.0.1:8787 &
-export PSN_ENDPOINT=http://127.0.0.1:8787
-psn demo
-psn titles --limit 5`,
+psn sim serve --addr 127.0.0.1:8787 > sim.json & sleep 1
+export PSN_ENDPOINT=http://127.0.0.1:8787 PSN_CONFIG_DIR=$(mktemp -d)
+grep -o '"npsso":"[^"]*"' sim.json | head -1 | cut -d'"' -f4 | psn login
+psn titles --limit 5
+psn demo                    # the whole token lifecycle, in seconds`,
 	"version": `psn version
 psn --version
 psn version -o json`,
