@@ -16,6 +16,15 @@ export PSN_ENDPOINT=http://127.0.0.1:8787 PSN_CONFIG_DIR=$(mktemp -d)
 grep -o '"npsso":"[^"]*"' sim.json | head -1 | cut -d'"' -f4 | psn login
 psn titles --limit 5
 psn demo                    # the whole token lifecycle, in seconds`,
+	"help": `psn help titles
+psn help token status`,
+	"completion": `source <(psn completion bash)
+psn completion zsh > "${fpath[1]}/_psn"`,
+	"completion bash": `source <(psn completion bash)                       # this shell
+psn completion bash > /etc/bash_completion.d/psn     # every shell`,
+	"completion zsh":        `psn completion zsh > "${fpath[1]}/_psn"`,
+	"completion fish":       `psn completion fish > ~/.config/fish/completions/psn.fish`,
+	"completion powershell": `psn completion powershell | Out-String | Invoke-Expression`,
 	"version": `psn version
 psn --version
 psn version -o json`,

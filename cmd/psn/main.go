@@ -119,6 +119,9 @@ Data goes to stdout; progress and diagnostics to stderr.`,
 			c.Annotations = map[string]string{creates: "yes"}
 		}
 	}
+	// cobra adds these two at Execute; made now, they get examples too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	applyArgs(root)
 	applyExamples(root)
 	a.registerCompletions(root)
