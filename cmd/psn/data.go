@@ -222,6 +222,15 @@ func optionalArg(args []string, def string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// boolCell is a yes/no cell: "yes"/"no" in a table, JSON's true/false in
+// CSV (whose headers are the JSON keys).
+func (a *app) boolCell(b bool) string {
+	if a.output == "csv" {
+		return strconv.FormatBool(b)
+	}
+	return yesNo(b)
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"

@@ -124,7 +124,7 @@ func jsonText(v any) string {
 	case string:
 		return x
 	case bool:
-		return yesNo(x)
+		return strconv.FormatBool(x)
 	}
 	b, _ := json.Marshal(v)
 	return string(b)

@@ -231,13 +231,13 @@ func (a *app) trophiesTable(ts []trophyView) table {
 	for _, x := range ts {
 		earned := ""
 		if x.Earned != nil {
-			earned = yesNo(*x.Earned)
+			earned = a.boolCell(*x.Earned)
 		}
 		progress := x.Progress
 		if x.TrophyProgressTargetValue != "" {
 			progress = orZero(progress) + "/" + x.TrophyProgressTargetValue
 		}
-		t.rows = append(t.rows, []string{itoa(x.TrophyID), x.TrophyType, x.TrophyName, x.TrophyGroupID, yesNo(x.TrophyHidden),
+		t.rows = append(t.rows, []string{itoa(x.TrophyID), x.TrophyType, x.TrophyName, x.TrophyGroupID, a.boolCell(x.TrophyHidden),
 			earned, a.when(x.EarnedDateTime), x.TrophyEarnedRate, progress})
 	}
 	return t

@@ -43,7 +43,7 @@ account. -o json prints PSN's profile answer with the accountId.`,
 			return a.emit(withFields{p, []field{{"accountId", acc}}}, table{
 				header: []string{"ACCOUNT ID", "ONLINE ID", "NAME", "PLUS", "VERIFIED", "LANGUAGES", "ABOUT ME"},
 				keys:   []string{"accountId", "onlineId", "personalDetail", "isPlus", "isOfficiallyVerified", "languages", "aboutMe"},
-				rows: [][]string{{acc, p.OnlineID, name, yesNo(p.IsPlus), yesNo(p.IsOfficiallyVerified),
+				rows: [][]string{{acc, p.OnlineID, name, a.boolCell(p.IsPlus), a.boolCell(p.IsOfficiallyVerified),
 					strings.Join(p.Languages, " "), oneLine(p.AboutMe)}},
 			})
 		},
@@ -301,13 +301,13 @@ func (a *app) searchTable(items []psn.SearchItem) table {
 	return t
 }
 
-func universalTable(res *psn.UniversalSearchResponse) table {
+func (a *app) universalTable(res *psn.UniversalSearchResponse) table {
 	t := table{header: []string{"DOMAIN", "ID", "ONLINE ID", "ACCOUNT ID", "COUNTRY", "PLUS"},
 		keys: []string{"domain", "id", "socialMetadata.onlineId", "socialMetadata.accountId", "socialMetadata.country", "socialMetadata.isPsPlus"}}
 	for _, d := range res.DomainResponses {
 		for _, r := range d.Results {
 			m := r.SocialMetadata
-			t.rows = append(t.rows, []string{d.Domain, r.ID, m.OnlineID, m.AccountID, m.Country, yesNo(m.IsPsPlus)})
+			t.rows = append(t.rows, []string{d.Domain, r.ID, m.OnlineID, m.AccountID, m.Country, a.boolCell(m.IsPsPlus)})
 		}
 	}
 	return t
@@ -351,7 +351,7 @@ which Sony may have retired) and prints its answer.`,
 				if err != nil {
 					return err
 				}
-				return a.emit(res, universalTable(res))
+				return a.emit(res, a.universalTable(res))
 			case all:
 				return emitAll(a, api.Search.All(ctx, term, dom, nil), a.searchTable)
 			}
