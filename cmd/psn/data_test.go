@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -270,9 +271,16 @@ func TestTrophies(t *testing.T) {
 		mustContain(t, defs["trophies"], obj(t, got)["trophies"])
 
 		e.reset()
+		// --all: the same object, with every trophy.
 		out, _ = e.ok("trophies", np, "--all", "-o", "json")
-		mustContain(t, earned["trophies"], decode(t, []byte(out)))
-		mustContain(t, defs["trophies"], decode(t, []byte(out)))
+		all := obj(t, decode(t, []byte(out)))
+		mustContain(t, earned["trophies"], all["trophies"])
+		mustContain(t, defs["trophies"], all["trophies"])
+		for _, k := range []string{"trophySetVersion", "hasTrophyGroups", "lastUpdatedDateTime"} {
+			if fmt.Sprint(all[k]) != fmt.Sprint(obj(t, got)[k]) {
+				t.Errorf("trophies --all: %s = %v, one page says %v", k, all[k], obj(t, got)[k])
+			}
+		}
 
 		out, _ = e.ok("trophies", np, "-o", "csv")
 		rows := readCSV(t, out)
@@ -365,6 +373,14 @@ func TestTrophiesOfAnotherAccountAndUnplayedTitle(t *testing.T) {
 		if _, ok := obj(t, tr)["earned"]; ok {
 			t.Fatal("definitions-only output claims an earned state")
 		}
+	}
+
+	// --all, never played: the same object, from the definitions.
+	out, _ = e.ok("trophies", unplayed, "--all", "-o", "json")
+	all := obj(t, decode(t, []byte(out)))
+	mustContain(t, defs["trophies"], all["trophies"])
+	if all["trophySetVersion"] != defs["trophySetVersion"] || all["trophySetVersion"] == nil {
+		t.Errorf("trophies --all of an unplayed title: trophySetVersion %v, want %v", all["trophySetVersion"], defs["trophySetVersion"])
 	}
 
 	e.reset()

@@ -284,7 +284,7 @@ state (earned, date, rarity, PS5 progress): psn-api getTitleTrophies joined
 with getUserTrophiesEarnedForTitle by trophyId.
 
 -o json prints PSN's earned-trophies page whose trophies carry every field of
-both answers; with --all, the array of every trophy. When the account never
+both answers; with --all, the same object holding every trophy. When the account never
 played the title, only the definitions are shown (with a note on stderr).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -314,14 +314,22 @@ played the title, only the definitions are shown (with a note on stderr).`,
 					return err
 				}
 				earned, err := collect(api.Trophies.UserTrophiesAll(ctx, acc, np, group, opt))
-				if a.notPlayed(err, np) {
+				played := !a.notPlayed(err, np)
+				if !played {
 					earned, err = nil, nil
 				}
 				if err != nil {
 					return err
 				}
-				out := mergeTrophies(defs, earned)
-				return a.emit(out, a.trophiesTable(out))
+				// The same object as one page holds, with every trophy: its
+				// title-level fields come from a one-trophy first page.
+				out, err := trophiesHead(ctx, api, acc, np, group, opt, played)
+				if err != nil {
+					return err
+				}
+				out.Trophies = mergeTrophies(defs, earned)
+				out.Page = psn.Page{TotalItemCount: len(out.Trophies)}
+				return a.emit(out, a.trophiesTable(out.Trophies))
 			}
 			defs, err := api.Trophies.TitleTrophies(ctx, np, group, opt)
 			if err != nil {
@@ -359,6 +367,32 @@ played the title, only the definitions are shown (with a note on stderr).`,
 	tt.register(c)
 	c.Flags().StringVar(&group, "group", psn.TrophyGroupAll, `trophy group: "all", "default" (the base game) or a DLC group "001", "002", …`)
 	return a.dataCommand(c)
+}
+
+// trophiesHead reads the title-level fields of `trophies --all`'s object
+// (trophySetVersion, hasTrophyGroups, lastUpdatedDateTime, rarestTrophies)
+// with one request for a one-trophy page: of the account's earned state,
+// or of the definitions when the account never played the title.
+func trophiesHead(ctx context.Context, api *psn.Client, acc, np, group string, opt *psn.TrophiesOptions, played bool) (userTrophiesView, error) {
+	one := *opt
+	one.Limit, one.Offset = 1, 0
+	if !played {
+		defs, err := api.Trophies.TitleTrophies(ctx, np, group, &one)
+		if err != nil {
+			return userTrophiesView{}, err
+		}
+		return userTrophiesView{TrophySetVersion: defs.TrophySetVersion, HasTrophyGroups: defs.HasTrophyGroups}, nil
+	}
+	earned, err := api.Trophies.UserTrophies(ctx, acc, np, group, &one)
+	if err != nil {
+		return userTrophiesView{}, err
+	}
+	v := userTrophiesView{TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
+		LastUpdatedDateTime: earned.LastUpdatedDateTime}
+	if earned.RarestTrophies != nil {
+		v.RarestTrophies = mergeTrophies(nil, earned.RarestTrophies)
+	}
+	return v, nil
 }
 
 // notPlayed reports (and tells on stderr) that the account has no earned

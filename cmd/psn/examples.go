@@ -74,7 +74,7 @@ psn titles VividBard --all -o csv > titles.csv
 psn titles --all -o json --jq '.[] | select(.progress == 100) | .trophyTitleName'`,
 	"trophies": `psn trophies NPWR85170_00
 psn trophies NPWR85170_00 --group default --account-id VividBard
-psn trophies NPWR85170_00 --all -o json --jq '.[] | select(.earned | not) | .trophyName'`,
+psn trophies NPWR85170_00 --all --jq '.trophies[] | select(.earned | not) | .trophyName'`,
 	"groups": `psn groups NPWR85170_00
 psn groups NPWR85170_00 --account-id VividBard -o json`,
 	"profile": `psn profile
