@@ -49,6 +49,10 @@ var (
 	// ErrCorrupt: the backend's data cannot be read (a damaged file, a
 	// foreign schema, an undecodable value).
 	ErrCorrupt = errors.New("store: stored data is corrupt")
+	// ErrNoStore: a backend opened with its open-existing function
+	// (sqlite.OpenExisting, postgres.OpenExisting, redis.OpenExisting)
+	// found no psnkit store at the location, and created none.
+	ErrNoStore = errors.New("store: no psnkit store at this location")
 )
 
 // Record is one account as a store keeps it. Sealed* fields hold ciphertexts

@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/itchyny/gojq"
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
@@ -30,6 +34,12 @@ type app struct {
 
 	storeURL, endpoint, account, output string
 	verbose                             bool
+	// jq is --jq EXPR, compiled into jqCode before the command runs.
+	jq     string
+	jqCode *gojq.Code
+	// mayCreate lets openStore create and migrate the store: set for the
+	// commands that write one (login, keys, vault).
+	mayCreate bool
 
 	st   store.Store
 	keys *vault.Keys
@@ -68,48 +78,116 @@ func (a *app) configDir() (string, error) {
 	return filepath.Join(d, "psn"), nil
 }
 
+// storeLocation is --store, else $PSN_STORE, else the default SQLite file
+// in the config dir; explicit says whether the user named it.
+func (a *app) storeLocation() (u string, explicit bool, err error) {
+	if u = a.storeURL; u == "" {
+		u = a.getenv("PSN_STORE")
+	}
+	if u != "" {
+		return u, true, nil
+	}
+	dir, err := a.configDir()
+	if err != nil {
+		return "", false, err
+	}
+	return filepath.Join(dir, "psn.db"), false, nil
+}
+
 // openStore opens the store named by --store, $PSN_STORE, or the default
-// SQLite file.
+// SQLite file. Only commands marked as creating (login, keys, vault) may
+// create or migrate it; every other command opens an existing store or
+// fails: an explicit location that holds no store is an error naming it,
+// and a missing default store means that no account is logged in.
 func (a *app) openStore(ctx context.Context) (store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
 	}
-	u := a.storeURL
-	if u == "" {
-		u = a.getenv("PSN_STORE")
-	}
-	if u == "" {
-		dir, err := a.configDir()
-		if err != nil {
-			return nil, err
-		}
-		u = filepath.Join(dir, "psn.db")
-	}
-	st, err := openStoreURL(ctx, u)
+	u, explicit, err := a.storeLocation()
 	if err != nil {
 		return nil, err
+	}
+	st, err := openStoreURL(ctx, u, a.mayCreate)
+	switch {
+	case errors.Is(err, store.ErrNoStore) && explicit:
+		return nil, &userError{what: fmt.Sprintf("no token store at %s", redactStoreURL(u)),
+			hint: "Check --store (or PSN_STORE). Only `psn login`, `psn keys` and `psn vault` create a store.", err: err}
+	case errors.Is(err, store.ErrNoStore):
+		return nil, &userError{what: fmt.Sprintf("account %q is not logged in (there is no token store yet)", a.account),
+			hint: a.loginHint(), err: fmt.Errorf("%w: %w: %w", errNoDefaultStore, psn.ErrNoToken, err), quiet: true}
+	case err != nil:
+		if ue, ok := err.(*userError); ok {
+			return nil, ue
+		}
+		return nil, &userError{what: fmt.Sprintf("cannot open the token store %s", redactStoreURL(u)), err: err}
 	}
 	a.st = st
 	return st, nil
 }
 
+// errNoDefaultStore: the default store does not exist yet (nobody logged in).
+var errNoDefaultStore = errors.New("no default store")
+
+// redactStoreURL hides a password in a store URL, for messages.
+func redactStoreURL(u string) string {
+	if !strings.Contains(u, "://") {
+		return strconvQuote(u)
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	if _, has := p.User.Password(); !has {
+		return u
+	}
+	return p.Redacted()
+}
+
+// strconvQuote quotes a path only when it needs it (blanks, quotes).
+func strconvQuote(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n\"'`") || strings.TrimSpace(s) != s {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
 // ErrUnknownStore: a --store URL with a scheme no backend serves.
 var errUnknownStore = errors.New("unknown store URL scheme: use sqlite:///path/file.db, postgres://… or redis://…")
 
-func openStoreURL(ctx context.Context, u string) (store.Store, error) {
+// openStoreURL opens the store at u; create allows creating and migrating
+// it (otherwise the backends' OpenExisting is used).
+func openStoreURL(ctx context.Context, u string, create bool) (store.Store, error) {
+	if strings.TrimSpace(u) == "" || strings.TrimSpace(u) != u {
+		return nil, usageError("--store %s: the location is blank or has blanks around it", strconv.Quote(u))
+	}
 	scheme, _, ok := strings.Cut(u, "://")
 	if !ok {
 		scheme = ""
 	}
 	switch strings.ToLower(scheme) {
 	case "", "sqlite", "file":
-		return sqlite.Open(ctx, u)
+		if scheme == "" && strings.Contains(u, "%") {
+			return nil, usageError("--store %s: a plain path is taken literally; write sqlite:///path for a path with %%-escapes", strconvQuote(u))
+		}
+		if create {
+			return sqlite.Open(ctx, u)
+		}
+		return sqlite.OpenExisting(ctx, u)
 	case "postgres", "postgresql":
-		return postgres.Open(ctx, u)
+		if p, err := url.Parse(u); err == nil && strings.Trim(p.Path, "/") == "" && p.Query().Get("dbname") == "" {
+			return nil, usageError("--store %s names no database: write postgres://user@host:5432/DATABASE", redactStoreURL(u))
+		}
+		if create {
+			return postgres.Open(ctx, u)
+		}
+		return postgres.OpenExisting(ctx, u)
 	case "redis", "rediss":
-		return redis.Open(ctx, u)
+		if create {
+			return redis.Open(ctx, u)
+		}
+		return redis.OpenExisting(ctx, u)
 	}
-	return nil, fmt.Errorf("%w (got %q)", errUnknownStore, scheme+"://")
+	return nil, &userError{what: fmt.Sprintf("--store %s: %v", redactStoreURL(u), errUnknownStore), err: errUnknownStore, quiet: true}
 }
 
 // openKeys opens the store's key ring with the key material found first:
@@ -122,11 +200,7 @@ func (a *app) openKeys(ctx context.Context) (*vault.Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := a.configDir()
-	if err != nil {
-		return nil, err
-	}
-	kek, err := seal.ResolveKEK(a.getenv, dir)
+	kek, err := a.kek()
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +212,17 @@ func (a *app) openKeys(ctx context.Context) (*vault.Keys, error) {
 	return k, nil
 }
 
+// kek resolves the key-encryption key: PSN_KEY, PSN_KEY_FILE,
+// PSN_PASSPHRASE, else the default key file. Malformed key material fails
+// here, before any store is read.
+func (a *app) kek() (seal.KEKSource, error) {
+	dir, err := a.configDir()
+	if err != nil {
+		return nil, err
+	}
+	return seal.ResolveKEK(a.getenv, dir)
+}
+
 func (a *app) logger() *slog.Logger {
 	if !a.verbose {
 		return nil
@@ -145,16 +230,39 @@ func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// client returns a PSN client honouring --endpoint / PSN_ENDPOINT and -v,
-// with extra options applied last.
-func (a *app) client(extra ...psn.Option) *psn.Client {
-	ep := a.endpoint
-	if ep == "" {
-		ep = a.getenv("PSN_ENDPOINT")
+// endpointValue is --endpoint, else PSN_ENDPOINT, else "" (Sony's hosts).
+func (a *app) endpointValue() string {
+	if a.endpoint != "" {
+		return a.endpoint
 	}
-	opts := []psn.Option{psn.WithEndpoint(ep)}
+	return a.getenv("PSN_ENDPOINT")
+}
+
+// checkEndpoint refuses an --endpoint (or PSN_ENDPOINT) that is not an
+// http(s) base URL, before anything is sent.
+func (a *app) checkEndpoint() error {
+	ep := a.endpointValue()
+	if ep == "" {
+		return nil
+	}
+	src := "--endpoint"
+	if a.endpoint == "" {
+		src = "PSN_ENDPOINT"
+	}
+	u, err := url.Parse(ep)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return usageError("%s %s is not a base URL: give one such as http://127.0.0.1:8787 (the simulator's address), or leave it unset for Sony's servers", src, quoteArg(ep))
+	}
+	return nil
+}
+
+// client returns a PSN client honouring --endpoint / PSN_ENDPOINT and -v,
+// with extra options applied last. With -v every request is logged.
+func (a *app) client(extra ...psn.Option) *psn.Client {
+	opts := []psn.Option{psn.WithEndpoint(a.endpointValue())}
 	if l := a.logger(); l != nil {
-		opts = append(opts, psn.WithLogger(l))
+		opts = append(opts, psn.WithLogger(l),
+			psn.WithHTTPClient(&http.Client{Transport: &logTransport{base: http.DefaultTransport, log: l}}))
 	}
 	return psn.NewClient(append(opts, extra...)...)
 }
@@ -179,7 +287,7 @@ func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *p
 		return nil, nil, err
 	}
 	if _, err := st.Get(ctx, a.account); errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fmt.Errorf("account %q is not logged in: run `psn login --account %s`: %w", a.account, a.account, psn.ErrNoToken)
+		return nil, nil, &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(), err: psn.ErrNoToken, quiet: true}
 	}
 	c := a.client(extra...)
 	src := psn.NewTokenSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()).FollowKeys(keys),

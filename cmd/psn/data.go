@@ -199,6 +199,10 @@ func resolveAccount(ctx context.Context, api *psn.Client, param, s string, numer
 		return s, nil
 	}
 	p, err := api.Users.Lookup(ctx, s)
+	if errors.Is(err, psn.ErrNotFound) {
+		return "", &userError{what: "no PSN user " + s,
+			hint: fmt.Sprintf("Check the online id, or look for the player with `psn search %s`.", shellWord(s)), err: err}
+	}
 	if err != nil {
 		return "", fmt.Errorf("looking up online id %q: %w", s, err)
 	}
@@ -217,6 +221,15 @@ func optionalArg(args []string, def string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// boolCell is a yes/no cell: "yes"/"no" in a table, JSON's true/false in
+// CSV (whose headers are the JSON keys).
+func (a *app) boolCell(b bool) string {
+	if a.output == "csv" {
+		return strconv.FormatBool(b)
+	}
+	return yesNo(b)
+}
 
 func yesNo(b bool) string {
 	if b {
@@ -239,6 +252,15 @@ func (a *app) countHeader(prefix string) []string {
 	return []string{prefix + " P/G/S/B"}
 }
 
+// countKeys are the JSON keys of countHeader's columns (for CSV):
+// prefix.platinum … prefix.bronze.
+func (a *app) countKeys(prefix string) []string {
+	if a.output == "csv" {
+		return []string{prefix + ".platinum", prefix + ".gold", prefix + ".silver", prefix + ".bronze"}
+	}
+	return []string{prefix}
+}
+
 // countCells fills the columns countHeader names; nil counts are blank.
 func (a *app) countCells(c *psn.TrophyCounts) []string {
 	if a.output == "csv" {
@@ -259,4 +281,14 @@ func (a *app) pct(n int) string {
 		return itoa(n)
 	}
 	return itoa(n) + "%"
+}
+
+// shellWord quotes s for a shell command line when it needs it.
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
 }

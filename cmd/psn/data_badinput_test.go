@@ -114,9 +114,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"trophies", "NPWR00000_00", "--service", "trophy3"}, "--service must be"},
 		{[]string{"search", "x", "--domain", "films"}, "--domain must be"},
 		{[]string{"search", "x", "--universal", "--all"}, "drop --all"},
-		{[]string{"export"}, "--out FILE.json is required"},
-		{[]string{"trophies"}, "accepts 1 arg"},
-		{[]string{"me", "extra"}, "unknown command"},
+		{[]string{"export"}, "psn export needs --out FILE.json"},
+		{[]string{"trophies"}, "psn: psn trophies needs the argument NP_COMMUNICATION_ID\nUsage: psn trophies NP_COMMUNICATION_ID"},
+		{[]string{"region", "a", "b"}, `unexpected argument "b": psn region takes ONLINE_ID only`},
+		{[]string{"me", "extra"}, `unexpected argument "extra": "psn me" takes none`},
+		{[]string{"titles", "--limit", "abc"}, `psn: --limit "abc": not a whole number, such as 50`},
+		{[]string{"titles", "--endpoint", "notaurl"}, `psn: --endpoint "notaurl" is not a base URL`},
+		{[]string{"titles", "--account", "../../x"}, `psn: --account "../../x" is not a valid account name`},
+		{[]string{"titles", "--account", "ålice"}, `is not a valid account name`},
 	} {
 		e.reset()
 		code, _, stderr := e.run(context.Background(), c.args...)

@@ -16,7 +16,8 @@ func playTime(d time.Duration) string {
 }
 
 func (a *app) playedTable(ts []psn.PlayedTitle) table {
-	t := table{header: []string{"TITLE ID", "NAME", "CATEGORY", "PLAYS", "PLAY TIME", "FIRST PLAYED", "LAST PLAYED"}}
+	t := table{header: []string{"TITLE ID", "NAME", "CATEGORY", "PLAYS", "PLAY TIME", "FIRST PLAYED", "LAST PLAYED"},
+		keys: []string{"titleId", "name", "category", "playCount", "playDuration", "firstPlayedDateTime", "lastPlayedDateTime"}}
 	for _, x := range ts {
 		pt := playTime(x.PlayDuration)
 		if a.output == "csv" {
@@ -40,9 +41,9 @@ func (a *app) playedCommand() *cobra.Command {
 (psn-api getUserPlayedGames). ACCOUNT is "me" (the default), a PSN account id
 or an online id.
 
--o json prints PSN's page ({"titles":[…],"totalItemCount":…}, playDuration
-as PSN's ISO 8601 "PT228H56M33S"); with --all, the array of every game. In
-CSV, PLAY TIME is ISO 8601 too.`,
+-o json prints the array of PSN's played titles, with or without --all
+(playDuration as PSN's ISO 8601 "PT228H56M33S"). In CSV, PLAY TIME is ISO
+8601 too.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -58,17 +59,13 @@ CSV, PLAY TIME is ISO 8601 too.`,
 				opt.Categories = strings.Split(categories, ",")
 			}
 			if pf.all {
-				all, err := collect(api.Games.PlayedAll(ctx, acc, opt))
-				if err != nil {
-					return err
-				}
-				return a.emit(all, a.playedTable(all))
+				return emitAll(a, api.Games.PlayedAll(ctx, acc, opt), a.playedTable)
 			}
 			page, err := api.Games.Played(ctx, acc, opt)
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, a.playedTable(page.Titles)); err != nil {
+			if err := a.emit(nonNil(page.Titles), a.playedTable(page.Titles)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.Titles), "games")

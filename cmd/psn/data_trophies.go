@@ -24,7 +24,7 @@ func (p *pageFlags) register(c *cobra.Command, what string) {
 
 func (p *pageFlags) check() error {
 	if p.limit < 0 || p.offset < 0 {
-		return fmt.Errorf("%w: --limit and --offset must not be negative", psn.ErrBadRequest)
+		return usageError("--limit and --offset must not be negative")
 	}
 	return nil
 }
@@ -32,13 +32,16 @@ func (p *pageFlags) check() error {
 func summaryTable(a *app, s *psn.TrophySummary, onlineID *string) table {
 	c := s.EarnedTrophies
 	h := []string{"ACCOUNT ID", "LEVEL", "TIER", "PROGRESS", "POINTS", "PLATINUM", "GOLD", "SILVER", "BRONZE"}
+	k := []string{"accountId", "trophyLevel", "tier", "progress", "trophyPoint",
+		"earnedTrophies.platinum", "earnedTrophies.gold", "earnedTrophies.silver", "earnedTrophies.bronze"}
 	r := []string{s.AccountID, itoa(s.TrophyLevel), itoa(s.Tier), a.pct(s.Progress), itoa(s.TrophyPoint),
 		itoa(c.Platinum), itoa(c.Gold), itoa(c.Silver), itoa(c.Bronze)}
 	if onlineID != nil {
 		h = append([]string{h[0], "ONLINE ID"}, h[1:]...)
+		k = append([]string{k[0], "onlineId"}, k[1:]...)
 		r = append([]string{r[0], *onlineID}, r[1:]...)
 	}
-	return table{header: h, rows: [][]string{r}}
+	return table{header: h, keys: k, rows: [][]string{r}}
 }
 
 func (a *app) meCommand() *cobra.Command {
@@ -46,7 +49,7 @@ func (a *app) meCommand() *cobra.Command {
 		Use:   "me",
 		Short: "The logged-in account: account id, online id and trophy summary",
 		Long: `The logged-in account's trophy summary. -o json prints PSN's trophySummary
-answer exactly; the table adds the online id (one more request).`,
+answer with the onlineId the table shows (one more request, for the profile).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -58,16 +61,13 @@ answer exactly; the table adds the online id (one more request).`,
 			if err != nil {
 				return err
 			}
-			if a.output == "json" {
-				return a.emit(sum, table{})
-			}
 			online := ""
 			if p, err := api.Users.Profile(ctx, sum.AccountID); err != nil {
-				fmt.Fprintf(a.stderr, "psn: online id unavailable: %v\n", err)
+				fmt.Fprintf(a.stderr, "psn: online id unavailable: %s\n", trimPSN(err.Error()))
 			} else {
 				online = p.OnlineID
 			}
-			return a.emit(sum, summaryTable(a, sum, &online))
+			return a.emit(withFields{sum, []field{{"onlineId", online}}}, summaryTable(a, sum, &online))
 		},
 	})
 }
@@ -97,7 +97,9 @@ or an online id (looked up first).`,
 func (a *app) titlesTable(ts []psn.TrophyTitle) table {
 	h := []string{"NP COMMUNICATION ID", "SERVICE", "PLATFORM", "NAME", "PROGRESS"}
 	h = append(append(append(h, a.countHeader("EARNED")...), a.countHeader("DEFINED")...), "LAST UPDATED")
-	t := table{header: h}
+	k := []string{"npCommunicationId", "npServiceName", "trophyTitlePlatform", "trophyTitleName", "progress"}
+	k = append(append(append(k, a.countKeys("earnedTrophies")...), a.countKeys("definedTrophies")...), "lastUpdatedDateTime")
+	t := table{header: h, keys: k}
 	for _, x := range ts {
 		r := []string{x.NpCommunicationID, x.NpServiceName, x.TrophyTitlePlatform, x.TrophyTitleName, a.pct(x.Progress)}
 		r = append(append(append(r, a.countCells(&x.EarnedTrophies)...), a.countCells(&x.DefinedTrophies)...), a.when(x.LastUpdatedDateTime))
@@ -114,8 +116,8 @@ func (a *app) titlesCommand() *cobra.Command {
 		Long: `An account's trophy titles (psn-api getUserTitles), most recently updated first.
 ACCOUNT is "me" (the default), a PSN account id, or an online id.
 
--o json prints PSN's page ({"trophyTitles":[…],"totalItemCount":…}); with
---all it prints the array of every title.`,
+-o json prints the array of PSN's titles, with or without --all; with --all
+JSON and CSV stream page by page.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -128,20 +130,13 @@ ACCOUNT is "me" (the default), a PSN account id, or an online id.
 			}
 			opt := &psn.TitlesOptions{Limit: pf.limit, Offset: pf.offset}
 			if pf.all {
-				all := []psn.TrophyTitle{}
-				for t, err := range api.Trophies.TitlesAll(ctx, acc, opt) {
-					if err != nil {
-						return err
-					}
-					all = append(all, t)
-				}
-				return a.emit(all, a.titlesTable(all))
+				return emitAll(a, api.Trophies.TitlesAll(ctx, acc, opt), a.titlesTable)
 			}
 			page, err := api.Trophies.Titles(ctx, acc, opt)
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, a.titlesTable(page.TrophyTitles)); err != nil {
+			if err := a.emit(nonNil(page.TrophyTitles), a.titlesTable(page.TrophyTitles)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.TrophyTitles), "titles")
@@ -223,17 +218,18 @@ type userTrophiesView struct {
 }
 
 func (a *app) trophiesTable(ts []trophyView) table {
-	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"}}
+	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"},
+		keys: []string{"trophyId", "trophyType", "trophyName", "trophyGroupId", "trophyHidden", "earned", "earnedDateTime", "trophyEarnedRate", "progress"}}
 	for _, x := range ts {
 		earned := ""
 		if x.state {
-			earned = yesNo(x.Earned)
+			earned = a.boolCell(x.Earned)
 		}
 		progress := x.Progress
 		if x.TrophyProgressTargetValue != "" {
 			progress = orZero(progress) + "/" + x.TrophyProgressTargetValue
 		}
-		t.rows = append(t.rows, []string{itoa(x.TrophyID), x.TrophyType, x.TrophyName, x.TrophyGroupID, yesNo(x.TrophyHidden),
+		t.rows = append(t.rows, []string{itoa(x.TrophyID), x.TrophyType, x.TrophyName, x.TrophyGroupID, a.boolCell(x.TrophyHidden),
 			earned, a.when(x.EarnedDateTime), x.TrophyEarnedRate, progress})
 	}
 	return t
@@ -260,7 +256,7 @@ func (tt *trophyTarget) check() error {
 	switch tt.service {
 	case "", psn.ServiceTrophy, psn.ServiceTrophy2:
 	default:
-		return fmt.Errorf("%w: --service must be %q or %q, not %q", psn.ErrBadRequest, psn.ServiceTrophy, psn.ServiceTrophy2, tt.service)
+		return usageError("--service must be %q or %q, not %q", psn.ServiceTrophy, psn.ServiceTrophy2, tt.service)
 	}
 	_, err := classifyAccount("--account-id", tt.accountID)
 	return err
@@ -280,7 +276,7 @@ state (earned, date, rarity, PS5 progress): psn-api getTitleTrophies joined
 with getUserTrophiesEarnedForTitle by trophyId.
 
 -o json prints PSN's earned-trophies page whose trophies carry every field of
-both answers; with --all, the array of every trophy. When the account never
+both answers; with --all, the same object holding every trophy. When the account never
 played the title, only the definitions are shown (with a note on stderr).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -310,14 +306,22 @@ played the title, only the definitions are shown (with a note on stderr).`,
 					return err
 				}
 				earned, err := collect(api.Trophies.UserTrophiesAll(ctx, acc, np, group, opt))
-				if a.notPlayed(err, np) {
+				played := !a.notPlayed(err, np)
+				if !played {
 					earned, err = nil, nil
 				}
 				if err != nil {
 					return err
 				}
-				out := mergeTrophies(defs, earned)
-				return a.emit(out, a.trophiesTable(out))
+				// The same object as one page holds, with every trophy: its
+				// title-level fields come from a one-trophy first page.
+				out, err := trophiesHead(ctx, api, acc, np, group, opt, played)
+				if err != nil {
+					return err
+				}
+				out.Trophies = mergeTrophies(defs, earned)
+				out.Page = psn.Page{TotalItemCount: len(out.Trophies)}
+				return a.emit(out, a.trophiesTable(out.Trophies))
 			}
 			defs, err := api.Trophies.TitleTrophies(ctx, np, group, opt)
 			if err != nil {
@@ -357,6 +361,32 @@ played the title, only the definitions are shown (with a note on stderr).`,
 	return a.dataCommand(c)
 }
 
+// trophiesHead reads the title-level fields of `trophies --all`'s object
+// (trophySetVersion, hasTrophyGroups, lastUpdatedDateTime, rarestTrophies)
+// with one request for a one-trophy page: of the account's earned state,
+// or of the definitions when the account never played the title.
+func trophiesHead(ctx context.Context, api *psn.Client, acc, np, group string, opt *psn.TrophiesOptions, played bool) (userTrophiesView, error) {
+	one := *opt
+	one.Limit, one.Offset = 1, 0
+	if !played {
+		defs, err := api.Trophies.TitleTrophies(ctx, np, group, &one)
+		if err != nil {
+			return userTrophiesView{}, err
+		}
+		return userTrophiesView{TrophySetVersion: defs.TrophySetVersion, HasTrophyGroups: defs.HasTrophyGroups}, nil
+	}
+	earned, err := api.Trophies.UserTrophies(ctx, acc, np, group, &one)
+	if err != nil {
+		return userTrophiesView{}, err
+	}
+	v := userTrophiesView{TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
+		LastUpdatedDateTime: earned.LastUpdatedDateTime}
+	if earned.RarestTrophies != nil {
+		v.RarestTrophies = mergeTrophies(nil, earned.RarestTrophies)
+	}
+	return v, nil
+}
+
 // notPlayed reports (and tells on stderr) that the account has no earned
 // state for the title: PSN answers 404 to the earned-state call then.
 func (a *app) notPlayed(err error, np string) bool {
@@ -365,6 +395,15 @@ func (a *app) notPlayed(err error, np string) bool {
 	}
 	fmt.Fprintf(a.stderr, "psn: the account has no trophies in %s (never played?): showing the definitions only\n", np)
 	return true
+}
+
+// nonNil is s, or an empty slice for nil: a list command prints [] for
+// no items, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // collect drains an iterator, stopping at its first error.
@@ -454,7 +493,9 @@ func joinGroups(def *psn.TitleTrophyGroups, earned *psn.UserTrophyGroups) titleG
 
 func (a *app) groupsTable(v titleGroupsView) table {
 	h := append(append([]string{"GROUP", "NAME"}, a.countHeader("DEFINED")...), "PROGRESS")
-	t := table{header: append(append(h, a.countHeader("EARNED")...), "LAST UPDATED")}
+	k := append(append([]string{"trophyGroupId", "trophyGroupName"}, a.countKeys("definedTrophies")...), "progress")
+	t := table{header: append(append(h, a.countHeader("EARNED")...), "LAST UPDATED"),
+		keys: append(append(k, a.countKeys("earnedTrophies")...), "lastUpdatedDateTime")}
 	for _, g := range v.TrophyGroups {
 		progress := ""
 		if g.Progress != nil {

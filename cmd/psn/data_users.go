@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/psnkit/psn"
@@ -17,7 +16,7 @@ func (a *app) profileCommand() *cobra.Command {
 		Short: "A user's profile: online id, avatars, languages, PlayStation Plus, real name when shared",
 		Long: `A user's profile by account id (psn-api getProfileFromAccountId). An online id
 is looked up to its account id first; no argument means the logged-in
-account. -o json prints PSN's profile answer.`,
+account. -o json prints PSN's profile answer with the accountId.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -41,9 +40,10 @@ account. -o json prints PSN's profile answer.`,
 			if d := p.PersonalDetail; d != nil {
 				name = strings.Join(strings.Fields(d.FirstName+" "+d.MiddleName+" "+d.LastName), " ")
 			}
-			return a.emit(p, table{
+			return a.emit(withFields{p, []field{{"accountId", acc}}}, table{
 				header: []string{"ACCOUNT ID", "ONLINE ID", "NAME", "PLUS", "VERIFIED", "LANGUAGES", "ABOUT ME"},
-				rows: [][]string{{acc, p.OnlineID, name, yesNo(p.IsPlus), yesNo(p.IsOfficiallyVerified),
+				keys:   []string{"accountId", "onlineId", "personalDetail", "isPlus", "isOfficiallyVerified", "languages", "aboutMe"},
+				rows: [][]string{{acc, p.OnlineID, name, a.boolCell(p.IsPlus), a.boolCell(p.IsOfficiallyVerified),
 					strings.Join(p.Languages, " "), oneLine(p.AboutMe)}},
 			})
 		},
@@ -62,8 +62,7 @@ func (a *app) friendsCommand() *cobra.Command {
 "me" (the default), a PSN account id or an online id; another user's list
 is often private (exit 1, "forbidden").
 
--o json prints PSN's page ({"friends":[…],"totalItemCount":…}); with --all,
-the array of every account id.`,
+-o json prints the array of account ids, with or without --all.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -76,24 +75,20 @@ the array of every account id.`,
 			}
 			opt := &psn.FriendsOptions{Limit: pf.limit, Offset: pf.offset}
 			tab := func(ids []string) table {
-				t := table{header: []string{"ACCOUNT ID"}}
+				t := table{header: []string{"ACCOUNT ID"}, keys: []string{"accountId"}}
 				for _, id := range ids {
 					t.rows = append(t.rows, []string{id})
 				}
 				return t
 			}
 			if pf.all {
-				ids, err := collect(api.Users.FriendsAll(ctx, acc, opt))
-				if err != nil {
-					return err
-				}
-				return a.emit(ids, tab(ids))
+				return emitAll(a, api.Users.FriendsAll(ctx, acc, opt), tab)
 			}
 			page, err := api.Users.Friends(ctx, acc, opt)
 			if err != nil {
 				return err
 			}
-			if err := a.emit(page, tab(page.Friends)); err != nil {
+			if err := a.emit(nonNil(page.Friends), tab(page.Friends)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalItemCount, pf.offset, len(page.Friends), "friends")
@@ -105,7 +100,9 @@ the array of every account id.`,
 }
 
 func (a *app) presenceTable(ps []psn.BasicPresence, ids []string) table {
-	t := table{header: []string{"ACCOUNT ID", "AVAILABILITY", "STATUS", "PLATFORM", "LAST ONLINE", "PLAYING"}}
+	t := table{header: []string{"ACCOUNT ID", "AVAILABILITY", "STATUS", "PLATFORM", "LAST ONLINE", "PLAYING"},
+		keys: []string{"accountId", "availability", "primaryPlatformInfo.onlineStatus", "primaryPlatformInfo.platform",
+			"primaryPlatformInfo.lastOnlineDate", "gameTitleInfoList[].titleName"}}
 	for i, p := range ps {
 		acc := p.AccountID
 		if acc == "" && i < len(ids) {
@@ -131,8 +128,8 @@ func (a *app) presenceCommand() *cobra.Command {
 		Short: "Who is online, on which platform, playing what",
 		Long: `Basic presence of one or more users (psn-api getBasicPresence; several at once
 through PSN's batch call). Each ACCOUNT is "me" (the default), a PSN account
-id or an online id. -o json prints PSN's answer: {"basicPresence":{…}} for
-one account, {"basicPresences":[…]} for several.`,
+id or an online id. -o json prints the array of PSN's presences, one per
+account, each with its accountId.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if len(args) == 0 {
@@ -153,22 +150,22 @@ one account, {"basicPresences":[…]} for several.`,
 					return err
 				}
 			}
+			var ps []psn.BasicPresence
 			if len(ids) == 1 {
 				p, err := api.Users.Presence(ctx, ids[0])
 				if err != nil {
 					return err
 				}
-				return a.emit(struct {
-					BasicPresence *psn.BasicPresence `json:"basicPresence"`
-				}{p}, a.presenceTable([]psn.BasicPresence{*p}, ids))
-			}
-			ps, err := api.Users.Presences(ctx, ids)
-			if err != nil {
+				ps = []psn.BasicPresence{*p}
+			} else if ps, err = api.Users.Presences(ctx, ids); err != nil {
 				return err
 			}
-			return a.emit(struct {
-				BasicPresences []psn.BasicPresence `json:"basicPresences"`
-			}{ps}, a.presenceTable(ps, nil))
+			for i := range ps {
+				if ps[i].AccountID == "" && len(ps) == len(ids) {
+					ps[i].AccountID = ids[i]
+				}
+			}
+			return a.emit(nonNil(ps), a.presenceTable(ps, nil))
 		},
 	})
 }
@@ -219,7 +216,8 @@ account id or "me" (its online id is looked up first).`,
 				return err
 			}
 			r := regionResult{OnlineID: online, Code: code, Name: regionName(code)}
-			return a.emit(r, table{header: []string{"ONLINE ID", "CODE", "COUNTRY"}, rows: [][]string{{r.OnlineID, r.Code, r.Name}}})
+			return a.emit(r, table{header: []string{"ONLINE ID", "CODE", "COUNTRY"}, keys: []string{"onlineId", "code", "name"},
+				rows: [][]string{{r.OnlineID, r.Code, r.Name}}})
 		},
 	})
 }
@@ -253,7 +251,8 @@ func (a *app) devicesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t := table{header: []string{"DEVICE ID", "TYPE", "ACTIVATION", "ACTIVATED"}}
+			t := table{header: []string{"DEVICE ID", "TYPE", "ACTIVATION", "ACTIVATED"},
+				keys: []string{"deviceId", "deviceType", "activationType", "activationDate"}}
 			for _, x := range d.AccountDevices {
 				t.rows = append(t.rows, []string{x.DeviceID, x.DeviceType, x.ActivationType, a.when(x.ActivationDate)})
 			}
@@ -277,7 +276,12 @@ func searchContextOf(domain string) string {
 }
 
 func (a *app) searchTable(items []psn.SearchItem) table {
-	t := table{header: []string{"KIND", "ID", "ONLINE ID / NAME", "ACCOUNT ID", "PLATFORMS"}}
+	t := table{header: []string{"KIND", "ID", "ONLINE ID / NAME", "ACCOUNT ID", "PLATFORMS"},
+		keys: []string{"result.__typename", "id", "result.onlineId", "result.accountId", "result.platforms"}}
+	if a.output == "csv" { // one key per column: the online id and the name apart
+		t.header = append(t.header[:3], "NAME", "ACCOUNT ID", "PLATFORMS")
+		t.keys = append(t.keys[:3], "result.name", "result.accountId", "result.platforms")
+	}
 	for _, it := range items {
 		r := it.Result
 		name := r.OnlineID
@@ -287,17 +291,23 @@ func (a *app) searchTable(items []psn.SearchItem) table {
 		if name == "" && r.DefaultProduct != nil {
 			name = r.DefaultProduct.Name
 		}
+		if a.output == "csv" {
+			name = strings.TrimPrefix(name, r.OnlineID)
+			t.rows = append(t.rows, []string{r.Typename, it.ID, r.OnlineID, name, r.AccountID, strings.Join(r.Platforms, ",")})
+			continue
+		}
 		t.rows = append(t.rows, []string{r.Typename, it.ID, name, r.AccountID, strings.Join(r.Platforms, ",")})
 	}
 	return t
 }
 
-func universalTable(res *psn.UniversalSearchResponse) table {
-	t := table{header: []string{"DOMAIN", "ID", "ONLINE ID", "ACCOUNT ID", "COUNTRY", "PLUS"}}
+func (a *app) universalTable(res *psn.UniversalSearchResponse) table {
+	t := table{header: []string{"DOMAIN", "ID", "ONLINE ID", "ACCOUNT ID", "COUNTRY", "PLUS"},
+		keys: []string{"domain", "id", "socialMetadata.onlineId", "socialMetadata.accountId", "socialMetadata.country", "socialMetadata.isPsPlus"}}
 	for _, d := range res.DomainResponses {
 		for _, r := range d.Results {
 			m := r.SocialMetadata
-			t.rows = append(t.rows, []string{d.Domain, r.ID, m.OnlineID, m.AccountID, m.Country, yesNo(m.IsPsPlus)})
+			t.rows = append(t.rows, []string{d.Domain, r.ID, m.OnlineID, m.AccountID, m.Country, a.boolCell(m.IsPsPlus)})
 		}
 	}
 	return t
@@ -314,9 +324,8 @@ func (a *app) searchCommand() *cobra.Command {
 		Long: `Search PSN the way the PlayStation app does (GraphQL context search, as
 PSNAWP does): --domain players (the default), games or addons.
 
--o json prints PSN's page of that domain ({"domain":…,"searchResults":[…],
-"totalResultCount":…,"next":…}); with --all, the array of every hit.
---universal uses psn-api's makeUniversalSearch (the older REST search,
+-o json prints the array of PSN's searchResults of that domain, with or
+without --all. --universal uses psn-api's makeUniversalSearch (the older REST search,
 which Sony may have retired) and prints its answer.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -327,10 +336,10 @@ which Sony may have retired) and prints its answer.`,
 			}
 			dom, ok := searchDomains[domain]
 			if !ok {
-				return fmt.Errorf("%w: --domain must be players, games or addons, not %q", psn.ErrBadRequest, domain)
+				return usageError("--domain must be players, games or addons, not %q", domain)
 			}
 			if universal && all {
-				return fmt.Errorf("%w: --universal answers one page: drop --all", psn.ErrBadRequest)
+				return usageError("--universal answers one page: drop --all")
 			}
 			api, err := a.dataSession(ctx, nil)
 			if err != nil {
@@ -342,13 +351,9 @@ which Sony may have retired) and prints its answer.`,
 				if err != nil {
 					return err
 				}
-				return a.emit(res, universalTable(res))
+				return a.emit(res, a.universalTable(res))
 			case all:
-				items, err := collect(api.Search.All(ctx, term, dom, nil))
-				if err != nil {
-					return err
-				}
-				return a.emit(items, a.searchTable(items))
+				return emitAll(a, api.Search.All(ctx, term, dom, nil), a.searchTable)
 			}
 			res, err := api.Search.Context(ctx, term, searchContextOf(dom), nil)
 			if err != nil {
@@ -358,7 +363,7 @@ which Sony may have retired) and prints its answer.`,
 			if page == nil {
 				page = &psn.SearchDomainResult{Domain: dom, SearchResults: []psn.SearchItem{}}
 			}
-			if err := a.emit(page, a.searchTable(page.SearchResults)); err != nil {
+			if err := a.emit(nonNil(page.SearchResults), a.searchTable(page.SearchResults)); err != nil {
 				return err
 			}
 			a.moreHint(page.TotalResultCount, 0, len(page.SearchResults), "results")

@@ -187,7 +187,7 @@ progress.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if out == "" {
-				return fmt.Errorf("%w: --out FILE.json is required", psn.ErrBadRequest)
+				return usageError("psn export needs --out FILE.json: the file to write")
 			}
 			who := optionalArg(args, "me")
 			if _, err := classifyAccount("ACCOUNT", who); err != nil {
@@ -246,7 +246,11 @@ func (e *exporter) run(ctx context.Context) (err error) {
 		if e.f != nil {
 			e.f.Close()
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, context.Canceled):
+			e.prog.interrupt()
+			fmt.Fprintf(e.stderr, "psn: export interrupted after %d of %d titles; run the same command again to resume\n", len(e.st.Done), len(titles))
+		case err != nil:
 			fmt.Fprintf(e.stderr, "psn: export stopped after %d of %d titles; run the same command again to resume\n", len(e.st.Done), len(titles))
 		}
 	}()

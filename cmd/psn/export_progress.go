@@ -20,6 +20,9 @@ type exportProgress interface {
 	waiting(until time.Time)
 	// end finishes the display.
 	end()
+	// interrupt ends the display where it stands (Ctrl-C), so that the
+	// next line starts at the left margin.
+	interrupt()
 }
 
 // newExportProgress picks a bar for a terminal and plain lines otherwise.
@@ -78,6 +81,14 @@ func (p *barProgress) waiting(until time.Time) {
 	p.bar.Describe(msg)
 }
 
+func (p *barProgress) interrupt() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil && !p.bar.IsFinished() {
+		fmt.Fprintln(p.w)
+	}
+}
+
 func (p *barProgress) end() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -134,3 +145,5 @@ func (p *lineProgress) waiting(until time.Time) {
 }
 
 func (p *lineProgress) end() {}
+
+func (p *lineProgress) interrupt() {}

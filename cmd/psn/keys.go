@@ -29,7 +29,7 @@ func (a *app) keysCommand() *cobra.Command {
 				Accounts int    `json:"accounts"`
 			}
 			var rows []row
-			t := table{header: []string{"KEY", "PRIMARY", "ACCOUNTS"}}
+			t := table{header: []string{"KEY", "PRIMARY", "ACCOUNTS"}, keys: []string{"id", "primary", "accounts"}}
 			ids := k.Ring.KeyIDs()
 			slices.Sort(ids)
 			for _, id := range ids {

@@ -19,13 +19,13 @@ import (
 
 // readNPSSO takes the NPSSO from PSN_NPSSO, a no-echo prompt on a
 // terminal, or the first line of stdin — never from the command line.
-func (a *app) readNPSSO() (psn.Secret, error) {
+func (a *app) readNPSSO(ctx context.Context) (psn.Secret, error) {
 	if v := a.getenv("PSN_NPSSO"); v != "" {
 		return psn.ParseNPSSO(v)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, "NPSSO (from https://ca.account.sony.com/api/v1/ssocookie, input hidden): ")
-		b, err := term.ReadPassword(int(f.Fd()))
+		b, err := readPassword(ctx, int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {
 			return "", fmt.Errorf("reading the NPSSO: %w", err)
@@ -58,7 +58,7 @@ in again by itself when the refresh token dies.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			npsso, err := a.readNPSSO()
+			npsso, err := a.readNPSSO(ctx)
 			if err != nil {
 				return err
 			}
@@ -75,6 +75,32 @@ in again by itself when the refresh token dies.`,
 	}
 	cmd.Flags().BoolVar(&keep, "keep-npsso", false, "store the NPSSO (encrypted) to log in again by itself when the refresh token dies")
 	return cmd
+}
+
+// readPassword is term.ReadPassword that gives up when ctx ends (Ctrl-C:
+// psn catches SIGINT, so the read would otherwise go on until Enter),
+// restoring the terminal's echo first.
+func readPassword(ctx context.Context, fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		term.Restore(fd, state) // the read goroutine ends with the process
+		return nil, ctx.Err()
+	}
 }
 
 // login exchanges the NPSSO and writes the account's record, replacing any
@@ -227,23 +253,38 @@ func healthTable(hs []vault.Health) table {
 	return t
 }
 
+// stateUnreadable is the state `psn accounts` shows for an account whose
+// sealed secrets do not open (tampered, damaged, or sealed with a key the
+// ring no longer has).
+const stateUnreadable = "unreadable"
+
 func (a *app) accountsCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "accounts",
 		Short: "List the stored accounts and their health",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
+			hs := []vault.Health{}
+			if _, err := a.kek(); err != nil {
+				return err
+			}
+			if _, err := a.openStore(cmd.Context()); errors.Is(err, errNoDefaultStore) {
+				return a.emit(hs, healthTable(hs)) // nobody logged in yet
+			}
+			keys, err := a.openKeys(cmd.Context()) // a wrong key fails here
 			if err != nil {
 				return err
 			}
-			hs := []vault.Health{}
 			now := time.Now()
-			for rec, err := range st.List(cmd.Context()) {
+			for rec, err := range a.st.List(cmd.Context()) {
 				if err != nil {
 					return err
 				}
-				hs = append(hs, vault.HealthOf(rec, now, 7*24*time.Hour))
+				h := vault.HealthOf(rec, now, 7*24*time.Hour)
+				if _, _, err := vault.OpenRecord(keys.Ring, rec); err != nil {
+					h.State, h.LastError = stateUnreadable, err.Error()
+				}
+				hs = append(hs, h)
 			}
 			return a.emit(hs, healthTable(hs))
 		},

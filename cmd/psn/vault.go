@@ -140,7 +140,7 @@ func (a *app) apikeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			t := table{header: []string{"NAME", "ID", "CREATED"}}
+			t := table{header: []string{"NAME", "ID", "CREATED"}, keys: []string{"name", "id", "created"}}
 			for _, k := range keys {
 				t.rows = append(t.rows, []string{k.Name, k.ID, k.Created.Local().Format(time.DateTime)})
 			}

@@ -108,3 +108,25 @@ func (s *Store) migrateTx(ctx context.Context, tx pgx.Tx, quoted string) error {
 	}
 	return nil
 }
+
+// requireSchema fails unless the schema holds psnkit's tables at this
+// build's migration. It only reads.
+func (s *Store) requireSchema(ctx context.Context) error {
+	var have int
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+pgx.Identifier{s.schema, "schema_migrations"}.Sanitize()).Scan(&have)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "3F000"): // undefined_table, invalid_schema_name
+		return fmt.Errorf("%w: schema %q of this database holds no psnkit tables", store.ErrNoStore, s.schema)
+	case err != nil:
+		return fail("open: read schema_migrations", err)
+	case have == 0:
+		return fmt.Errorf("%w: schema %q of this database holds no psnkit tables", store.ErrNoStore, s.schema)
+	case have > len(migrations):
+		return &SchemaVersionError{Schema: s.schema, Found: have, Known: len(migrations)}
+	case have < len(migrations):
+		return fmt.Errorf("%w: schema %q is at migration %d, older than this psnkit's %d: open it once for writing to migrate it",
+			store.ErrUnavailable, s.schema, have, len(migrations))
+	}
+	return nil
+}

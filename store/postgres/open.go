@@ -58,6 +58,20 @@ func (e *SchemaVersionError) Unwrap() error { return store.ErrUnavailable }
 // postgresql://, see the package doc for the schema= option), creates or
 // migrates its tables, and returns the store. Close it when done.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	return open(ctx, rawURL, true)
+}
+
+// OpenExisting is Open for programs that only read: it connects and checks
+// that the schema holds psnkit's tables at this build's migration, but
+// creates and migrates nothing. A schema without psnkit's tables is
+// store.ErrNoStore; one at an older migration is store.ErrUnavailable
+// (Open it once to migrate it).
+func OpenExisting(ctx context.Context, rawURL string) (*Store, error) {
+	return open(ctx, rawURL, false)
+}
+
+// open is Open (migrate) or OpenExisting (check only).
+func open(ctx context.Context, rawURL string, migrate bool) (*Store, error) {
 	connString, schema, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -94,7 +108,11 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		}
 	}
 	s := &Store{pool: pool, schema: schema, q: newQueries(schema), now: time.Now}
-	if err := s.migrate(ctx); err != nil {
+	check := s.migrate
+	if !migrate {
+		check = s.requireSchema
+	}
+	if err := check(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

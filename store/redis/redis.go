@@ -67,6 +67,43 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	return &Store{client: client, prefix: prefix, addr: opts.Addr, scripts: newScripts(), now: time.Now}, nil
 }
 
+// OpenExisting is Open for programs that only read: it fails with
+// store.ErrNoStore when no key under the prefix exists (Redis creates
+// nothing at Open, so this only tells a mistyped URL or prefix from a store).
+func OpenExisting(ctx context.Context, rawURL string) (*Store, error) {
+	s, err := Open(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var cursor uint64
+	for {
+		keys, next, err := s.client.Scan(ctx, cursor, escapeGlob(s.prefix)+"*", 1000).Result()
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store/redis: looking for the store's keys: %w: %w", store.ErrUnavailable, err)
+		}
+		if len(keys) > 0 {
+			return s, nil
+		}
+		if cursor = next; cursor == 0 {
+			s.Close()
+			return nil, fmt.Errorf("%w: no key starts with %q in Redis at %s", store.ErrNoStore, s.prefix, s.addr)
+		}
+	}
+}
+
+// escapeGlob escapes the pattern characters of Redis's glob matching.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\^-`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // Close closes the client's connections.
 func (s *Store) Close() error {
 	if err := s.client.Close(); err != nil && !errors.Is(err, goredis.ErrClosed) {

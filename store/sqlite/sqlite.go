@@ -127,6 +127,61 @@ func Open(ctx context.Context, location string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return open(ctx, path, existing, true)
+}
+
+// OpenExisting is Open for programs that only read: it opens the store at
+// location only if it is there, creating no directory or file and running
+// no migration. A missing file, or one holding no psnkit schema yet, is
+// store.ErrNoStore; one at an older schema version is store.ErrUnavailable
+// (Open it once to migrate it).
+func OpenExisting(ctx context.Context, location string) (*Store, error) {
+	rel, err := parseLocation(location)
+	if err != nil {
+		return nil, err
+	}
+	path, err := filepath.Abs(rel)
+	if err != nil {
+		return nil, fmt.Errorf("%w: resolving %s: %w", store.ErrUnavailable, rel, err)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("%w: %s does not exist", store.ErrNoStore, path)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s: %w", store.ErrUnavailable, path, err)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%w: %s is not a regular file (%s); give the path of a database file", store.ErrUnavailable, path, fi.Mode().Type())
+	}
+	if fi.Size() == 0 {
+		// Empty, unless its first transaction still sits in the WAL.
+		if _, err := os.Stat(path + "-wal"); err != nil {
+			return nil, fmt.Errorf("%w: %s is empty", store.ErrNoStore, path)
+		}
+	} else if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	return open(ctx, path, fi.Size() > 0, false)
+}
+
+// checkHeader refuses a file that does not start like a SQLite database.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: cannot open %s: %w", store.ErrUnavailable, path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != sqliteHeader {
+		return fmt.Errorf("%w: %s is not a SQLite database (its first bytes are not the SQLite header); nothing was changed",
+			store.ErrCorrupt, path)
+	}
+	return nil
+}
+
+// open opens the prepared file at path; migrate says whether to bring
+// its schema up to date (Open) or require it to be (OpenExisting).
+func open(ctx context.Context, path string, existing, migrate bool) (*Store, error) {
 	// Commit with fdatasync(2), as SQLite's own Linux builds do: the same
 	// durability (data and file size reach the disk) without forcing a
 	// timestamp update through the file system journal, which doubles the
@@ -150,11 +205,37 @@ func Open(ctx context.Context, location string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if !migrate {
+		if err := s.requireSchema(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// requireSchema fails unless the file holds this build's schema version.
+func (s *Store) requireSchema(ctx context.Context) error {
+	var version int
+	err := s.retry(ctx, func() (err error) {
+		version, err = readSchema(ctx, s.db, s.path)
+		return err
+	})
+	switch {
+	case err != nil:
+		return s.mapErr("open", err)
+	case version == 0:
+		return fmt.Errorf("%w: %s holds no psnkit store yet", store.ErrNoStore, s.path)
+	case version < SchemaVersion:
+		return fmt.Errorf("%w: %s has schema version %d, older than this psnkit's %d: open it once for writing to migrate it",
+			store.ErrUnavailable, s.path, version, SchemaVersion)
+	}
+	return nil
 }
 
 // Path returns the absolute path of the database file.
