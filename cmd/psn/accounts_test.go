@@ -543,7 +543,7 @@ func TestAccountsList(t *testing.T) {
 		t.Errorf("accounts -o json = %+v", hs)
 	}
 	code, stdout, _ = c.run("", []string{"accounts", "-o", "csv"})
-	if code != exitOK || !strings.HasPrefix(stdout, "ACCOUNT,") || strings.Count(stdout, "\n") != 3 {
+	if code != exitOK || !strings.HasPrefix(stdout, "account,onlineId,access,accessExpiry,refresh,refreshExpiry,npssoKept,state\n") || strings.Count(stdout, "\n") != 3 {
 		t.Errorf("accounts -o csv: exit %d\n%s", code, stdout)
 	}
 }
