@@ -15,9 +15,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// ErrNoTokenSource: a data call on a Client that has no token source.
-var ErrNoTokenSource = errors.New("psn: client has no token source: use Client.WithTokenSource")
-
 // CallOption adjusts one data call.
 type CallOption func(*callConfig)
 

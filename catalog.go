@@ -325,9 +325,6 @@ type ConceptOptions struct {
 	Age      int
 }
 
-// CatalogBaseURL is the store catalog's base.
-const CatalogBaseURL = "https://m.np.playstation.com/api/catalog/v2/titles"
-
 // TitleConcepts returns the store concepts of a game title id (CUSA…,
 // PPSA…) in a country and language (PSNAWP game_title.get_details()).
 func (s *GameService) TitleConcepts(ctx context.Context, titleID string, opt *ConceptOptions, opts ...CallOption) ([]Concept, error) {

@@ -1,16 +1,12 @@
 package psn
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// ErrBadDuration: a string is not an ISO 8601 duration this client reads.
-var ErrBadDuration = errors.New("psn: bad ISO 8601 duration")
 
 // ParseISODuration parses the ISO 8601 durations PSN sends, such as
 // "PT228H56M33S", "PT1M9S", "P1DT2H" or "PT0.5S": an optional sign, "P",

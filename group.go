@@ -11,9 +11,6 @@ import (
 	"time"
 )
 
-// GroupsBaseURL is the base of the groups and messages API.
-const GroupsBaseURL = "https://m.np.playstation.com/api/gamingLoungeGroups/v1"
-
 // UnixMilli is an instant PSN sends as a string of Unix milliseconds
 // ("1747367044076"); it is a time.Time.
 type UnixMilli struct{ time.Time }

@@ -2,7 +2,6 @@ package psn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -12,15 +11,6 @@ import (
 
 // This file holds what the data calls share: id checks and escaping,
 // limit/offset parameters, and the page walker behind every …All iterator.
-
-// ErrInvalidID: an id given to a data call is empty (or otherwise unusable).
-// No request was sent. The error is an *InvalidIDError naming the parameter.
-var ErrInvalidID = errors.New("psn: invalid id")
-
-// ErrPageLoop: PSN's pagination did not advance (a nextOffset that repeats,
-// goes backwards, or claims more items after an empty page). The iterator
-// stops with a *PageLoopError instead of looping for ever.
-var ErrPageLoop = errors.New("psn: pagination does not advance")
 
 // InvalidIDError names the parameter whose value was unusable. It matches
 // ErrInvalidID.

@@ -47,17 +47,6 @@ type TokenState struct {
 // own, must not end an account for good). A new login ends the rest at once.
 const RejectedRetry = time.Hour
 
-// Errors of TokenStore implementations.
-var (
-	// ErrNoToken: the store holds no token for the account.
-	ErrNoToken = errors.New("psn: no token stored: log in first")
-	// ErrVersionConflict: Save lost a compare-and-swap; someone else saved
-	// first. The caller re-reads.
-	ErrVersionConflict = errors.New("psn: token store version conflict")
-	// ErrLeaseHeld: another process holds the account's refresh lease.
-	ErrLeaseHeld = errors.New("psn: refresh lease held by another process")
-)
-
 // TokenStore keeps one account's tokens. Save is a compare-and-swap on the
 // version: it succeeds only when the stored version is wantVersion.
 type TokenStore interface {
@@ -425,9 +414,6 @@ func (s *RefreshingSource) flight(ctx context.Context) func() (any, error) {
 		return s.refresh(context.WithoutCancel(ctx))
 	}
 }
-
-// ErrSourceClosed: a refresh was needed after Close.
-var ErrSourceClosed = errors.New("psn: token source closed")
 
 // Close stops new refreshes and waits, until ctx is done, for one in
 // flight to finish and save its token: a program that exits in the middle

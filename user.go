@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -199,9 +198,6 @@ func (s *UserService) ProfileByOnlineID(ctx context.Context, onlineID string, op
 func (s *UserService) Lookup(ctx context.Context, onlineID string, opts ...CallOption) (*LegacyProfile, error) {
 	return s.profile2(ctx, onlineID, lookupFields, opts)
 }
-
-// ErrNoRegion: a profile's npId does not hold a country.
-var ErrNoRegion = errors.New("psn: npId holds no region")
 
 // RegionFromNpID decodes a profile's npId (base64 of "name@b7.us") and
 // returns the country: the two letters after the last '.', upper-cased
