@@ -140,17 +140,8 @@ func (s *GameService) Entitlements(ctx context.Context, opt *EntitlementsOptions
 
 // EntitlementsAll walks every page of the token owner's entitlements.
 func (s *GameService) EntitlementsAll(ctx context.Context, opt *EntitlementsOptions, opts ...CallOption) iter.Seq2[Entitlement, error] {
-	var o EntitlementsOptions
-	if opt != nil {
-		o = *opt
-	}
-	if o.Limit <= 0 {
-		o.Limit = 100
-	}
-	return paginate(ctx, APIBaseURL+"/entitlement/v2/users/me/internal/entitlements", o.Offset, func(ctx context.Context, offset int) ([]Entitlement, Page, error) {
-		po := o
-		po.Offset = offset
-		p, err := s.Entitlements(ctx, &po, opts...)
+	return allPages(ctx, APIBaseURL+"/entitlement/v2/users/me/internal/entitlements", opt, 100, func(ctx context.Context, po *EntitlementsOptions) ([]Entitlement, Page, error) {
+		p, err := s.Entitlements(ctx, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}

@@ -117,17 +117,8 @@ func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedO
 // PlayedAll walks every page of the games an account played (PSNAWP's
 // title_stats), MaxGameListPageSize at a time unless opt.Limit says.
 func (s *GameService) PlayedAll(ctx context.Context, accountID string, opt *PlayedOptions, opts ...CallOption) iter.Seq2[PlayedTitle, error] {
-	var o PlayedOptions
-	if opt != nil {
-		o = *opt
-	}
-	if o.Limit <= 0 {
-		o.Limit = MaxGameListPageSize
-	}
-	return paginate(ctx, GamelistBaseURL+"/{accountId}/titles", o.Offset, func(ctx context.Context, offset int) ([]PlayedTitle, Page, error) {
-		po := o
-		po.Offset = offset
-		p, err := s.Played(ctx, accountID, &po, opts...)
+	return allPages(ctx, GamelistBaseURL+"/{accountId}/titles", opt, MaxGameListPageSize, func(ctx context.Context, po *PlayedOptions) ([]PlayedTitle, Page, error) {
+		p, err := s.Played(ctx, accountID, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}

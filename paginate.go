@@ -149,6 +149,42 @@ func paginate[T any](ctx context.Context, where string, start int, fetch pageFet
 	}
 }
 
+// pagedOptions is an options type that pages by Limit and Offset: paging
+// returns pointers to those two fields.
+type pagedOptions[O any] interface {
+	*O
+	paging() (limit, offset *int)
+}
+
+func (o *TitlesOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *TrophiesOptions) paging() (limit, offset *int)     { return &o.Limit, &o.Offset }
+func (o *PlayedOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *EntitlementsOptions) paging() (limit, offset *int) { return &o.Limit, &o.Offset }
+func (o *GroupsOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *FriendsOptions) paging() (limit, offset *int)      { return &o.Limit, &o.Offset }
+
+// allPages is the body of every …All iterator over a Limit/Offset list: it
+// copies the caller's options (opt may be nil), gives a zero or negative
+// Limit the value defLimit, and walks pages from the caller's Offset with
+// paginate, calling fetch for each page with a copy of those options whose
+// Offset is the page's. where names the endpoint in a *PageLoopError.
+func allPages[O any, PO pagedOptions[O], T any](ctx context.Context, where string, opt *O, defLimit int, fetch func(ctx context.Context, o *O) ([]T, Page, error)) iter.Seq2[T, error] {
+	var o O
+	if opt != nil {
+		o = *opt
+	}
+	limit, start := PO(&o).paging()
+	if *limit <= 0 {
+		*limit = defLimit
+	}
+	return paginate(ctx, where, *start, func(ctx context.Context, offset int) ([]T, Page, error) {
+		po := o
+		_, at := PO(&po).paging()
+		*at = offset
+		return fetch(ctx, &po)
+	})
+}
+
 // batches splits ids into groups of at most n.
 func batches(ids []string, n int) [][]string {
 	var out [][]string
