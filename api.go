@@ -15,9 +15,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// ErrNoTokenSource: a data call on a Client that has no token source.
-var ErrNoTokenSource = errors.New("psn: client has no token source: use Client.WithTokenSource")
-
 // CallOption adjusts one data call.
 type CallOption func(*callConfig)
 
@@ -91,7 +88,7 @@ func (c *Client) call(ctx context.Context, method, rawURL string, query url.Valu
 
 // do sends an authenticated request and maps error statuses. After a 401
 // it invalidates exactly the token that was rejected, gets a new one and
-// retries once (rule 7 of docs/architecture.md).
+// retries once (rule 7 of docs/architecture.md; renewAfter401).
 func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opts []CallOption) (*http.Response, []byte, error) {
 	if c.tokens == nil {
 		return nil, nil, ErrNoTokenSource
@@ -104,11 +101,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opt
 	if method != http.MethodGet && method != http.MethodHead {
 		kind = kindWrite
 	}
-	for try := 0; ; try++ {
-		tok, err := c.tokens.Token(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
+	send := func(tok *Token) (*http.Response, []byte, error) {
 		h := http.Header{}
 		h.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 		h.Set("User-Agent", c.cfg.userAgent)
@@ -126,21 +119,31 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opt
 		for k, v := range cc.header {
 			h[k] = v
 		}
-		resp, data, err := c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind})
+		return c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind})
+	}
+	tok, err := c.tokens.Token(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, data, err := send(tok)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		next, retry, err := renewAfter401(ctx, c.tokens, tok)
 		if err != nil {
 			return nil, nil, err
 		}
-		if resp.StatusCode == http.StatusUnauthorized && try == 0 {
-			if inv, ok := c.tokens.(Invalidator); ok {
-				inv.Invalidate(ctx, tok)
-				continue
+		if retry {
+			if resp, data, err = send(next); err != nil {
+				return nil, nil, err
 			}
 		}
-		if resp.StatusCode >= 300 {
-			return resp, data, statusError(resp, data)
-		}
-		return resp, data, nil
 	}
+	if resp.StatusCode >= 300 {
+		return resp, data, statusError(resp, data)
+	}
+	return resp, data, nil
 }
 
 // apiErrorBody is PSN's error envelope.

@@ -25,6 +25,10 @@ const (
 	SearchBaseURL    = "https://m.np.playstation.com/api/search"
 	GraphQLURL       = "https://m.np.playstation.com/api/graphql/v1/op"
 	APIBaseURL       = "https://m.np.playstation.com/api"
+	// GroupsBaseURL is the base of the groups and messages API.
+	GroupsBaseURL = "https://m.np.playstation.com/api/gamingLoungeGroups/v1"
+	// CatalogBaseURL is the store catalog's base.
+	CatalogBaseURL = "https://m.np.playstation.com/api/catalog/v2/titles"
 )
 
 // The PlayStation Android app's public OAuth client (docs/protocol.md, "The

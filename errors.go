@@ -49,6 +49,32 @@ var (
 	// where JSON was due, truncated or wrongly typed JSON, a redirect
 	// without a code).
 	ErrUnexpectedResponse = errors.New("psn: unexpected response")
+	// ErrNoTokenSource: a data call on a Client that has no token source.
+	ErrNoTokenSource = errors.New("psn: client has no token source: use Client.WithTokenSource")
+	// ErrBadDuration: a string is not an ISO 8601 duration this client reads.
+	ErrBadDuration = errors.New("psn: bad ISO 8601 duration")
+	// ErrInvalidID: an id given to a data call is empty (or otherwise unusable).
+	// No request was sent. The error is an *InvalidIDError naming the parameter.
+	ErrInvalidID = errors.New("psn: invalid id")
+	// ErrPageLoop: PSN's pagination did not advance (a nextOffset that repeats,
+	// goes backwards, or claims more items after an empty page). The iterator
+	// stops with a *PageLoopError instead of looping for ever.
+	ErrPageLoop = errors.New("psn: pagination does not advance")
+	// ErrSourceClosed: a refresh was needed after Close.
+	ErrSourceClosed = errors.New("psn: token source closed")
+	// ErrNoRegion: a profile's npId does not hold a country.
+	ErrNoRegion = errors.New("psn: npId holds no region")
+)
+
+// Errors of TokenStore implementations.
+var (
+	// ErrNoToken: the store holds no token for the account.
+	ErrNoToken = errors.New("psn: no token stored: log in first")
+	// ErrVersionConflict: Save lost a compare-and-swap; someone else saved
+	// first. The caller re-reads.
+	ErrVersionConflict = errors.New("psn: token store version conflict")
+	// ErrLeaseHeld: another process holds the account's refresh lease.
+	ErrLeaseHeld = errors.New("psn: refresh lease held by another process")
 )
 
 // snippet returns at most n bytes of body as printable single-line text, for

@@ -11,9 +11,6 @@ import (
 	"time"
 )
 
-// GroupsBaseURL is the base of the groups and messages API.
-const GroupsBaseURL = "https://m.np.playstation.com/api/gamingLoungeGroups/v1"
-
 // UnixMilli is an instant PSN sends as a string of Unix milliseconds
 // ("1747367044076"); it is a time.Time.
 type UnixMilli struct{ time.Time }
@@ -93,20 +90,13 @@ func (s *GroupService) List(ctx context.Context, opt *GroupsOptions, opts ...Cal
 // ListAll walks every page of the token owner's groups. The groups list
 // gives no total, so it stops at the first short page.
 func (s *GroupService) ListAll(ctx context.Context, opt *GroupsOptions, opts ...CallOption) iter.Seq2[GroupSummary, error] {
-	var o GroupsOptions
-	if opt != nil {
-		o = *opt
-	}
-	if o.Limit <= 0 {
-		o.Limit = 20
-	}
-	return paginate(ctx, GroupsBaseURL+"/members/me/groups", o.Offset, func(ctx context.Context, offset int) ([]GroupSummary, Page, error) {
-		p, err := s.List(ctx, &GroupsOptions{Limit: o.Limit, Offset: offset}, opts...)
+	return allPages(ctx, GroupsBaseURL+"/members/me/groups", opt, 20, func(ctx context.Context, po *GroupsOptions) ([]GroupSummary, Page, error) {
+		p, err := s.List(ctx, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}
 		pg := p.Page
-		if len(p.Groups) < o.Limit {
+		if len(p.Groups) < po.Limit {
 			pg.NextOffset = nil // PSN names a next offset even on the last page
 		}
 		return p.Groups, pg, nil

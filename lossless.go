@@ -299,7 +299,10 @@ func checkRawNames(raw []byte) error {
 
 // wireCodec is a result type's codec: its table, built on first use.
 // Each result type has one, a package variable that only ever caches the
-// type's immutable table.
+// type's immutable table; wire_methods.go, which genwire writes, declares
+// them with the types' methods.
+//
+//go:generate go run ./internal/cmd/genwire
 type wireCodec[T any] struct{ tab atomic.Pointer[wireTable] }
 
 func (c *wireCodec[T]) table() *wireTable {

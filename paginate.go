@@ -2,7 +2,6 @@ package psn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -12,15 +11,6 @@ import (
 
 // This file holds what the data calls share: id checks and escaping,
 // limit/offset parameters, and the page walker behind every …All iterator.
-
-// ErrInvalidID: an id given to a data call is empty (or otherwise unusable).
-// No request was sent. The error is an *InvalidIDError naming the parameter.
-var ErrInvalidID = errors.New("psn: invalid id")
-
-// ErrPageLoop: PSN's pagination did not advance (a nextOffset that repeats,
-// goes backwards, or claims more items after an empty page). The iterator
-// stops with a *PageLoopError instead of looping for ever.
-var ErrPageLoop = errors.New("psn: pagination does not advance")
 
 // InvalidIDError names the parameter whose value was unusable. It matches
 // ErrInvalidID.
@@ -157,6 +147,42 @@ func paginate[T any](ctx context.Context, where string, start int, fetch pageFet
 			offset = next
 		}
 	}
+}
+
+// pagedOptions is an options type that pages by Limit and Offset: paging
+// returns pointers to those two fields.
+type pagedOptions[O any] interface {
+	*O
+	paging() (limit, offset *int)
+}
+
+func (o *TitlesOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *TrophiesOptions) paging() (limit, offset *int)     { return &o.Limit, &o.Offset }
+func (o *PlayedOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *EntitlementsOptions) paging() (limit, offset *int) { return &o.Limit, &o.Offset }
+func (o *GroupsOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
+func (o *FriendsOptions) paging() (limit, offset *int)      { return &o.Limit, &o.Offset }
+
+// allPages is the body of every …All iterator over a Limit/Offset list: it
+// copies the caller's options (opt may be nil), gives a zero or negative
+// Limit the value defLimit, and walks pages from the caller's Offset with
+// paginate, calling fetch for each page with a copy of those options whose
+// Offset is the page's. where names the endpoint in a *PageLoopError.
+func allPages[O any, PO pagedOptions[O], T any](ctx context.Context, where string, opt *O, defLimit int, fetch func(ctx context.Context, o *O) ([]T, Page, error)) iter.Seq2[T, error] {
+	var o O
+	if opt != nil {
+		o = *opt
+	}
+	limit, start := PO(&o).paging()
+	if *limit <= 0 {
+		*limit = defLimit
+	}
+	return paginate(ctx, where, *start, func(ctx context.Context, offset int) ([]T, Page, error) {
+		po := o
+		_, at := PO(&po).paging()
+		*at = offset
+		return fetch(ctx, &po)
+	})
 }
 
 // batches splits ids into groups of at most n.

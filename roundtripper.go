@@ -33,14 +33,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
-	inv, ok := t.Source.(Invalidator)
-	if !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
-		return resp, nil
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil // the body cannot be sent again
 	}
-	inv.Invalidate(req.Context(), tok)
-	tok2, err := t.Source.Token(req.Context())
-	if err != nil || tok2.AccessToken == tok.AccessToken {
-		return resp, nil
+	tok2, retry, err := renewAfter401(req.Context(), t.Source, tok)
+	if !retry || err != nil || tok2.AccessToken == tok.AccessToken {
+		return resp, nil // the 401 stands: it is the caller's answer
 	}
 	var body io.ReadCloser
 	if req.GetBody != nil {
@@ -53,6 +51,25 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(withBearer(req, tok2, body))
 }
 
+// renewAfter401 is the one "drop the token after a 401 and retry once"
+// path, used by Client.do and Transport. rejected is the token a request
+// carried when PSN answered 401. When src can drop tokens (it is an
+// Invalidator), renewAfter401 invalidates exactly that token — a token
+// another goroutine already replaced stays — and returns the token to send
+// the request with once more, or src's error getting it. retry is false
+// when src cannot drop tokens: then the 401 stands. Callers send the
+// request at most once more, whatever the second answer is.
+func renewAfter401(ctx context.Context, src TokenSource, rejected *Token) (next *Token, retry bool, err error) {
+	inv, ok := src.(Invalidator)
+	if !ok {
+		return nil, false, nil
+	}
+	inv.Invalidate(ctx, rejected)
+	next, err = src.Token(ctx)
+	return next, true, err
+}
+
+// withBearer returns a copy of req with body and tok's bearer header.
 func withBearer(req *http.Request, tok *Token, body io.ReadCloser) *http.Request {
 	r := req.Clone(req.Context())
 	r.Body = body

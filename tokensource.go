@@ -47,17 +47,6 @@ type TokenState struct {
 // own, must not end an account for good). A new login ends the rest at once.
 const RejectedRetry = time.Hour
 
-// Errors of TokenStore implementations.
-var (
-	// ErrNoToken: the store holds no token for the account.
-	ErrNoToken = errors.New("psn: no token stored: log in first")
-	// ErrVersionConflict: Save lost a compare-and-swap; someone else saved
-	// first. The caller re-reads.
-	ErrVersionConflict = errors.New("psn: token store version conflict")
-	// ErrLeaseHeld: another process holds the account's refresh lease.
-	ErrLeaseHeld = errors.New("psn: refresh lease held by another process")
-)
-
 // TokenStore keeps one account's tokens. Save is a compare-and-swap on the
 // version: it succeeds only when the stored version is wantVersion.
 type TokenStore interface {
@@ -426,9 +415,6 @@ func (s *RefreshingSource) flight(ctx context.Context) func() (any, error) {
 	}
 }
 
-// ErrSourceClosed: a refresh was needed after Close.
-var ErrSourceClosed = errors.New("psn: token source closed")
-
 // Close stops new refreshes and waits, until ctx is done, for one in
 // flight to finish and save its token: a program that exits in the middle
 // of a refresh may lose a refresh token PSN already rotated. After Close,
@@ -525,33 +511,24 @@ type pendingSave struct {
 }
 
 // refresh is the one refresh of a need; it runs under singleflight with a
-// context that no caller can cancel. Its steps: load; serve what is usable;
-// rest when the evidence says a human must log in; take the lease; spend
-// the refresh token (or the NPSSO); save (commit).
+// context that no caller can cancel. Its steps: load; the login-required
+// memo; a pending save; rest when the evidence says a human must log in;
+// serve what is usable; back off; take the lease; spend the refresh token
+// (or the NPSSO); save (commit).
 func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.refreshTimeout)
 	defer cancel()
 
 	st, err := s.store.Load(ctx)
 	if err != nil {
-		if errors.Is(err, ErrNoToken) {
-			return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
-		}
-		return s.keepServing(ctx, TokenState{}, fmt.Errorf("psn: loading token: %w", err))
+		return s.loadFailed(ctx, err)
 	}
 	now := s.now()
 
 	// Still in login-required state and nobody logged in since?
-	s.mu.Lock()
-	if s.loginErr != nil {
-		if st.Version == s.loginVer {
-			e := s.loginErr
-			s.mu.Unlock()
-			return nil, e
-		}
-		s.loginErr = nil
+	if e := s.loginMemo(st.Version); e != nil {
+		return nil, e
 	}
-	s.mu.Unlock()
 
 	// A token PSN issued that the store refused earlier: save it now, if
 	// the stored refresh token is still the one it replaced.
@@ -574,39 +551,80 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 	}
 
 	// Back off after a failure while the current token still works.
-	s.mu.Lock()
-	backingOff := now.Before(s.retryAt)
-	s.mu.Unlock()
-	if backingOff && !st.Token.Expired(now) && st.Token.AccessToken != s.rejected() {
+	if s.backingOff(st, now) {
 		s.publish(st.Token, st.Version, st.NPSSO)
 		return st.Token, nil
 	}
 
-	if ls, ok := s.store.(LeasingTokenStore); ok {
-		release, err := ls.Lease(ctx, s.cfg.leaseTTL)
-		if errors.Is(err, ErrLeaseHeld) {
-			// Wait for the holder's token; if the lease comes free first,
-			// we hold it and go on as the refresher.
-			var tok *Token
-			if tok, release, err = s.awaitOther(ctx, st); release == nil {
-				return tok, err
-			}
-			now = s.now()
+	return s.underLease(ctx, st, now)
+}
+
+// loadFailed is the answer when the store could not be read: no stored
+// token means a human must log in; any other failure keeps serving the
+// current token while it works.
+func (s *RefreshingSource) loadFailed(ctx context.Context, err error) (*Token, error) {
+	if errors.Is(err, ErrNoToken) {
+		return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
+	}
+	return s.keepServing(ctx, TokenState{}, fmt.Errorf("psn: loading token: %w", err))
+}
+
+// loginMemo returns the login-required error the source remembers while
+// the stored state is still the one it was about (version); once the state
+// moved on (a new login), it forgets it and returns nil.
+func (s *RefreshingSource) loginMemo(version int64) *LoginRequiredError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loginErr != nil {
+		if version == s.loginVer {
+			return s.loginErr
 		}
-		if err != nil {
-			return s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
+		s.loginErr = nil
+	}
+	return nil
+}
+
+// backingOff reports whether a failed refresh was recent enough that st's
+// token, still unexpired and not rejected, is served without a new try.
+func (s *RefreshingSource) backingOff(st TokenState, now time.Time) bool {
+	s.mu.Lock()
+	backingOff := now.Before(s.retryAt)
+	s.mu.Unlock()
+	return backingOff && !st.Token.Expired(now) && st.Token.AccessToken != s.rejected()
+}
+
+// underLease spends st's secrets while holding the account's refresh lease
+// when the store has leases (docs/refresh-protocol.md): it waits for
+// another holder's token, or takes the lease, re-reads the state (the
+// holder before us may have just finished) and spends.
+func (s *RefreshingSource) underLease(ctx context.Context, st TokenState, now time.Time) (*Token, error) {
+	ls, ok := s.store.(LeasingTokenStore)
+	if !ok {
+		return s.spend(ctx, st, now)
+	}
+	release, err := ls.Lease(ctx, s.cfg.leaseTTL)
+	if errors.Is(err, ErrLeaseHeld) {
+		// Wait for the holder's token; if the lease comes free first,
+		// we hold it and go on as the refresher.
+		var tok *Token
+		if tok, release, err = s.awaitOther(ctx, st); release == nil {
+			return tok, err
 		}
-		defer release(context.WithoutCancel(ctx))
-		// The lease holder before us may have finished just now.
-		if st2, err := s.store.Load(ctx); err == nil {
-			st = st2
-			if s.usable(st.Token, now) {
-				s.publish(st.Token, st.Version, st.NPSSO)
-				return st.Token, nil
-			}
-			if e := s.restingLogin(st, now); e != nil {
-				return nil, s.resting(st.Version, e)
-			}
+		now = s.now()
+	}
+	if err != nil {
+		return s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
+	}
+	defer release(context.WithoutCancel(ctx))
+	// The lease holder before us may have finished just now.
+	if st2, err := s.store.Load(ctx); err == nil {
+		st = st2
+		if s.usable(st.Token, now) {
+			s.publish(st.Token, st.Version, st.NPSSO)
+			return st.Token, nil
+		}
+		if e := s.restingLogin(st, now); e != nil {
+			return nil, s.resting(st.Version, e)
 		}
 	}
 	return s.spend(ctx, st, now)
@@ -636,7 +654,6 @@ func (s *RefreshingSource) restingLogin(st TokenState, now time.Time) *LoginRequ
 // spend makes the PSN call: the refresh grant with the stored refresh
 // token, else (rule 5) one login with the stored NPSSO.
 func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Time) (*Token, error) {
-	log := s.client.cfg.logger
 	var cause error
 	refreshUsable := !st.Token.RefreshExpired(now) &&
 		(st.RefreshRejectedAt.IsZero() || !now.Before(st.RefreshRejectedAt.Add(RejectedRetry)))
@@ -651,18 +668,10 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 		if !errors.Is(err, ErrInvalidGrant) {
 			return s.keepServing(ctx, st, err)
 		}
-		// Rejected. If the stored token moved on meanwhile (a slow holder
-		// before us saved what PSN gave it for the same refresh token, or a
-		// login), the rejection is about a spent token: no evidence.
-		if cur, lerr := s.store.Load(ctx); lerr == nil && cur.Token != nil && cur.Token.RefreshToken != st.Token.RefreshToken {
-			log.InfoContext(ctx, "psn: refresh token already replaced by another process; using the stored one")
-			if !cur.Token.Expired(s.now()) {
-				s.publish(cur.Token, cur.Version, cur.NPSSO)
-				return cur.Token, nil
-			}
-			return s.keepServing(ctx, cur, err)
+		if tok, replaced, err := s.alreadyReplaced(ctx, st, err); replaced {
+			return tok, err
 		}
-		log.WarnContext(ctx, "psn: refresh token rejected", "err", err)
+		s.client.cfg.logger.WarnContext(ctx, "psn: refresh token rejected", "err", err)
 		s.recordRejection(ctx, st.Version, false, now)
 		st.RefreshRejectedAt = now
 		cause = err
@@ -680,21 +689,47 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 	// Rule 5 (docs/architecture.md): the NPSSO, once.
 	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() &&
 		(st.NPSSORejectedAt.IsZero() || !now.Before(st.NPSSORejectedAt.Add(RejectedRetry))) {
-		tok, err := s.client.Login(ctx, st.NPSSO)
-		if err == nil {
-			log.InfoContext(ctx, "psn: logged in again with the stored NPSSO")
-			return s.commit(ctx, st, tok, ReasonNPSSO)
-		}
-		if !errors.Is(err, ErrNPSSORejected) {
-			return s.keepServing(ctx, st, err)
-		}
-		s.mu.Lock()
-		s.npssoDead = st.NPSSO
-		s.mu.Unlock()
-		s.recordRejection(ctx, st.Version, true, now)
-		return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
+		return s.loginWithNPSSO(ctx, st, now)
 	}
 	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
+}
+
+// alreadyReplaced handles PSN's rejection (rejection) of st's refresh
+// token when the stored token moved on meanwhile (a slow holder before us
+// saved what PSN gave it for the same refresh token, or a login): then the
+// rejection is about a spent token, no evidence, and replaced is true with
+// the stored token (or keepServing's answer when it has expired too).
+func (s *RefreshingSource) alreadyReplaced(ctx context.Context, st TokenState, rejection error) (tok *Token, replaced bool, err error) {
+	cur, lerr := s.store.Load(ctx)
+	if lerr != nil || cur.Token == nil || cur.Token.RefreshToken == st.Token.RefreshToken {
+		return nil, false, nil
+	}
+	s.client.cfg.logger.InfoContext(ctx, "psn: refresh token already replaced by another process; using the stored one")
+	if !cur.Token.Expired(s.now()) {
+		s.publish(cur.Token, cur.Version, cur.NPSSO)
+		return cur.Token, true, nil
+	}
+	tok, err = s.keepServing(ctx, cur, rejection)
+	return tok, true, err
+}
+
+// loginWithNPSSO is the fallback of rule 5: one login with st's stored
+// NPSSO. A rejected NPSSO is remembered as dead, recorded as evidence and
+// ends in login required.
+func (s *RefreshingSource) loginWithNPSSO(ctx context.Context, st TokenState, now time.Time) (*Token, error) {
+	tok, err := s.client.Login(ctx, st.NPSSO)
+	if err == nil {
+		s.client.cfg.logger.InfoContext(ctx, "psn: logged in again with the stored NPSSO")
+		return s.commit(ctx, st, tok, ReasonNPSSO)
+	}
+	if !errors.Is(err, ErrNPSSORejected) {
+		return s.keepServing(ctx, st, err)
+	}
+	s.mu.Lock()
+	s.npssoDead = st.NPSSO
+	s.mu.Unlock()
+	s.recordRejection(ctx, st.Version, true, now)
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
 }
 
 // recordRejection hands PSN's rejection of a secret to the store when it

@@ -164,15 +164,8 @@ func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *Title
 // stops at the last page, when the loop body breaks, or at the first
 // error, which it yields. opt may be nil.
 func (s *TrophyService) TitlesAll(ctx context.Context, accountID string, opt *TitlesOptions, opts ...CallOption) iter.Seq2[TrophyTitle, error] {
-	var o TitlesOptions
-	if opt != nil {
-		o = *opt
-	}
-	if o.Limit <= 0 {
-		o.Limit = MaxTrophyTitlesPageSize
-	}
-	return paginate(ctx, TrophyBaseURL+"/v1/users/{accountId}/trophyTitles", o.Offset, func(ctx context.Context, offset int) ([]TrophyTitle, Page, error) {
-		p, err := s.Titles(ctx, accountID, &TitlesOptions{Limit: o.Limit, Offset: offset}, opts...)
+	return allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/trophyTitles", opt, MaxTrophyTitlesPageSize, func(ctx context.Context, po *TitlesOptions) ([]TrophyTitle, Page, error) {
+		p, err := s.Titles(ctx, accountID, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -434,29 +427,25 @@ func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, gr
 
 // TitleTrophiesAll walks every page of a title's trophy definitions.
 func (s *TrophyService) TitleTrophiesAll(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
-	o := trophiesPaging(opt)
-	return paginate(ctx, TrophyBaseURL+"/v1/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", o.Offset, func(ctx context.Context, offset int) ([]Trophy, Page, error) {
-		po := o
-		po.Offset = offset
-		p, err := s.TitleTrophies(ctx, npCommunicationID, groupID, &po, opts...)
+	service := opt.givenService()
+	return allPages(ctx, TrophyBaseURL+"/v1/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", opt, MaxTrophiesPageSize, func(ctx context.Context, po *TrophiesOptions) ([]Trophy, Page, error) {
+		po.NpServiceName = service
+		p, err := s.TitleTrophies(ctx, npCommunicationID, groupID, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}
-		o.NpServiceName = p.service // later pages ask the service that answered
+		service = p.service // later pages ask the service that answered
 		return p.Trophies, p.Page, nil
 	})
 }
 
-// trophiesPaging copies opt with the default page size.
-func trophiesPaging(opt *TrophiesOptions) TrophiesOptions {
-	var o TrophiesOptions
-	if opt != nil {
-		o = *opt
+// givenService returns the NpServiceName the caller set, "" when none or
+// when o is nil.
+func (o *TrophiesOptions) givenService() string {
+	if o == nil {
+		return ""
 	}
-	if o.Limit <= 0 {
-		o.Limit = MaxTrophiesPageSize
-	}
-	return o
+	return o.NpServiceName
 }
 
 // TitleTrophyGroups returns a title's trophy set and its groups.
@@ -508,15 +497,14 @@ func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunica
 // UserTrophiesAll walks every page of an account's earned trophies for a
 // title.
 func (s *TrophyService) UserTrophiesAll(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
-	o := trophiesPaging(opt)
-	return paginate(ctx, TrophyBaseURL+"/v1/users/{accountId}/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", o.Offset, func(ctx context.Context, offset int) ([]Trophy, Page, error) {
-		po := o
-		po.Offset = offset
-		p, err := s.UserTrophies(ctx, accountID, npCommunicationID, groupID, &po, opts...)
+	service := opt.givenService()
+	return allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", opt, MaxTrophiesPageSize, func(ctx context.Context, po *TrophiesOptions) ([]Trophy, Page, error) {
+		po.NpServiceName = service
+		p, err := s.UserTrophies(ctx, accountID, npCommunicationID, groupID, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}
-		o.NpServiceName = p.service // later pages ask the service that answered
+		service = p.service // later pages ask the service that answered
 		return p.Trophies, p.Page, nil
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -200,9 +199,6 @@ func (s *UserService) Lookup(ctx context.Context, onlineID string, opts ...CallO
 	return s.profile2(ctx, onlineID, lookupFields, opts)
 }
 
-// ErrNoRegion: a profile's npId does not hold a country.
-var ErrNoRegion = errors.New("psn: npId holds no region")
-
 // RegionFromNpID decodes a profile's npId (base64 of "name@b7.us") and
 // returns the country: the two letters after the last '.', upper-cased
 // ("US"). It fails with an error matching ErrNoRegion when npId is not
@@ -308,15 +304,8 @@ func (s *UserService) Friends(ctx context.Context, accountID string, opt *Friend
 
 // FriendsAll walks every page of a user's friends' account ids.
 func (s *UserService) FriendsAll(ctx context.Context, accountID string, opt *FriendsOptions, opts ...CallOption) iter.Seq2[string, error] {
-	var o FriendsOptions
-	if opt != nil {
-		o = *opt
-	}
-	if o.Limit <= 0 {
-		o.Limit = MaxFriendsPageSize
-	}
-	return paginate(ctx, UserBaseURL+"/{accountId}/friends", o.Offset, func(ctx context.Context, offset int) ([]string, Page, error) {
-		p, err := s.Friends(ctx, accountID, &FriendsOptions{Limit: o.Limit, Offset: offset}, opts...)
+	return allPages(ctx, UserBaseURL+"/{accountId}/friends", opt, MaxFriendsPageSize, func(ctx context.Context, po *FriendsOptions) ([]string, Page, error) {
+		p, err := s.Friends(ctx, accountID, po, opts...)
 		if err != nil {
 			return nil, Page{}, err
 		}
