@@ -297,8 +297,29 @@ func (s *Source) fetch(ctx context.Context) (*psn.Token, error) {
 	if len(body) > maxBody {
 		return nil, fmt.Errorf("%w: answer larger than %d bytes", ErrBadResponse, maxBody)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, decodeError(resp.StatusCode, body)
+	tok, err := parseAnswer(resp.StatusCode, body, rejected)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	margin := s.margin
+	if left := tok.Expiry.Sub(now); left/4 < margin {
+		margin = left / 4
+	}
+	s.mu.Lock()
+	s.cur, s.refreshAt, s.last = tok, tok.Expiry.Add(-margin), tok.AccessToken.Reveal()
+	if s.rejected == rejected {
+		s.rejected = ""
+	}
+	s.mu.Unlock()
+	return tok, nil
+}
+
+// parseAnswer reads the vault's answer to a token request: a token on 200,
+// else an error. A token whose fingerprint is rejected is refused.
+func parseAnswer(status int, body []byte, rejected string) (*psn.Token, error) {
+	if status != http.StatusOK {
+		return nil, decodeError(status, body)
 	}
 	var tr struct {
 		AccessToken string    `json:"accessToken"`
@@ -310,19 +331,7 @@ func (s *Source) fetch(ctx context.Context) (*psn.Token, error) {
 	if rejected != "" && Fingerprint(tr.AccessToken) == rejected {
 		return nil, fmt.Errorf("%w: the vault handed back the token PSN rejected", ErrBadResponse)
 	}
-	tok := &psn.Token{AccessToken: psn.Secret(tr.AccessToken), TokenType: "bearer", Expiry: tr.Expiry}
-	now := s.now()
-	margin := s.margin
-	if left := tr.Expiry.Sub(now); left/4 < margin {
-		margin = left / 4
-	}
-	s.mu.Lock()
-	s.cur, s.refreshAt, s.last = tok, tr.Expiry.Add(-margin), tr.AccessToken
-	if s.rejected == rejected {
-		s.rejected = ""
-	}
-	s.mu.Unlock()
-	return tok, nil
+	return &psn.Token{AccessToken: psn.Secret(tr.AccessToken), TokenType: "bearer", Expiry: tr.Expiry}, nil
 }
 
 // decodeError turns an error answer into an *APIError; a body that is not
