@@ -132,8 +132,13 @@ func TestFleetProcesses(t *testing.T) {
 // TestHelperProcess is one client process of TestFleetProcesses; it does
 // nothing unless started by it.
 func TestHelperProcess(t *testing.T) {
-	if os.Getenv(envHelper) != "fleet" {
-		t.Skip("runs only as a helper process of TestFleetProcesses")
+	switch os.Getenv(envHelper) {
+	case "fleet":
+	case "reject":
+		rejectHelper(t)
+		return
+	default:
+		t.Skip("runs only as a helper process of TestFleetProcesses or TestFleetAfter401")
 	}
 	stopNs, _ := strconv.ParseInt(os.Getenv(envStopAt), 10, 64)
 	stopAt := time.Unix(0, stopNs)
