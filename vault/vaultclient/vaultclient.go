@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -210,6 +211,16 @@ func New(baseURL string, apiKey psn.Secret, account string, opts ...Option) (*So
 func (s *Source) String() string {
 	return "vaultclient.Source(" + s.tokenURL + ")"
 }
+
+// GoString is String: %#v shows no secret either.
+func (s *Source) GoString() string { return s.String() }
+
+// Format prints String for every verb, so that no fmt verb shows the API
+// key or a token.
+func (s *Source) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue is String for log/slog.
+func (s *Source) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Fingerprint is what the vault's ?rejected= takes: the first 16 hex digits
 // of the SHA-256 of an access token (the token never goes into a URL).
