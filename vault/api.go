@@ -359,7 +359,17 @@ func (a *api) deleteAccount(w http.ResponseWriter, r *http.Request) {
 func (a *api) token(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), tokenWait)
 	defer cancel()
-	tok, err := a.svc.Token(ctx, r.PathValue("name"))
+	var tok *psn.Token
+	var err error
+	if rejected, ok := r.URL.Query()["rejected"]; ok {
+		if len(rejected) != 1 || !ValidFingerprint(rejected[0]) {
+			writeError(w, http.StatusBadRequest, APIError{Code: "bad_request", Message: ErrBadFingerprint.Error()})
+			return
+		}
+		tok, err = a.svc.TokenReplacing(ctx, r.PathValue("name"), rejected[0])
+	} else {
+		tok, err = a.svc.Token(ctx, r.PathValue("name"))
+	}
 	if err != nil {
 		result := "error"
 		switch {
