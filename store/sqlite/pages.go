@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"time"
+
+	"github.com/psnkit/psn/store"
+)
+
+var _ store.Pager = (*Store)(nil)
+
+// stateSQL is store.StateOf in SQL over one accounts row, with @now and
+// @warn_until (now + the warning period) as unix nanoseconds and @prefix
+// (bytes, @plen long) as the LastError prefix meaning login-required. A
+// NULL instant compares false, which is what the zero time means here.
+const stateSQL = `CASE
+	WHEN @plen > 0 AND substr(CAST(last_error AS BLOB), 1, @plen) = CAST(@prefix AS BLOB) THEN 'login-required'
+	WHEN (length(sealed_refresh) = 0 OR NOT coalesce(refresh_expiry > @now, 0))
+		AND NOT coalesce(access_expiry > @now, 0)
+		AND coalesce(length(sealed_npsso), 0) = 0 THEN 'login-required'
+	WHEN length(sealed_refresh) > 0 AND refresh_expiry > @warn_until THEN 'ok'
+	WHEN length(sealed_refresh) > 0 AND refresh_expiry > @now THEN 'expiring'
+	WHEN coalesce(length(sealed_npsso), 0) > 0 THEN 'npsso-fallback'
+	ELSE 'expiring' END`
+
+// clampNanos is t in unix nanoseconds, saturated to the int64 range.
+func clampNanos(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64+1)):
+		return math.MinInt64 + 1
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// ruleArgs are the named arguments of stateSQL.
+func ruleArgs(r store.StateRules) []any {
+	now := clampNanos(r.Now)
+	until := clampNanos(r.Now.Add(max(r.WarnBefore, 0)))
+	return []any{sql.Named("now", now), sql.Named("warn_until", until),
+		sql.Named("prefix", r.LoginRequiredPrefix), sql.Named("plen", len(r.LoginRequiredPrefix))}
+}
+
+const (
+	pageSQL      = "SELECT " + recordCols + " FROM accounts WHERE account > @after ORDER BY account LIMIT @limit"
+	pageStateSQL = "SELECT " + recordCols + " FROM accounts WHERE account > @after AND (" + stateSQL + ") = @state ORDER BY account LIMIT @limit"
+	countSQL     = "SELECT st, count(*) FROM (SELECT " + stateSQL + " AS st FROM accounts) GROUP BY st"
+)
+
+// Page returns one page of records ordered by account name (see
+// store.Pager): a range read of the primary key, plus the state
+// expression on each row read when q.State is set.
+func (s *Store) Page(ctx context.Context, q store.PageQuery) (store.Page, error) {
+	if err := store.CheckPageQuery(q); err != nil {
+		return store.Page{}, err
+	}
+	query := pageSQL
+	args := []any{sql.Named("after", q.After), sql.Named("limit", q.Limit+1)}
+	if q.State != "" {
+		query = pageStateSQL
+		args = append(append(args, sql.Named("state", q.State)), ruleArgs(q.Rules)...)
+	}
+	var page store.Page
+	err := s.retry(ctx, func() error {
+		page = store.Page{}
+		st, err := s.stmt(ctx, query)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if len(page.Records) == q.Limit {
+				page.More = true
+				break
+			}
+			r, err := scanRecord(rows)
+			if err != nil {
+				return err
+			}
+			page.Records = append(page.Records, r)
+		}
+		return rows.Err()
+	})
+	return page, s.mapErr("page", err)
+}
+
+// CountStates counts the accounts by state with one aggregate query that
+// reads no sealed secret (it only measures their lengths).
+func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.StateCounts, error) {
+	var counts store.StateCounts
+	err := s.retry(ctx, func() error {
+		counts = store.NewStateCounts()
+		st, err := s.stmt(ctx, countSQL)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, ruleArgs(r)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var state string
+			var n int
+			if err := rows.Scan(&state, &n); err != nil {
+				return err
+			}
+			counts[state] += n
+		}
+		return rows.Err()
+	})
+	return counts, s.mapErr("count states", err)
+}
