@@ -261,6 +261,12 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
 	case errors.Is(err, ErrAccountName):
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_name", Message: err.Error()})
+	case errors.Is(err, ErrPageLimit):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_limit", Message: err.Error()})
+	case errors.Is(err, ErrPageCursor):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_cursor", Message: err.Error()})
+	case errors.Is(err, ErrPageState):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_state", Message: err.Error()})
 	case errors.Is(err, psn.ErrMalformedNPSSO):
 		writeError(w, http.StatusBadRequest, APIError{Code: "malformed_npsso", Message: err.Error()})
 	case errors.Is(err, psn.ErrNPSSORejected):
@@ -318,20 +324,27 @@ func (a *api) addAccount(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, h)
 }
 
+// listAccounts serves GET /v1/accounts?limit=N&cursor=C&state=S: one page,
+// ordered by name; "next" is absent on the last page.
 func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
 	defer cancel()
-	hs, err := a.svc.Accounts(ctx)
+	q := r.URL.Query()
+	req := PageRequest{Cursor: q.Get("cursor"), State: q.Get("state")}
+	if l, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(l[0])
+		if err != nil || n < 1 || len(l) > 1 {
+			a.fail(w, r, ErrPageLimit)
+			return
+		}
+		req.Limit = n
+	}
+	page, err := a.svc.AccountsPage(ctx, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if hs == nil {
-		hs = []Health{}
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Accounts []Health `json:"accounts"`
-	}{hs})
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (a *api) getAccount(w http.ResponseWriter, r *http.Request) {
