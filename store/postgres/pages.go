@@ -13,7 +13,7 @@ var _ store.Pager = (*Store)(nil)
 
 // stateSQL is store.StateOf in SQL over one accounts row, with $1 now, $2
 // now + the warning period and $3 the LastError prefix meaning
-// login-required ('' for none). A NULL instant compares as unknown, which
+// login-required (empty for none). A NULL instant compares as unknown, which
 // coalesce turns into false: the zero time is never after now.
 const stateSQL = `CASE
 	WHEN $3 <> '' AND starts_with(last_error, $3) THEN 'login-required'

@@ -57,7 +57,7 @@ return out
 // accounts set from ARGV[2] and looking at ARGV[8] names at most. KEYS:
 // accounts. ARGV: account key prefix, from, want, now, warn-until,
 // login-required prefix, state, budget. It returns the last name looked at
-// ('' when the set ended), then the matching names.
+// (empty when the set ended), then the matching names.
 const pageStateLua = stateLua + `
 local acctp, from, want, now, warn, prefix, state, budget =
   ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
@@ -204,4 +204,3 @@ func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.Stat
 		from = "(" + last
 	}
 }
-
