@@ -217,9 +217,8 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 				"missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")))
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), requestWait)
-		defer cancel()
-		if _, err := a.keys.Verify(ctx, key); err != nil {
+		// Verify bounds its own store read (requestWait).
+		if _, err := a.keys.Verify(r.Context(), key); err != nil {
 			if errors.Is(err, ErrAPIKeyInvalid) {
 				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return
@@ -369,9 +368,14 @@ func (a *api) deleteAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) token(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), tokenWait)
-	defer cancel()
-	tok, err := a.svc.Token(ctx, r.PathValue("name"))
+	name := r.PathValue("name")
+	ctx := r.Context()
+	if !a.svc.cached(name) { // may wait for the store or a refresh: bound it
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, tokenWait)
+		defer cancel()
+	}
+	tok, err := a.svc.Token(ctx, name)
 	if err != nil {
 		result := "error"
 		switch {
@@ -384,7 +388,7 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.svc.metrics.tokenRequests.WithLabelValues("ok").Inc()
+	a.svc.metrics.tokensOK.Inc()
 	writeJSON(w, http.StatusOK, TokenResponse{AccessToken: tok.AccessToken.Reveal(), Expiry: tok.Expiry.UTC()})
 }
 

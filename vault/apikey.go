@@ -126,7 +126,9 @@ func (k *APIKeys) current(ctx context.Context) (apiKeyFile, error) {
 		gen := k.gen
 		k.fmu.Unlock()
 		at := k.now()
-		f, _, err := k.load(ctx)
+		lctx, cancel := context.WithTimeout(ctx, requestWait)
+		defer cancel()
+		f, _, err := k.load(lctx)
 		if err != nil {
 			return apiKeyFile{}, err
 		}

@@ -33,6 +33,7 @@ type Metrics struct {
 	expiring      prometheus.Counter
 	claimed       prometheus.Counter
 	tokenRequests *prometheus.CounterVec
+	tokensOK      prometheus.Counter // tokenRequests{result="ok"}, resolved once
 	httpDuration  *prometheus.HistogramVec
 }
 
@@ -68,6 +69,7 @@ func newMetrics(s *Service) *Metrics {
 	for _, r := range []string{"ok", "not_found", "login_required", "error"} {
 		m.tokenRequests.WithLabelValues(r)
 	}
+	m.tokensOK = m.tokenRequests.WithLabelValues("ok")
 	m.reg.MustRegister(m.refreshes, m.failures, m.loginRequired, m.expiring, m.claimed, m.tokenRequests, m.httpDuration,
 		&accountsCollector{s: s},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -99,7 +99,12 @@ func TestTokenServedFromMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc.checks.Wait()
+	svc.mu.Lock()
+	ent := svc.sources["alice"]
+	svc.mu.Unlock()
+	for ent.checking.Load() { // the background look-up is queued or running
+		time.Sleep(time.Millisecond)
+	}
 	if n := cs.gets.Load(); n != 1 {
 		t.Fatalf("%d store reads after existRecheck, want 1 (one background look-up)", n)
 	}

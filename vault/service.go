@@ -141,14 +141,21 @@ type Service struct {
 	owner   string
 	metrics *Metrics
 
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	sources  map[string]*sourceEntry
 	closing  map[string]chan struct{} // sources being closed, by account; closed when done
 	failures map[string]int
 	closed   bool
 	retired  sync.WaitGroup // sources being closed after a re-login, delete or eviction
-	checks   sync.WaitGroup // background existence checks
+	checks   sync.WaitGroup // the background existence checker
+	checkQ   chan checkReq  // its queue; nil until first used, closed by Close
 	swept    atomic.Int64   // when idle sources were last looked for (unix ns)
+}
+
+// checkReq asks the background checker to look an account up.
+type checkReq struct {
+	name string
+	e    *sourceEntry
 }
 
 // sourceEntry is one account's token source in the cache, with the
@@ -264,10 +271,10 @@ func (s *Service) source(ctx context.Context, name string) (*psn.RefreshingSourc
 func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) {
 	s.sweepIdle()
 	for {
-		s.mu.Lock()
+		s.mu.RLock()
 		e, ok := s.sources[name]
 		wait, closed := s.closing[name], s.closed
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		switch {
 		case closed:
 			return nil, ErrServiceClosed
@@ -352,9 +359,29 @@ func (s *Service) sweepIdle() {
 
 // SourcesCached returns how many accounts' token sources are in memory.
 func (s *Service) SourcesCached() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return len(s.sources)
+}
+
+// cached reports whether Token(name) will find the account in memory,
+// looked up less than existRecheck ago, with a token that has at least
+// MinValidity left: then it waits for no store read, and for PSN only if
+// that token was rejected meanwhile (the source's own refresh timeout
+// bounds that wait).
+func (s *Service) cached(name string) bool {
+	s.mu.RLock()
+	e, ok := s.sources[name]
+	s.mu.RUnlock()
+	if !ok {
+		return false
+	}
+	now := s.now()
+	if time.Duration(now.UnixNano()-e.checked.Load()) >= existRecheck {
+		return false
+	}
+	tok := e.src.Current()
+	return tok != nil && tok.Expiry.Sub(now) >= s.minValidity(tok)
 }
 
 func (s *Service) newSource(name string) *psn.RefreshingSource {
@@ -444,23 +471,35 @@ func (s *Service) recheck(ctx context.Context, name string, e *sourceEntry) erro
 	case age >= existMaxAge:
 		return s.checkExists(ctx, name, e)
 	case age >= existRecheck && e.checking.CompareAndSwap(false, true):
+		// One checker goroutine does the look-ups one after another: a
+		// steady trickle of cheap reads, however many accounts are hot.
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		if s.closed {
-			s.mu.Unlock()
 			e.checking.Store(false)
 			return nil
 		}
-		s.checks.Add(1)
-		s.mu.Unlock()
-		go func() {
-			defer s.checks.Done()
-			defer e.checking.Store(false)
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestWait)
-			defer cancel()
-			_ = s.checkExists(cctx, name, e)
-		}()
+		if s.checkQ == nil {
+			s.checkQ = make(chan checkReq, 4096)
+			s.checks.Go(s.checker)
+		}
+		select {
+		case s.checkQ <- checkReq{name, e}:
+		default: // queue full: the next request asks again
+			e.checking.Store(false)
+		}
 	}
 	return nil
+}
+
+// checker looks up the accounts recheck queues until Close.
+func (s *Service) checker() {
+	for r := range s.checkQ {
+		ctx, cancel := context.WithTimeout(context.Background(), requestWait)
+		_ = s.checkExists(ctx, r.name, r.e)
+		cancel()
+		r.e.checking.Store(false)
+	}
 }
 
 // Token returns a valid access token of account name that stays valid for
@@ -720,6 +759,9 @@ func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
 // refresh in flight to finish and save its token.
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closed && s.checkQ != nil {
+		close(s.checkQ)
+	}
 	s.closed = true
 	srcs := make([]*psn.RefreshingSource, 0, len(s.sources))
 	for _, e := range s.sources {
