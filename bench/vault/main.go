@@ -312,7 +312,9 @@ func run(ctx context.Context, o options) error {
 	}
 	defer floor.stop()
 	hot := min(o.hot, o.accounts)
-	vaultURL := func(r *rand.Rand) string { return fmt.Sprintf("%s/v1/accounts/%s/token", v.url, accountName(r.IntN(hot))) }
+	vaultURL := func(r *rand.Rand) string {
+		return fmt.Sprintf("%s/v1/accounts/%s/token", v.url, accountName(r.IntN(hot)))
+	}
 	floorURL := func(*rand.Rand) string { return floor.url + "/v1/accounts/x/token" }
 	// Warm both (every hot account's source, the key cache, connections).
 	if _, err := load(ctx, client, max(o.conns[0], 16), time.Second, bearer, vaultURL); err != nil {
