@@ -315,7 +315,9 @@ func run(ctx context.Context, o options) error {
 	vaultURL := func(r *rand.Rand) string {
 		return fmt.Sprintf("%s/v1/accounts/%s/token", v.url, accountName(r.IntN(hot)))
 	}
-	floorURL := func(*rand.Rand) string { return floor.url + "/v1/accounts/x/token" }
+	floorURL := func(r *rand.Rand) string { // the same work to make the URL
+		return fmt.Sprintf("%s/v1/accounts/%s/token", floor.url, accountName(r.IntN(hot)))
+	}
 	// Warm both (every hot account's source, the key cache, connections).
 	if _, err := load(ctx, client, max(o.conns[0], 16), time.Second, bearer, vaultURL); err != nil {
 		return err

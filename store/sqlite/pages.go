@@ -44,6 +44,21 @@ func ruleArgs(r store.StateRules) []any {
 		sql.Named("prefix", r.LoginRequiredPrefix), sql.Named("plen", len(r.LoginRequiredPrefix))}
 }
 
+// packedSQL counts the states in one pass with no sorter (a GROUP BY over
+// an expression sorts every row, three to four times slower): each row adds
+// 1 << (21 × k) for the k-th of ok, expiring and npsso-fallback, so the sum
+// holds three 21-bit counts, and login-required is the rest of count(*).
+// It is exact while count(*) < 2^21; CountStates falls back to countSQL
+// past that.
+const (
+	packBits  = 21
+	packedSQL = `SELECT count(*), coalesce(sum(CASE (` + stateSQL + `)
+		WHEN 'ok' THEN 1 WHEN 'expiring' THEN 2097152 WHEN 'npsso-fallback' THEN 4398046511104 ELSE 0 END), 0)
+		FROM accounts`
+)
+
+var packedOrder = []string{store.StateOK, store.StateExpiring, store.StateNPSSOFallback}
+
 const (
 	pageSQL      = "SELECT " + recordCols + " FROM accounts WHERE account > @after ORDER BY account LIMIT @limit"
 	pageStateSQL = "SELECT " + recordCols + " FROM accounts WHERE account > @after AND (" + stateSQL + ") = @state ORDER BY account LIMIT @limit"
@@ -94,8 +109,37 @@ func (s *Store) Page(ctx context.Context, q store.PageQuery) (store.Page, error)
 // CountStates counts the accounts by state with one aggregate query that
 // reads no sealed secret (it only measures their lengths).
 func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.StateCounts, error) {
-	var counts store.StateCounts
+	var (
+		counts     store.StateCounts
+		total, sum int64
+		packedFits bool
+	)
 	err := s.retry(ctx, func() error {
+		st, err := s.stmt(ctx, packedSQL)
+		if err != nil {
+			return err
+		}
+		if err := st.QueryRowContext(ctx, ruleArgs(r)...).Scan(&total, &sum); err != nil {
+			return err
+		}
+		packedFits = total < 1<<packBits
+		return nil
+	})
+	if err != nil {
+		return nil, s.mapErr("count states", err)
+	}
+	if packedFits {
+		counts = store.NewStateCounts()
+		rest := total
+		for i, state := range packedOrder {
+			n := (sum >> (packBits * i)) & (1<<packBits - 1)
+			counts[state] = int(n)
+			rest -= n
+		}
+		counts[store.StateLoginRequired] = int(rest)
+		return counts, nil
+	}
+	err = s.retry(ctx, func() error {
 		counts = store.NewStateCounts()
 		st, err := s.stmt(ctx, countSQL)
 		if err != nil {
