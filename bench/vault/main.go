@@ -527,14 +527,14 @@ func timeGet(ctx context.Context, c *http.Client, url, bearer string) (float64, 
 		if err != nil {
 			return 0, err
 		}
-		_, err = io.Copy(io.Discard, resp.Body)
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		d := time.Since(t)
 		if err != nil {
 			return 0, err
 		}
 		if resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+			return 0, fmt.Errorf("GET %s: %s: %.300s", url, resp.Status, body)
 		}
 		if i > 0 {
 			ms = append(ms, float64(d.Microseconds())/1000)
