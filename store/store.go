@@ -245,6 +245,10 @@ type Pager interface {
 	// CountStates counts the accounts in each state under r, with one
 	// aggregate query; every state is present in the result, zero or not.
 	CountStates(ctx context.Context, r StateRules) (StateCounts, error)
+	// Missing returns, in one query, those of names (at most MaxPage)
+	// that have no record: a cache of many accounts checks them all at
+	// once.
+	Missing(ctx context.Context, names []string) ([]string, error)
 }
 
 // ErrBadPageQuery: a PageQuery with a limit outside 1..MaxPage or an

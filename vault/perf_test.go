@@ -27,7 +27,14 @@ type countingStore struct {
 	gets    atomic.Int64
 	metas   atomic.Int64
 	lists   atomic.Int64
+	missing atomic.Int64
 	beforeC func(account string)
+}
+
+func (c *countingStore) Missing(ctx context.Context, names []string) ([]string, error) {
+	c.calls.Add(1)
+	c.missing.Add(1)
+	return c.Store.(store.Pager).Missing(ctx, names)
 }
 
 func (c *countingStore) Get(ctx context.Context, a string) (store.Record, error) {
@@ -90,23 +97,32 @@ func TestTokenServedFromMemory(t *testing.T) {
 	if n := cs.calls.Load(); n != 0 {
 		t.Fatalf("100 Token calls on a fresh cached token made %d store calls, want 0", n)
 	}
+	// Past existRecheck the request is still served from memory; the
+	// background checker looks every used account up in one query.
 	e.sim.Advance(existRecheck)
-	if _, err := svc.Token(ctx, "alice"); err != nil {
-		t.Fatal(err)
-	}
 	for range 10 {
 		if _, err := svc.Token(ctx, "alice"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	svc.mu.Lock()
-	ent := svc.sources["alice"]
-	svc.mu.Unlock()
-	for ent.checking.Load() { // the background look-up is queued or running
-		time.Sleep(time.Millisecond)
+	if n := cs.gets.Load(); n != 0 {
+		t.Fatalf("%d store reads by requests within existMaxAge of the last look-up, want 0", n)
 	}
-	if n := cs.gets.Load(); n != 1 {
-		t.Fatalf("%d store reads after existRecheck, want 1 (one background look-up)", n)
+	svc.checkCached(ctx)
+	if g, m := cs.gets.Load(), cs.missing.Load(); g != 0 || m < 1 {
+		t.Fatalf("background check: %d Gets and %d Missing calls, want 0 and at least 1", g, m)
+	}
+	// A delete elsewhere is noticed by the checker.
+	if err := e.st.Delete(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(existRecheck)
+	if _, err := svc.Token(ctx, "alice"); err != nil { // used since the last look-up
+		t.Fatal(err)
+	}
+	svc.checkCached(ctx)
+	if _, err := svc.Token(ctx, "alice"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Token after the checker saw the delete = %v, want store.ErrNotFound", err)
 	}
 }
 

@@ -148,24 +148,17 @@ type Service struct {
 	closed   bool
 	retired  sync.WaitGroup // sources being closed after a re-login, delete or eviction
 	checks   sync.WaitGroup // the background existence checker
-	checkQ   chan checkReq  // its queue; nil until first used, closed by Close
+	stopChk  chan struct{}  // stops it; nil until it starts, closed by Close
 	swept    atomic.Int64   // when idle sources were last looked for (unix ns)
-}
-
-// checkReq asks the background checker to look an account up.
-type checkReq struct {
-	name string
-	e    *sourceEntry
 }
 
 // sourceEntry is one account's token source in the cache, with the
 // instants (unix ns of the service clock) it was last used and last seen
 // in the store.
 type sourceEntry struct {
-	src      *psn.RefreshingSource
-	used     atomic.Int64
-	checked  atomic.Int64
-	checking atomic.Bool
+	src     *psn.RefreshingSource
+	used    atomic.Int64
+	checked atomic.Int64
 }
 
 // NewService returns a Service over cfg.Store. It starts nothing: call Run
@@ -463,42 +456,98 @@ func (s *Service) checkExists(ctx context.Context, name string, e *sourceEntry) 
 
 // recheck makes sure a deleted account's token is not served from memory
 // for longer than existMaxAge: a look-up older than that is repeated
-// before serving, one older than existRecheck is repeated in the
-// background.
+// before serving; younger ones are renewed by the background checker,
+// which looks up every account used since its last look-up once per
+// existRecheck, all in one store query (store.Pager.Missing).
 func (s *Service) recheck(ctx context.Context, name string, e *sourceEntry) error {
-	age := time.Duration(s.now().UnixNano() - e.checked.Load())
-	switch {
-	case age >= existMaxAge:
+	if time.Duration(s.now().UnixNano()-e.checked.Load()) >= existMaxAge {
 		return s.checkExists(ctx, name, e)
-	case age >= existRecheck && e.checking.CompareAndSwap(false, true):
-		// One checker goroutine does the look-ups one after another: a
-		// steady trickle of cheap reads, however many accounts are hot.
+	}
+	s.mu.RLock()
+	started := s.stopChk != nil || s.closed
+	s.mu.RUnlock()
+	if !started {
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed {
-			e.checking.Store(false)
-			return nil
+		if s.stopChk == nil && !s.closed {
+			s.stopChk = make(chan struct{})
+			stop := s.stopChk
+			s.checks.Go(func() { s.checker(stop) })
 		}
-		if s.checkQ == nil {
-			s.checkQ = make(chan checkReq, 4096)
-			s.checks.Go(s.checker)
-		}
-		select {
-		case s.checkQ <- checkReq{name, e}:
-		default: // queue full: the next request asks again
-			e.checking.Store(false)
-		}
+		s.mu.Unlock()
 	}
 	return nil
 }
 
-// checker looks up the accounts recheck queues until Close.
-func (s *Service) checker() {
-	for r := range s.checkQ {
+// checker runs checkCached every existRecheck until stop is closed.
+func (s *Service) checker(stop <-chan struct{}) {
+	t := time.NewTicker(existRecheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), requestWait)
-		_ = s.checkExists(ctx, r.name, r.e)
+		s.checkCached(ctx)
 		cancel()
-		r.e.checking.Store(false)
+	}
+}
+
+// checkCached looks up, in batches of store.MaxPage names, every cached
+// account used since its last look-up, and retires those deleted.
+func (s *Service) checkCached(ctx context.Context) {
+	now := s.now().UnixNano()
+	type cand struct {
+		name string
+		e    *sourceEntry
+	}
+	var todo []cand
+	s.mu.RLock()
+	for name, e := range s.sources {
+		if c := e.checked.Load(); e.used.Load() >= c && now-c >= int64(existRecheck/2) {
+			todo = append(todo, cand{name, e})
+		}
+	}
+	s.mu.RUnlock()
+	p, isPager := s.st.(store.Pager)
+	for len(todo) > 0 {
+		batch := todo[:min(len(todo), store.MaxPage)]
+		todo = todo[len(batch):]
+		if !isPager {
+			for _, c := range batch {
+				_ = s.checkExists(ctx, c.name, c.e)
+			}
+			continue
+		}
+		names := make([]string, len(batch))
+		for i, c := range batch {
+			names[i] = c.name
+		}
+		missing, err := p.Missing(ctx, names)
+		if err != nil {
+			return // the next round, or the request itself after existMaxAge, tries again
+		}
+		gone := make(map[string]bool, len(missing))
+		for _, n := range missing {
+			gone[n] = true
+		}
+		for _, c := range batch {
+			if gone[c.name] {
+				s.retireIf(c.name, c.e)
+			} else {
+				c.e.checked.Store(now)
+			}
+		}
+	}
+}
+
+// retireIf retires the account's source if it is still e.
+func (s *Service) retireIf(name string, e *sourceEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sources[name] == e {
+		s.retireLocked(name, true)
 	}
 }
 
@@ -759,8 +808,8 @@ func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
 // refresh in flight to finish and save its token.
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.closed && s.checkQ != nil {
-		close(s.checkQ)
+	if !s.closed && s.stopChk != nil {
+		close(s.stopChk)
 	}
 	s.closed = true
 	srcs := make([]*psn.RefreshingSource, 0, len(s.sources))

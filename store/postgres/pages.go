@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -91,4 +92,25 @@ func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.Stat
 		return nil, fail("count states", err)
 	}
 	return counts, nil
+}
+
+// Missing returns those of names that have no record (see store.Pager).
+func (s *Store) Missing(ctx context.Context, names []string) ([]string, error) {
+	if len(names) > store.MaxPage {
+		return nil, fmt.Errorf("%w: %d names, at most %d", store.ErrBadPageQuery, len(names), store.MaxPage)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	q := `SELECT n FROM unnest($1::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM ` +
+		pgx.Identifier{s.schema}.Sanitize() + `.accounts WHERE account = n)`
+	rows, err := s.pool.Query(ctx, q, names)
+	if err != nil {
+		return nil, fail("missing", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fail("missing", err)
+	}
+	return out, nil
 }

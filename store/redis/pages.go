@@ -204,3 +204,31 @@ func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.Stat
 		from = "(" + last
 	}
 }
+
+// Missing returns those of names that have no record (see store.Pager):
+// one pipeline of EXISTS.
+func (s *Store) Missing(ctx context.Context, names []string) ([]string, error) {
+	if len(names) > store.MaxPage {
+		return nil, fmt.Errorf("%w: %d names, at most %d", store.ErrBadPageQuery, len(names), store.MaxPage)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*goredis.IntCmd, len(names))
+	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, n := range names {
+			cmds[i] = p.Exists(ctx, s.acctKey(n))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fail("missing", err)
+	}
+	var out []string
+	for i, c := range cmds {
+		if c.Val() == 0 {
+			out = append(out, names[i])
+		}
+	}
+	return out, nil
+}

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -161,4 +163,44 @@ func (s *Store) CountStates(ctx context.Context, r store.StateRules) (store.Stat
 		return rows.Err()
 	})
 	return counts, s.mapErr("count states", err)
+}
+
+// missingSQL keeps the names of a JSON array that have no record.
+const missingSQL = `SELECT n.value FROM json_each(@names) AS n
+	WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE account = n.value)`
+
+// Missing returns those of names that have no record (see store.Pager).
+func (s *Store) Missing(ctx context.Context, names []string) ([]string, error) {
+	if len(names) > store.MaxPage {
+		return nil, fmt.Errorf("%w: %d names, at most %d", store.ErrBadPageQuery, len(names), store.MaxPage)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	arg, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	err = s.retry(ctx, func() error {
+		out = out[:0]
+		st, err := s.stmt(ctx, missingSQL)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, sql.Named("names", string(arg)))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	return out, s.mapErr("missing", err)
 }

@@ -233,6 +233,30 @@ var pageCases = []testCase{
 			}
 		}
 	}},
+	{"MissingNamesTheAbsent", func(t *testing.T, h Harness) {
+		s := h.New(t)
+		p := pager(t, s)
+		for _, n := range []string{"a", "b", "c"} {
+			put(t, s, sample(n))
+		}
+		if err := s.Delete(t.Context(), "b"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Missing(t.Context(), []string{"c", "b", "zz", "a", "A", "a'; --"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if want := []string{"A", "a'; --", "b", "zz"}; !slices.Equal(got, want) {
+			t.Fatalf("Missing = %q, want %q", got, want)
+		}
+		if got, err := p.Missing(t.Context(), nil); err != nil || len(got) != 0 {
+			t.Fatalf("Missing(nil) = %q, %v", got, err)
+		}
+		if _, err := p.Missing(t.Context(), make([]string, store.MaxPage+1)); !errors.Is(err, store.ErrBadPageQuery) {
+			t.Fatalf("Missing of %d names = %v, want store.ErrBadPageQuery", store.MaxPage+1, err)
+		}
+	}},
 	{"PageFilterSkipsManyNonMatching", func(t *testing.T, h Harness) {
 		s := h.New(t)
 		p := pager(t, s)
