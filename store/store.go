@@ -28,7 +28,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -192,4 +194,143 @@ type Store interface {
 	SwapMeta(ctx context.Context, name string, old, value []byte) error
 	// Close releases the backend's resources.
 	Close() error
+}
+
+// Account states, as design.md's token lifecycle sums an account up. A
+// store computes them from a record's columns and an instant (StateOf is
+// the definition every backend's queries follow).
+const (
+	// StateOK: the refresh token lives beyond the warning period.
+	StateOK = "ok"
+	// StateExpiring: the refresh token ends within the warning period (or
+	// is dead while the access token still works and no NPSSO is kept).
+	StateExpiring = "expiring"
+	// StateNPSSOFallback: the refresh token is dead; the next refresh logs
+	// in with the kept NPSSO.
+	StateNPSSOFallback = "npsso-fallback"
+	// StateLoginRequired: a human must log the account in again.
+	StateLoginRequired = "login-required"
+)
+
+// States lists every state, in the order a status page shows them.
+var States = []string{StateLoginRequired, StateExpiring, StateNPSSOFallback, StateOK}
+
+// StateRules say how a record's state is judged: at instant Now, with
+// WarnBefore as the refresh token's warning period, and a LastError that
+// starts with LoginRequiredPrefix (when that is not empty) meaning
+// login-required whatever the instants say.
+type StateRules struct {
+	Now                 time.Time
+	WarnBefore          time.Duration
+	LoginRequiredPrefix string
+}
+
+// StateOf is the state of rec under r, the one definition that vault.HealthOf,
+// the status page, /metrics and every Pager's query language follow:
+//
+//   - the refresh token is dead when there is none (no SealedRefresh), its
+//     RefreshExpiry is not after Now, or PSN rejected it (RefreshRejectedAt
+//     set) — evidence wins over the expiry instant;
+//   - the NPSSO works when one is kept (SealedNPSSO) and PSN has not
+//     rejected it (NPSSORejectedAt zero);
+//   - login-required when LastError starts with r.LoginRequiredPrefix (the
+//     mark older records carry), or the refresh token is dead and no working
+//     NPSSO is kept;
+//   - else ok when RefreshExpiry is after Now+WarnBefore;
+//   - else expiring when the refresh token is alive;
+//   - else npsso-fallback (the next refresh logs in with the kept NPSSO).
+func StateOf(rec Record, r StateRules) string {
+	now := r.Now
+	dead := len(rec.SealedRefresh) == 0 || !rec.RefreshExpiry.After(now) || !rec.RefreshRejectedAt.IsZero()
+	npssoWorks := len(rec.SealedNPSSO) > 0 && rec.NPSSORejectedAt.IsZero()
+	switch {
+	case r.LoginRequiredPrefix != "" && strings.HasPrefix(rec.LastError, r.LoginRequiredPrefix):
+		return StateLoginRequired
+	case dead && !npssoWorks:
+		return StateLoginRequired
+	case !dead && rec.RefreshExpiry.After(now.Add(r.WarnBefore)):
+		return StateOK
+	case !dead:
+		return StateExpiring
+	}
+	return StateNPSSOFallback
+}
+
+// ValidState reports whether s names a state (or is empty: every state).
+func ValidState(s string) bool {
+	return s == "" || s == StateOK || s == StateExpiring || s == StateNPSSOFallback || s == StateLoginRequired
+}
+
+// MaxPage is the most records one Page call returns.
+const MaxPage = 1000
+
+// PageQuery asks Pager.Page for one page of accounts.
+type PageQuery struct {
+	// After is the name of the last account of the previous page ("" for
+	// the first page): the page starts strictly after it, in byte order.
+	After string
+	// Limit is how many records the page holds at most (1..MaxPage).
+	Limit int
+	// State, when not empty, keeps only the records in that state under
+	// Rules.
+	State string
+	// Rules judge State (Now must be set when State is).
+	Rules StateRules
+}
+
+// Page is one page of accounts ordered by name.
+type Page struct {
+	// Records are the page's records (their sealed secrets included, as
+	// Get returns them; a store opens nothing).
+	Records []Record
+	// More is true when more matching records follow the last one.
+	More bool
+}
+
+// StateCounts maps each state (see States) to how many accounts are in it.
+type StateCounts map[string]int
+
+// Pager is implemented by stores that page through accounts and count them
+// by state with queries of their own, so that a listing reads one page and
+// a count reads no sealed secret at all. Every backend of psnkit
+// implements it; callers fall back to List for a Store that does not.
+type Pager interface {
+	// Page returns up to q.Limit records after q.After, ordered by account
+	// name, keeping only those in q.State when it is set. A q.Limit outside
+	// 1..MaxPage or an unknown q.State is an error.
+	Page(ctx context.Context, q PageQuery) (Page, error)
+	// CountStates counts the accounts in each state under r, with one
+	// aggregate query; every state is present in the result, zero or not.
+	CountStates(ctx context.Context, r StateRules) (StateCounts, error)
+	// Missing returns, in one query, those of names (at most MaxPage)
+	// that have no record: a cache of many accounts checks them all at
+	// once.
+	Missing(ctx context.Context, names []string) ([]string, error)
+}
+
+// ErrBadPageQuery: a PageQuery with a limit outside 1..MaxPage or an
+// unknown state.
+var ErrBadPageQuery = errors.New("store: bad page query")
+
+// CheckPageQuery returns an error wrapping ErrBadPageQuery when q cannot
+// be served.
+func CheckPageQuery(q PageQuery) error {
+	switch {
+	case q.Limit < 1 || q.Limit > MaxPage:
+		return fmt.Errorf("%w: limit %d is not in 1..%d", ErrBadPageQuery, q.Limit, MaxPage)
+	case !ValidState(q.State):
+		return fmt.Errorf("%w: unknown state %q", ErrBadPageQuery, q.State)
+	case q.State != "" && q.Rules.Now.IsZero():
+		return fmt.Errorf("%w: a state filter needs Rules.Now", ErrBadPageQuery)
+	}
+	return nil
+}
+
+// NewStateCounts returns counts with every state at zero.
+func NewStateCounts() StateCounts {
+	c := StateCounts{}
+	for _, s := range States {
+		c[s] = 0
+	}
+	return c
 }

@@ -218,9 +218,8 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 				"missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")))
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), requestWait)
-		defer cancel()
-		if _, err := a.keys.Verify(ctx, key); err != nil {
+		// Verify bounds its own store read (requestWait).
+		if _, err := a.keys.Verify(r.Context(), key); err != nil {
 			if errors.Is(err, ErrAPIKeyInvalid) {
 				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return
@@ -262,6 +261,12 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
 	case errors.Is(err, ErrAccountName):
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_name", Message: err.Error()})
+	case errors.Is(err, ErrPageLimit):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_limit", Message: err.Error()})
+	case errors.Is(err, ErrPageCursor):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_cursor", Message: err.Error()})
+	case errors.Is(err, ErrPageState):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_state", Message: err.Error()})
 	case errors.Is(err, psn.ErrMalformedNPSSO):
 		writeError(w, http.StatusBadRequest, APIError{Code: "malformed_npsso", Message: err.Error()})
 	case errors.Is(err, psn.ErrNPSSORejected):
@@ -319,20 +324,27 @@ func (a *api) addAccount(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, h)
 }
 
+// listAccounts serves GET /v1/accounts?limit=N&cursor=C&state=S: one page,
+// ordered by name; "next" is absent on the last page.
 func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
 	defer cancel()
-	hs, err := a.svc.Accounts(ctx)
+	q := r.URL.Query()
+	req := PageRequest{Cursor: q.Get("cursor"), State: q.Get("state")}
+	if l, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(l[0])
+		if err != nil || n < 1 || len(l) > 1 {
+			a.fail(w, r, ErrPageLimit)
+			return
+		}
+		req.Limit = n
+	}
+	page, err := a.svc.AccountsPage(ctx, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if hs == nil {
-		hs = []Health{}
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Accounts []Health `json:"accounts"`
-	}{hs})
+	writeJSON(w, http.StatusOK, page)
 }
 
 func (a *api) getAccount(w http.ResponseWriter, r *http.Request) {
@@ -357,18 +369,24 @@ func (a *api) deleteAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) token(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), tokenWait)
-	defer cancel()
+	name := r.PathValue("name")
+	ctx := r.Context()
+	rejected, replacing := r.URL.Query()["rejected"]
+	if replacing || !a.svc.cached(name) { // may wait for the store or a refresh: bound it
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, tokenWait)
+		defer cancel()
+	}
 	var tok *psn.Token
 	var err error
-	if rejected, ok := r.URL.Query()["rejected"]; ok {
+	if replacing {
 		if len(rejected) != 1 || !ValidFingerprint(rejected[0]) {
 			writeError(w, http.StatusBadRequest, APIError{Code: "bad_request", Message: ErrBadFingerprint.Error()})
 			return
 		}
-		tok, err = a.svc.TokenReplacing(ctx, r.PathValue("name"), rejected[0])
+		tok, err = a.svc.TokenReplacing(ctx, name, rejected[0])
 	} else {
-		tok, err = a.svc.Token(ctx, r.PathValue("name"))
+		tok, err = a.svc.Token(ctx, name)
 	}
 	if err != nil {
 		result := "error"
@@ -382,7 +400,7 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.svc.metrics.tokenRequests.WithLabelValues("ok").Inc()
+	a.svc.metrics.tokensOK.Inc()
 	writeJSON(w, http.StatusOK, TokenResponse{AccessToken: tok.AccessToken.Reveal(), Expiry: tok.Expiry.UTC()})
 }
 

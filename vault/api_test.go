@@ -449,7 +449,18 @@ func TestServeGracefulStop(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	served := make(chan error, 1)
-	go func() { served <- e.svc.Serve(ctx, ln, NewHandler(e.svc, ak)) }()
+	// The scheduler may start the refresh before the request arrives:
+	// either way the request must be in the handler when Serve is
+	// cancelled, so the test waits for both.
+	inHandler := make(chan struct{})
+	var once sync.Once
+	h := NewHandler(e.svc, ak)
+	go func() {
+		served <- e.svc.Serve(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() { close(inHandler) })
+			h.ServeHTTP(w, r)
+		}))
+	}()
 
 	e.sim.Advance(time.Hour) // the stored token is dead: the next request refreshes
 	type result struct {
@@ -469,6 +480,7 @@ func TestServeGracefulStop(t *testing.T) {
 		got <- result{code: resp.StatusCode}
 	}()
 	<-g.entered
+	<-inHandler
 	cancel()
 	select {
 	case err := <-served:

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
@@ -93,6 +94,64 @@ type APIKeys struct {
 
 	mu       sync.Mutex
 	verified map[[32]byte]verifiedKey // SHA-256 of a presented key → its record
+
+	// The stored keys as last read, for Verify; see APIKeyRecheck.
+	fmu      sync.Mutex
+	file     apiKeyFile
+	loadedAt time.Time // zero: read again
+	gen      uint64    // grows with every forget
+	sf       singleflight.Group
+}
+
+// APIKeyRecheck is how long Verify trusts the API keys it last read from
+// the store before it reads them again (one small meta read per process and
+// period, whatever the request rate). A key revoked by any process sharing
+// the store stops working in every other one within APIKeyRecheck plus
+// that read: under 2 s. A revocation made through the same APIKeys takes
+// effect at once.
+const APIKeyRecheck = time.Second
+
+// current returns the stored keys, read at most APIKeyRecheck ago; one
+// caller reads them again when they are older, the others wait for it.
+func (k *APIKeys) current(ctx context.Context) (apiKeyFile, error) {
+	k.fmu.Lock()
+	if !k.loadedAt.IsZero() && k.now().Sub(k.loadedAt) < APIKeyRecheck {
+		f := k.file
+		k.fmu.Unlock()
+		return f, nil
+	}
+	k.fmu.Unlock()
+	v, err, _ := k.sf.Do("load", func() (any, error) {
+		k.fmu.Lock()
+		gen := k.gen
+		k.fmu.Unlock()
+		at := k.now()
+		lctx, cancel := context.WithTimeout(ctx, requestWait)
+		defer cancel()
+		f, _, err := k.load(lctx)
+		if err != nil {
+			return apiKeyFile{}, err
+		}
+		k.fmu.Lock()
+		defer k.fmu.Unlock()
+		if gen == k.gen { // else changed through k meanwhile: read again next time
+			k.file, k.loadedAt = f, at
+		}
+		return f, nil
+	})
+	if err != nil {
+		return apiKeyFile{}, err
+	}
+	return v.(apiKeyFile), nil
+}
+
+// forget makes the next Verify read the keys again (after a change made
+// through k).
+func (k *APIKeys) forget() {
+	k.fmu.Lock()
+	k.loadedAt = time.Time{}
+	k.gen++
+	k.fmu.Unlock()
 }
 
 type verifiedKey struct {
@@ -136,6 +195,7 @@ func (k *APIKeys) change(ctx context.Context, f func(*apiKeyFile) error) error {
 			return err
 		}
 		err = k.st.SwapMeta(ctx, APIKeysMeta, blob, nb)
+		k.forget()
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
@@ -230,9 +290,11 @@ func ParseAPIKey(key string) (id string, err error) {
 	return id, nil
 }
 
-// Verify checks a presented key against the stored hashes (read afresh on
-// every call, so a revocation by any process takes effect at once) and
-// returns the key's public info, or ErrAPIKeyInvalid. The comparison is
+// Verify checks a presented key against the stored hashes and returns the
+// key's public info, or ErrAPIKeyInvalid. The stored hashes are read at
+// most every APIKeyRecheck, so a revocation by another process takes
+// effect within 2 s; a key already verified is recognised by its SHA-256
+// digest, so argon2id runs once per key and process. The comparison is
 // constant-time; a key is looked up by its public id, so an unknown key
 // costs no hashing at all.
 func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
@@ -240,7 +302,7 @@ func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
 	if err != nil {
 		return APIKeyInfo{}, err
 	}
-	f, _, err := k.load(ctx)
+	f, err := k.current(ctx)
 	if err != nil {
 		return APIKeyInfo{}, err
 	}

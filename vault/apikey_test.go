@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/psnkit/psn/store"
 )
@@ -101,6 +102,7 @@ func TestAPIKeysVerifyRejects(t *testing.T) {
 	if err := st.SwapMeta(ctx, APIKeysMeta, mustMeta(t, st), []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
+	k.now = func() time.Time { return time.Now().Add(APIKeyRecheck) } // past the cached read
 	if _, err := k.Verify(ctx, good); !errors.Is(err, store.ErrCorrupt) {
 		t.Fatalf("Verify over a damaged registry = %v, want store.ErrCorrupt", err)
 	}

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"strings"
 	"time"
 
 	"github.com/psnkit/psn"
@@ -26,17 +25,17 @@ const (
 // Account states (Health.State).
 const (
 	// StateOK: the refresh token works and is not close to its expiry.
-	StateOK = "ok"
+	StateOK = store.StateOK
 	// StateExpiring: a human must log in within the warning period unless
 	// the kept NPSSO still works by then.
-	StateExpiring = "expiring"
+	StateExpiring = store.StateExpiring
 	// StateNPSSOFallback: the refresh token is dead; the next refresh logs
 	// in with the kept NPSSO.
-	StateNPSSOFallback = "npsso-fallback"
+	StateNPSSOFallback = store.StateNPSSOFallback
 	// StateLoginRequired: the refresh token is dead (expired, or rejected
 	// by PSN) and no NPSSO is kept or PSN rejected it too: a human must log
 	// in again.
-	StateLoginRequired = "login-required"
+	StateLoginRequired = store.StateLoginRequired
 )
 
 // NPSSO states (Health.NPSSO), when one is kept.
@@ -110,21 +109,13 @@ func HealthOf(rec store.Record, now time.Time, warnBefore time.Duration) Health 
 			h.NPSSO, h.NPSSORejectedAt = NPSSORejected, rec.NPSSORejectedAt
 		}
 	}
-	// Records written before the evidence fields existed said it only in
-	// the last error.
-	legacyLoginRequired := strings.HasPrefix(rec.LastError, psn.ErrLoginRequired.Error())
-	switch {
-	case h.Refresh == RefreshDead && h.NPSSO != NPSSOOK, legacyLoginRequired:
-		h.State = StateLoginRequired
+	// One definition of the state for every report (store.StateOf), so
+	// `psn accounts`, /v1/accounts, the status page and /metrics agree.
+	h.State = store.StateOf(rec, store.StateRules{Now: now, WarnBefore: warnBefore, LoginRequiredPrefix: psn.ErrLoginRequired.Error()})
+	if h.State == StateLoginRequired {
 		if last := latest(rec.RefreshRejectedAt, rec.NPSSORejectedAt); !last.IsZero() {
 			h.RetryAt = last.Add(psn.RejectedRetry)
 		}
-	case h.Refresh == RefreshOK:
-		h.State = StateOK
-	case h.Refresh == RefreshExpiring:
-		h.State = StateExpiring
-	default:
-		h.State = StateNPSSOFallback // the next refresh logs in with the NPSSO
 	}
 	return h
 }

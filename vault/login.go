@@ -74,7 +74,10 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 		next.RefreshRejectedAt, next.NPSSORejectedAt = time.Time{}, time.Time{}
 		next.LeaseOwner, next.Fence = "", 0
 		got, err := st.CompareAndSwap(ctx, account, rec.Version, next)
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			// Changed, or deleted, since it was read: PSN has already
+			// logged in, so the login is written whatever happened
+			// meanwhile (a concurrent delete makes this a new account).
 			continue
 		}
 		return got, err

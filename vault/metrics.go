@@ -20,8 +20,9 @@ import (
 //	psn_vault_scheduler_claims_total           due accounts the scheduler claimed
 //	psn_vault_token_requests_total{result}     token requests: ok, not_found, login_required, error
 //	psn_vault_http_request_duration_seconds{route,code}  HTTP latency
-//	psn_vault_accounts{state}                  accounts by state, read from the store at scrape time
+//	psn_vault_accounts{state}                  accounts by state, counted by the store at scrape time
 //	psn_vault_login_required_accounts          accounts that need a human login, idem
+//	psn_vault_token_sources                    accounts whose token source is in this process's memory
 //
 // plus the Go runtime and process collectors.
 type Metrics struct {
@@ -32,6 +33,7 @@ type Metrics struct {
 	expiring      prometheus.Counter
 	claimed       prometheus.Counter
 	tokenRequests *prometheus.CounterVec
+	tokensOK      prometheus.Counter // tokenRequests{result="ok"}, resolved once
 	httpDuration  *prometheus.HistogramVec
 }
 
@@ -67,8 +69,12 @@ func newMetrics(s *Service) *Metrics {
 	for _, r := range []string{"ok", "not_found", "login_required", "error"} {
 		m.tokenRequests.WithLabelValues(r)
 	}
+	m.tokensOK = m.tokenRequests.WithLabelValues("ok")
 	m.reg.MustRegister(m.refreshes, m.failures, m.loginRequired, m.expiring, m.claimed, m.tokenRequests, m.httpDuration,
 		&accountsCollector{s: s},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "psn_vault_token_sources", Help: "Accounts whose token source is in this process's memory (see ServiceConfig.MaxSources).",
+		}, func() float64 { return float64(s.SourcesCached()) }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -82,8 +88,10 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// accountsCollector reads the accounts' states from the store at scrape
-// time, so the gauges agree across every process sharing the store.
+// accountsCollector counts the accounts by state at scrape time with one
+// aggregate store query (Service.CountStates: no record is read whole, no
+// secret at all), so the gauges agree across every process sharing the
+// store.
 type accountsCollector struct{ s *Service }
 
 var (
@@ -101,14 +109,10 @@ func (c *accountsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	hs, err := c.s.Accounts(ctx)
+	counts, err := c.s.CountStates(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(accountsDesc, err)
 		return
-	}
-	counts := map[string]int{"ok": 0, "expiring": 0, "npsso-fallback": 0, StateLoginRequired: 0}
-	for _, h := range hs {
-		counts[h.State]++
 	}
 	for state, n := range counts {
 		ch <- prometheus.MustNewConstMetric(accountsDesc, prometheus.GaugeValue, float64(n), state)

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/psnkit/psn"
@@ -27,6 +30,22 @@ const (
 	// stays valid at least (docs/vault.md; docs/architecture.md, "Persisted,
 	// shared tokens").
 	DefaultMinValidity = time.Minute
+	// DefaultMaxSources caps the token sources kept in memory.
+	DefaultMaxSources = 5000
+	// DefaultSourceIdle is how long an account's token source stays in
+	// memory after its last use.
+	DefaultSourceIdle = 10 * time.Minute
+)
+
+// How Token notices an account deleted by another process without a store
+// read per request: a cached account is looked up again in the background
+// once its last look-up is existRecheck old, and before it is served once
+// that look-up is existMaxAge old. A delete made by another process stops
+// this one from handing out the account's token within existMaxAge (2 s);
+// a delete through this Service takes effect at once.
+const (
+	existRecheck = time.Second
+	existMaxAge  = 2 * time.Second
 )
 
 // Scheduler backoff after a failed refresh: retryBase doubling up to
@@ -97,6 +116,14 @@ type ServiceConfig struct {
 	// MinValidity is how long a token from Token stays valid at least
 	// (default DefaultMinValidity).
 	MinValidity time.Duration
+	// MaxSources caps how many accounts' token sources (a PSN client and
+	// the cached token, some kilobytes each) stay in memory; past it the
+	// least recently used are closed (default DefaultMaxSources).
+	MaxSources int
+	// SourceIdle is how long an account's token source stays in memory
+	// after its last use (default DefaultSourceIdle). An evicted source is
+	// closed: a refresh it runs finishes and saves first.
+	SourceIdle time.Duration
 }
 
 // Service keeps many accounts' tokens fresh: a scheduler refreshes every
@@ -114,11 +141,24 @@ type Service struct {
 	owner   string
 	metrics *Metrics
 
-	mu       sync.Mutex
-	sources  map[string]*psn.RefreshingSource
+	mu       sync.RWMutex
+	sources  map[string]*sourceEntry
+	closing  map[string]chan struct{} // sources being closed, by account; closed when done
 	failures map[string]int
 	closed   bool
-	retired  sync.WaitGroup // sources being closed after a re-login or delete
+	retired  sync.WaitGroup // sources being closed after a re-login, delete or eviction
+	checks   sync.WaitGroup // the background existence checker
+	stopChk  chan struct{}  // stops it; nil until it starts, closed by Close
+	swept    atomic.Int64   // when idle sources were last looked for (unix ns)
+}
+
+// sourceEntry is one account's token source in the cache, with the
+// instants (unix ns of the service clock) it was last used and last seen
+// in the store.
+type sourceEntry struct {
+	src     *psn.RefreshingSource
+	used    atomic.Int64
+	checked atomic.Int64
 }
 
 // NewService returns a Service over cfg.Store. It starts nothing: call Run
@@ -154,9 +194,15 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.MinValidity <= 0 {
 		cfg.MinValidity = DefaultMinValidity
 	}
+	if cfg.MaxSources <= 0 {
+		cfg.MaxSources = DefaultMaxSources
+	}
+	if cfg.SourceIdle <= 0 {
+		cfg.SourceIdle = DefaultSourceIdle
+	}
 	s := &Service{
 		cfg: cfg, st: cfg.Store, keys: cfg.Keys, log: cfg.Logger, now: cfg.Now, owner: cfg.Owner,
-		sources: map[string]*psn.RefreshingSource{}, failures: map[string]int{},
+		sources: map[string]*sourceEntry{}, closing: map[string]chan struct{}{}, failures: map[string]int{},
 	}
 	s.metrics = newMetrics(s)
 	return s, nil
@@ -203,33 +249,132 @@ func (s *serviceStore) RecordError(ctx context.Context, err error, at time.Time)
 // source returns the account's token source, creating it on first use
 // when the account exists.
 func (s *Service) source(ctx context.Context, name string) (*psn.RefreshingSource, error) {
-	s.mu.Lock()
-	src, ok := s.sources[name]
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return nil, ErrServiceClosed
-	}
-	if ok {
-		return src, nil
-	}
-	if _, err := s.st.Get(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
-		}
+	e, err := s.entry(ctx, name)
+	if err != nil {
 		return nil, err
 	}
+	return e.src, nil
+}
+
+// entry returns the account's cache entry, marked used now, creating it
+// (after reading the record, so an unknown account costs no source) when
+// there is none. While an earlier source of the account is being closed
+// it waits for that first, so that one process never runs two refreshes of
+// one account.
+func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) {
+	s.sweepIdle()
+	for {
+		s.mu.RLock()
+		e, ok := s.sources[name]
+		wait, closed := s.closing[name], s.closed
+		s.mu.RUnlock()
+		switch {
+		case closed:
+			return nil, ErrServiceClosed
+		case ok:
+			e.used.Store(s.now().UnixNano())
+			return e, nil
+		case wait != nil:
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		if _, err := s.st.Get(ctx, name); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+			}
+			return nil, err
+		}
+		now := s.now().UnixNano()
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, ErrServiceClosed
+		}
+		if e, ok := s.sources[name]; ok {
+			s.mu.Unlock()
+			e.used.Store(now)
+			return e, nil
+		}
+		if s.closing[name] != nil {
+			s.mu.Unlock()
+			continue // retired meanwhile: wait for it, then read again
+		}
+		e = &sourceEntry{src: s.newSource(name)}
+		e.used.Store(now)
+		e.checked.Store(now)
+		s.sources[name] = e
+		if over := len(s.sources) - s.cfg.MaxSources; over > 0 {
+			s.evictLocked(over + s.cfg.MaxSources/16)
+		}
+		s.mu.Unlock()
+		return e, nil
+	}
+}
+
+// evictLocked closes the n least recently used sources. s.mu is held.
+func (s *Service) evictLocked(n int) {
+	type aged struct {
+		name string
+		used int64
+	}
+	all := make([]aged, 0, len(s.sources))
+	for name, e := range s.sources {
+		all = append(all, aged{name, e.used.Load()})
+	}
+	slices.SortFunc(all, func(a, b aged) int { return cmp.Compare(a.used, b.used) })
+	for _, a := range all[:min(n, len(all))] {
+		s.retireLocked(a.name, false)
+	}
+}
+
+// sweepIdle closes the sources unused for SourceIdle. It looks at most
+// every SourceIdle/4 (the caller that finds it due does the sweep).
+func (s *Service) sweepIdle() {
+	now := s.now().UnixNano()
+	last := s.swept.Load()
+	every := max(int64(s.cfg.SourceIdle/4), int64(time.Second))
+	if now-last < every || !s.swept.CompareAndSwap(last, now) {
+		return
+	}
+	cutoff := now - int64(s.cfg.SourceIdle)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrServiceClosed
+	for name, e := range s.sources {
+		if e.used.Load() < cutoff {
+			s.retireLocked(name, false)
+		}
 	}
-	if src, ok := s.sources[name]; ok {
-		return src, nil
+}
+
+// SourcesCached returns how many accounts' token sources are in memory.
+func (s *Service) SourcesCached() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.sources)
+}
+
+// cached reports whether Token(name) will find the account in memory,
+// looked up less than existRecheck ago, with a token that has at least
+// MinValidity left: then it waits for no store read, and for PSN only if
+// that token was rejected meanwhile (the source's own refresh timeout
+// bounds that wait).
+func (s *Service) cached(name string) bool {
+	s.mu.RLock()
+	e, ok := s.sources[name]
+	s.mu.RUnlock()
+	if !ok {
+		return false
 	}
-	src = s.newSource(name)
-	s.sources[name] = src
-	return src, nil
+	now := s.now()
+	if time.Duration(now.UnixNano()-e.checked.Load()) >= existRecheck {
+		return false
+	}
+	tok := e.src.Current()
+	return tok != nil && tok.Expiry.Sub(now) >= s.minValidity(tok)
 }
 
 func (s *Service) newSource(name string) *psn.RefreshingSource {
@@ -260,24 +405,150 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 // closes it in the background; Close waits for it.
 func (s *Service) retire(name string) {
 	s.mu.Lock()
-	src, ok := s.sources[name]
+	defer s.mu.Unlock()
+	s.retireLocked(name, true)
+}
+
+// retireLocked drops the account's source from the cache and closes it in
+// the background (a refresh in flight finishes and saves first); until it
+// is closed, entry waits instead of making a new one. forget also drops
+// the account's failure count. s.mu is held.
+func (s *Service) retireLocked(name string, forget bool) {
+	e, ok := s.sources[name]
 	delete(s.sources, name)
-	delete(s.failures, name)
-	// After Close every source it saw is closed (and no new one is made).
-	ok = ok && !s.closed
-	if ok {
-		s.retired.Add(1)
+	if forget {
+		delete(s.failures, name)
 	}
-	s.mu.Unlock()
-	if !ok {
+	// After Close every source it saw is closed (and no new one is made).
+	if !ok || s.closed {
 		return
 	}
+	done := make(chan struct{})
+	s.closing[name] = done
+	s.retired.Add(1)
 	go func() {
 		defer s.retired.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), refreshBudget)
 		defer cancel()
-		_ = src.Close(ctx)
+		_ = e.src.Close(ctx)
+		s.mu.Lock()
+		if s.closing[name] == done {
+			delete(s.closing, name)
+		}
+		s.mu.Unlock()
+		close(done)
 	}()
+}
+
+// checkExists looks the account up in the store; a deleted account's
+// source is retired and ErrNotFound returned.
+func (s *Service) checkExists(ctx context.Context, name string, e *sourceEntry) error {
+	now := s.now().UnixNano()
+	if _, err := s.st.Get(ctx, name); errors.Is(err, store.ErrNotFound) {
+		s.retire(name)
+		return fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+	} else if err != nil {
+		return err
+	}
+	e.checked.Store(now)
+	return nil
+}
+
+// recheck makes sure a deleted account's token is not served from memory
+// for longer than existMaxAge: a look-up older than that is repeated
+// before serving; younger ones are renewed by the background checker,
+// which looks up every account used since its last look-up once per
+// existRecheck, all in one store query (store.Pager.Missing).
+func (s *Service) recheck(ctx context.Context, name string, e *sourceEntry) error {
+	if time.Duration(s.now().UnixNano()-e.checked.Load()) >= existMaxAge {
+		return s.checkExists(ctx, name, e)
+	}
+	s.mu.RLock()
+	started := s.stopChk != nil || s.closed
+	s.mu.RUnlock()
+	if !started {
+		s.mu.Lock()
+		if s.stopChk == nil && !s.closed {
+			s.stopChk = make(chan struct{})
+			stop := s.stopChk
+			s.checks.Go(func() { s.checker(stop) })
+		}
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// checker runs checkCached every existRecheck until stop is closed.
+func (s *Service) checker(stop <-chan struct{}) {
+	t := time.NewTicker(existRecheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), requestWait)
+		s.checkCached(ctx)
+		cancel()
+	}
+}
+
+// checkCached looks up, in batches of store.MaxPage names, every cached
+// account used since its last look-up, and retires those deleted.
+func (s *Service) checkCached(ctx context.Context) {
+	now := s.now().UnixNano()
+	type cand struct {
+		name string
+		e    *sourceEntry
+	}
+	var todo []cand
+	s.mu.RLock()
+	for name, e := range s.sources {
+		if c := e.checked.Load(); e.used.Load() >= c && now-c >= int64(existRecheck/2) {
+			todo = append(todo, cand{name, e})
+		}
+	}
+	s.mu.RUnlock()
+	p, isPager := s.st.(store.Pager)
+	for len(todo) > 0 {
+		batch := todo[:min(len(todo), store.MaxPage)]
+		todo = todo[len(batch):]
+		if !isPager {
+			for _, c := range batch {
+				_ = s.checkExists(ctx, c.name, c.e)
+			}
+			continue
+		}
+		names := make([]string, len(batch))
+		for i, c := range batch {
+			names[i] = c.name
+		}
+		missing, err := p.Missing(ctx, names)
+		if err != nil {
+			return // the next round, or the request itself after existMaxAge, tries again
+		}
+		gone := make(map[string]bool, len(missing))
+		for _, n := range missing {
+			gone[n] = true
+		}
+		for _, c := range batch {
+			if gone[c.name] {
+				s.retireIf(c.name, c.e)
+			} else {
+				c.e.checked.Store(now)
+			}
+		}
+	}
+}
+
+// retireIf retires the account's source if it is still e.
+func (s *Service) retireIf(name string, e *sourceEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sources[name] == e {
+		s.retireLocked(name, true)
+	}
 }
 
 // Token returns a valid access token of account name that stays valid for
@@ -287,19 +558,17 @@ func (s *Service) retire(name string) {
 // store.ErrNotFound; one that needs a human login is psn.ErrLoginRequired
 // (a *psn.LoginRequiredError).
 func (s *Service) Token(ctx context.Context, name string) (*psn.Token, error) {
-	src, err := s.source(ctx, name)
+	e, err := s.entry(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	// Another instance (or `psn logout`) may have deleted the account since
-	// this one cached its token: one read per request keeps a deleted
-	// account's token from being handed out.
-	if _, err := s.st.Get(ctx, name); errors.Is(err, store.ErrNotFound) {
-		s.retire(name)
-		return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
-	} else if err != nil {
+	// this one cached its token: it is looked up again at most every
+	// existRecheck, so a cached, fresh token is served from memory alone.
+	if err := s.recheck(ctx, name, e); err != nil {
 		return nil, err
 	}
+	src := e.src
 	tok, err := src.Token(ctx)
 	if err == nil && tok.Expiry.Sub(s.now()) < s.minValidity(tok) {
 		// Within the source's refresh-ahead window a token can be served
@@ -540,10 +809,13 @@ func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
 // refresh in flight to finish and save its token.
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closed && s.stopChk != nil {
+		close(s.stopChk)
+	}
 	s.closed = true
 	srcs := make([]*psn.RefreshingSource, 0, len(s.sources))
-	for _, src := range s.sources {
-		srcs = append(srcs, src)
+	for _, e := range s.sources {
+		srcs = append(srcs, e.src)
 	}
 	s.mu.Unlock()
 	var (
@@ -562,7 +834,7 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 	wg.Wait()
 	done := make(chan struct{})
-	go func() { s.retired.Wait(); close(done) }()
+	go func() { s.retired.Wait(); s.checks.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -433,7 +433,7 @@ func TestTokenShortLivedTokens(t *testing.T) {
 }
 
 // An account deleted through another instance (or `psn logout`) is not
-// served from this instance's memory.
+// served from this instance's memory once existMaxAge has passed.
 func TestTokenOfAccountDeletedElsewhere(t *testing.T) {
 	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: time.Hour}})
 	ctx := t.Context()
@@ -445,6 +445,7 @@ func TestTokenOfAccountDeletedElsewhere(t *testing.T) {
 	if err := other.DeleteAccount(ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
+	e.sim.Advance(existMaxAge)
 	if tok, err := e.svc.Token(ctx, "alice"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("Token after another instance deleted the account = %v, %v; want store.ErrNotFound", tok, err)
 	}

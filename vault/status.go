@@ -3,9 +3,12 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"time"
+
+	"github.com/psnkit/psn/store"
 )
 
 // statusPage is the HTML of GET /: names, online ids, states and expiry
@@ -32,45 +35,101 @@ th{background:#f4f4f4}.ok{color:#176b1c}.expiring,.npsso-fallback{color:#8a5a00}
 </head>
 <body>
 <h1>psn vault</h1>
-<p>{{len .Accounts}} account(s) · {{.LoginRequired}} need(s) a login · as of {{instant .Now}}</p>
+<p>{{.Total}} account(s){{range .Counts}} · {{.N}} {{.State}}{{end}} · as of {{instant .Now}}</p>
 {{if .Error}}<p class="login-required">The store could not be read: {{.Error}}</p>{{end}}
-<table>
+{{define "rows"}}<table>
 <tr><th>Account</th><th>Online ID</th><th>State</th><th>Access token</th><th>Expires</th><th>Refresh token</th><th>Expires</th><th>NPSSO kept</th><th>Last error</th></tr>
-{{range .Accounts}}<tr>
+{{range .}}<tr>
 <td>{{.Account}}</td><td>{{.OnlineID}}</td><td class="{{.State}}">{{.State}}</td>
 <td>{{.Access}}</td><td>{{instant .AccessExpiry}}</td><td>{{.Refresh}}</td><td>{{instant .RefreshExpiry}}</td>
 <td>{{if .NPSSOKept}}yes{{else}}no{{end}}</td><td class="err">{{if .LastError}}{{instant .LastErrorAt}}: {{.LastError}}{{end}}</td>
 </tr>{{end}}
-</table>
+</table>{{end}}
+{{range .Attention}}{{if .Accounts}}<h2 class="{{.State}}">{{.Title}}</h2>
+{{template "rows" .Accounts}}{{if .More}}<p>… and more: <a href="/v1/accounts?state={{.State}}">GET /v1/accounts?state={{.State}}</a> lists them all.</p>{{end}}
+{{end}}{{end}}<h2>All accounts{{if .After}} after {{.After}}{{end}}</h2>
+{{template "rows" .Accounts}}
+{{if .Next}}<p><a href="/?cursor={{.Next}}">Next page</a></p>{{end}}
 </body>
 </html>
 `))
 
-type statusData struct {
-	Now           time.Time
-	Accounts      []Health
-	LoginRequired int
-	Error         string
+// statusPageSize is how many accounts each table of the status page shows.
+const statusPageSize = 100
+
+// statusSection is one "needs a human" table of the status page.
+type statusSection struct {
+	State, Title string
+	Accounts     []Health
+	More         bool
 }
 
+type statusData struct {
+	Now       time.Time
+	Total     int
+	Counts    []stateCount
+	Attention []statusSection
+	Accounts  []Health
+	After     string
+	Next      string
+	Error     string
+}
+
+type stateCount struct {
+	State string
+	N     int
+}
+
+// status serves GET /[?cursor=C]: the counts by state, then the accounts
+// that need a human (login-required, then expiring; the first
+// statusPageSize of each), then one page of every account by name. Each
+// part is one store query (store.Pager); nothing reads every record.
 func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
 	defer cancel()
 	d := statusData{Now: a.svc.now()}
-	hs, err := a.svc.Accounts(ctx)
 	code := http.StatusOK
+	err := func() error {
+		counts, err := a.svc.CountStates(ctx)
+		if err != nil {
+			return err
+		}
+		for _, st := range store.States {
+			d.Total += counts[st]
+			d.Counts = append(d.Counts, stateCount{st, counts[st]})
+		}
+		for _, sec := range []statusSection{
+			{State: store.StateLoginRequired, Title: "Need a login now"},
+			{State: store.StateExpiring, Title: "Need a login soon (refresh token expiring)"},
+		} {
+			if counts[sec.State] == 0 {
+				continue
+			}
+			p, err := a.svc.AccountsPage(ctx, PageRequest{Limit: statusPageSize, State: sec.State})
+			if err != nil {
+				return err
+			}
+			sec.Accounts, sec.More = clip(p.Accounts), p.Next != ""
+			d.Attention = append(d.Attention, sec)
+		}
+		cursor := r.URL.Query().Get("cursor")
+		if d.After, err = DecodeCursor(cursor); err != nil {
+			return err
+		}
+		p, err := a.svc.AccountsPage(ctx, PageRequest{Limit: statusPageSize, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		d.Accounts, d.Next = clip(p.Accounts), p.Next
+		return nil
+	}()
 	if err != nil {
-		d.Error, code = err.Error(), http.StatusServiceUnavailable
-	}
-	for i := range hs {
-		if hs[i].State == StateLoginRequired {
-			d.LoginRequired++
+		code = http.StatusServiceUnavailable
+		if errors.Is(err, ErrPageCursor) {
+			code = http.StatusBadRequest
 		}
-		if len(hs[i].LastError) > 300 {
-			hs[i].LastError = hs[i].LastError[:300] + "…"
-		}
+		d.Error = err.Error()
 	}
-	d.Accounts = hs
 	var buf bytes.Buffer
 	if err := statusPage.Execute(&buf, d); err != nil {
 		http.Error(w, "status page: "+err.Error(), http.StatusInternalServerError)
@@ -82,4 +141,14 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(code)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// clip shortens long error texts for the page.
+func clip(hs []Health) []Health {
+	for i := range hs {
+		if len(hs[i].LastError) > 300 {
+			hs[i].LastError = hs[i].LastError[:300] + "…"
+		}
+	}
+	return hs
 }

@@ -19,38 +19,38 @@ import (
 	"github.com/psnkit/psn/store/sqlite"
 )
 
-// countingStore counts the writes a store is asked for, by kind.
-type countingStore struct {
+// writeCountingStore counts the writes a store is asked for, by kind.
+type writeCountingStore struct {
 	store.Store
 	claimDue, claim, renew, release, cas, note atomic.Int64
 }
 
-func (c *countingStore) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
+func (c *writeCountingStore) ClaimDue(ctx context.Context, due time.Time, limit int, owner string, ttl time.Duration) ([]store.Record, error) {
 	c.claimDue.Add(1)
 	return c.Store.ClaimDue(ctx, due, limit, owner, ttl)
 }
 
-func (c *countingStore) Claim(ctx context.Context, account, owner string, ttl time.Duration) (store.Record, error) {
+func (c *writeCountingStore) Claim(ctx context.Context, account, owner string, ttl time.Duration) (store.Record, error) {
 	c.claim.Add(1)
 	return c.Store.Claim(ctx, account, owner, ttl)
 }
 
-func (c *countingStore) Renew(ctx context.Context, account, owner string, fence int64, ttl time.Duration) (store.Record, error) {
+func (c *writeCountingStore) Renew(ctx context.Context, account, owner string, fence int64, ttl time.Duration) (store.Record, error) {
 	c.renew.Add(1)
 	return c.Store.Renew(ctx, account, owner, fence, ttl)
 }
 
-func (c *countingStore) Release(ctx context.Context, account, owner string, fence int64) error {
+func (c *writeCountingStore) Release(ctx context.Context, account, owner string, fence int64) error {
 	c.release.Add(1)
 	return c.Store.Release(ctx, account, owner, fence)
 }
 
-func (c *countingStore) CompareAndSwap(ctx context.Context, account string, want int64, rec store.Record) (store.Record, error) {
+func (c *writeCountingStore) CompareAndSwap(ctx context.Context, account string, want int64, rec store.Record) (store.Record, error) {
 	c.cas.Add(1)
 	return c.Store.CompareAndSwap(ctx, account, want, rec)
 }
 
-func (c *countingStore) Note(ctx context.Context, account string, version int64, n store.Note) (store.Record, error) {
+func (c *writeCountingStore) Note(ctx context.Context, account string, version int64, n store.Note) (store.Record, error) {
 	c.note.Add(1)
 	return c.Store.Note(ctx, account, version, n)
 }
@@ -66,7 +66,7 @@ func TestScheduledRefreshIsOneWriteEach(t *testing.T) {
 	for i := range accounts {
 		e.add(fmt.Sprintf("acct-%02d", i), i, false)
 	}
-	cs := &countingStore{Store: e.st}
+	cs := &writeCountingStore{Store: e.st}
 	svc := e.newService(cs, e.keys, envOptions{svc: func(c *ServiceConfig) { c.BatchSize = accounts }})
 	e.sim.Advance(50 * time.Minute)
 	n, err := svc.Tick(ctx)
@@ -116,7 +116,7 @@ func BenchmarkSchedulerPass(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cs := &countingStore{Store: st}
+	cs := &writeCountingStore{Store: st}
 	svc, err := NewService(ServiceConfig{Store: cs, Keys: keys, ClientOptions: copts, Now: sim.Now,
 		Logger: slog.New(slog.DiscardHandler), BatchSize: 64, Concurrency: 16})
 	if err != nil {

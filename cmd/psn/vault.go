@@ -101,6 +101,8 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.IntVar(&cfg.Concurrency, "concurrency", vault.DefaultConcurrency, "refreshes the scheduler runs at once")
 	f.IntVar(&cfg.BatchSize, "batch", vault.DefaultBatchSize, "due accounts claimed per scheduler pass")
 	f.DurationVar(&cfg.WarnBefore, "warn-before", vault.DefaultWarnBefore, "warn this long before a refresh token expires")
+	f.IntVar(&cfg.MaxSources, "max-sources", vault.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
+	f.DurationVar(&cfg.SourceIdle, "source-idle", vault.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
 	cmd.AddCommand(serve, a.apikeyCommand())
 	return cmd
 }

@@ -80,6 +80,7 @@ func Run(t *testing.T, h Harness) {
 		{"Meta", metaCases},
 		{"Secrets", secretCases},
 		{"Reopen", reopenCases},
+		{"Pages", pageCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,32 @@
+package vault
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzDecodeCursor: any cursor decodes to a name that encodes back to the
+// same cursor, or is refused with ErrPageCursor.
+func FuzzDecodeCursor(f *testing.F) {
+	for _, s := range []string{"", EncodeCursor("alice"), EncodeCursor("a@b.c"), "zzz", "YTE6", "YTE6YQ==", EncodeCursor("x") + "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		name, err := DecodeCursor(c)
+		if err != nil {
+			if !errors.Is(err, ErrPageCursor) {
+				t.Fatalf("DecodeCursor(%q) = %v, want ErrPageCursor", c, err)
+			}
+			return
+		}
+		if c == "" {
+			if name != "" {
+				t.Fatalf("empty cursor decoded to %q", name)
+			}
+			return
+		}
+		if got := EncodeCursor(name); got != c {
+			t.Fatalf("DecodeCursor(%q) = %q, which encodes to %q", c, name, got)
+		}
+	})
+}
