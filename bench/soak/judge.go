@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"slices"
 	"strings"
@@ -123,11 +124,27 @@ func (h *harness) judge(ctx context.Context) (result, error) {
 	if url == "" {
 		return res, fmt.Errorf("no replica is up to read the accounts from")
 	}
+	// GET /v1/accounts is paged (docs/vault.md): follow "next" to the end.
 	var list struct {
 		Accounts []health `json:"accounts"`
 	}
-	if err := h.getJSON(ctx, url+"/v1/accounts", true, &list); err != nil {
-		return res, fmt.Errorf("reading the accounts: %w", err)
+	for cursor := ""; ; {
+		var page struct {
+			Accounts []health `json:"accounts"`
+			Next     string   `json:"next"`
+		}
+		q := "/v1/accounts?limit=1000"
+		if cursor != "" {
+			q += "&cursor=" + neturl.QueryEscape(cursor)
+		}
+		if err := h.getJSON(ctx, url+q, true, &page); err != nil {
+			return res, fmt.Errorf("reading the accounts: %w", err)
+		}
+		list.Accounts = append(list.Accounts, page.Accounts...)
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
 	}
 	lost := lostAccounts(list.Accounts, h.cfg.accounts)
 	stuck := stuckAccounts(list.Accounts, time.Now(), h.cfg.stuckAfter)
