@@ -97,8 +97,9 @@ type EntitlementsPage struct {
 
 // EntitlementsOptions selects a page of entitlements.
 type EntitlementsOptions struct {
-	// Limit is the page size (default 100 for EntitlementsAll).
-	Limit, Offset int
+	// ListOptions selects the page (page size 100 for EntitlementsAll
+	// when Limit is 0).
+	ListOptions
 	// EntitlementTypes filters by type (default 1–5, as PSNAWP asks).
 	EntitlementTypes []int
 	// PackageTypes filters game packages (default PSGD and PS4GD).

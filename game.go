@@ -83,10 +83,9 @@ type PlayedTitlesPage struct {
 
 // PlayedOptions selects a page of played titles.
 type PlayedOptions struct {
-	// Limit is the page size (PSN allows MaxGameListPageSize today;
-	// PlayedAll uses that when 0).
-	Limit  int
-	Offset int
+	// ListOptions selects the page (PSN allows a Limit up to
+	// MaxGameListPageSize today; PlayedAll uses that when 0).
+	ListOptions
 	// Categories filters by category ("ps4_game", "ps5_native_game",
 	// "pspc_game", "unknown"); empty means PSN's default.
 	Categories []string
@@ -198,11 +197,13 @@ type PurchasedGame struct {
 // PurchasedOptions adjusts Purchased. The zero value asks like psn-api:
 // active PS4 and PS5 games, 24 from 0, newest first.
 type PurchasedOptions struct {
+	// ListOptions selects the page: Limit is PSN's size (default 24),
+	// Offset its start.
+	ListOptions
 	IsActive      *bool
 	Platforms     []string // "ps4", "ps5"
-	Size, Start   int
-	SortBy        string // "ACTIVE_DATE"
-	SortDirection string // "asc", "desc"
+	SortBy        string   // "ACTIVE_DATE"
+	SortDirection string   // "asc", "desc"
 	// MembershipFilter ("NONE", "PS_PLUS") and IsPlatinum filter when set.
 	MembershipFilter string
 	IsPlatinum       *bool
@@ -222,8 +223,8 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 	if len(o.Platforms) == 0 {
 		o.Platforms = []string{"ps4", "ps5"}
 	}
-	if o.Size <= 0 {
-		o.Size = 24
+	if o.Limit <= 0 {
+		o.Limit = 24
 	}
 	if o.SortBy == "" {
 		o.SortBy = "ACTIVE_DATE"
@@ -231,7 +232,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 	if o.SortDirection == "" {
 		o.SortDirection = "desc"
 	}
-	vars := map[string]any{"isActive": active, "platform": o.Platforms, "size": o.Size, "start": o.Start, "sortBy": o.SortBy, "sortDirection": o.SortDirection}
+	vars := map[string]any{"isActive": active, "platform": o.Platforms, "size": o.Limit, "start": o.Offset, "sortBy": o.SortBy, "sortDirection": o.SortDirection}
 	if o.MembershipFilter != "" {
 		vars["membership"] = o.MembershipFilter
 	}

@@ -67,8 +67,9 @@ type GroupsPage struct {
 
 // GroupsOptions selects a page of groups.
 type GroupsOptions struct {
-	// Limit is the page size (default 20 for ListAll).
-	Limit, Offset int
+	// ListOptions selects the page (page size 20 for ListAll when Limit
+	// is 0).
+	ListOptions
 }
 
 // List returns a page of the token owner's groups and direct-message
@@ -268,15 +269,24 @@ type Conversation struct {
 	wire wireState
 }
 
-// Messages reads a group's latest messages (default 20; PSNAWP
-// group.get_conversation()).
-func (s *GroupService) Messages(ctx context.Context, groupID string, limit int, opts ...CallOption) (*Conversation, error) {
+// MessagesOptions selects the messages Messages reads.
+type MessagesOptions struct {
+	// ListOptions: Limit is how many of the newest messages to read
+	// (default 20). PSN pages a conversation by cursor
+	// (Conversation.Previous), not by offset, so Offset is not sent.
+	ListOptions
+}
+
+// Messages reads a group's latest messages (PSNAWP
+// group.get_conversation()); opt may be nil.
+func (s *GroupService) Messages(ctx context.Context, groupID string, opt *MessagesOptions, opts ...CallOption) (*Conversation, error) {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = 20
+	limit := 20
+	if opt != nil && opt.Limit > 0 {
+		limit = opt.Limit
 	}
 	var out Conversation
 	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups/"+id+"/threads/"+id+"/messages", url.Values{"limit": {strconv.Itoa(limit)}}, &out, opts); err != nil {

@@ -53,7 +53,7 @@ func TestListAllStopsAtAShortPage(t *testing.T) {
 		}
 	})
 	var ids []string
-	for g, err := range c.Groups.ListAll(context.Background(), &GroupsOptions{Limit: 2}) {
+	for g, err := range c.Groups.ListAll(context.Background(), &GroupsOptions{ListOptions: ListOptions{Limit: 2}}) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -116,11 +116,9 @@ type TrophyTitlesPage struct {
 // TitlesOptions selects a page of trophy titles. The zero value (or nil)
 // asks for PSN's default page.
 type TitlesOptions struct {
-	// Limit is the page size. PSN accepts up to MaxTrophyTitlesPageSize;
-	// TitlesAll uses that when Limit is 0.
-	Limit int
-	// Offset is where the page (or TitlesAll) starts.
-	Offset int
+	// ListOptions selects the page. PSN accepts a Limit up to
+	// MaxTrophyTitlesPageSize; TitlesAll uses that when Limit is 0.
+	ListOptions
 }
 
 // Summary returns an account's trophy level, points, tier and earned
@@ -249,10 +247,10 @@ type TrophiesOptions struct {
 	// contains PS5, else "trophy". With neither set the call asks for
 	// "trophy" and, on a 404, once more for "trophy2".
 	Platform string
-	// Limit and Offset select a page of trophies (ignored by the group
+	// ListOptions selects a page of trophies (ignored by the group
 	// calls). The …All iterators use Limit as their page size, default
 	// MaxTrophiesPageSize.
-	Limit, Offset int
+	ListOptions
 }
 
 // TrophiesOptions returns options that pick this title's npServiceName.

@@ -49,7 +49,7 @@ func TestSummaryComputesMissingTier(t *testing.T) {
 func TestTrophyTitlesRecorded(t *testing.T) {
 	in := interaction(t, "test_user__trophy_titles", 1)
 	c, srv := replayClient(t, in)
-	page, err := c.Trophies.Titles(context.Background(), "6515971742264256071", &TitlesOptions{Limit: 50})
+	page, err := c.Trophies.Titles(context.Background(), "6515971742264256071", &TitlesOptions{ListOptions: ListOptions{Limit: 50}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestTitlesAllWalksRecordedPages(t *testing.T) {
 	script := dataInteractions(t, name)[1:] // [0] is the profile lookup
 	c, srv := replayClient(t, script...)
 	n := 0
-	for title, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{Limit: 50}) {
+	for title, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{ListOptions: ListOptions{Limit: 50}}) {
 		if err != nil {
 			t.Fatalf("after %d titles: %v", n, err)
 		}
@@ -96,7 +96,7 @@ func TestTitlesAllStopsWhenConsumerBreaks(t *testing.T) {
 	name := "test_user__trophy_titles_pagination_test"
 	c, srv := replayClient(t, dataInteractions(t, name)[1:4]...)
 	n := 0
-	for _, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{Limit: 50}) {
+	for _, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{ListOptions: ListOptions{Limit: 50}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestEmptyIDsAreRefusedBeforeAnyRequest(t *testing.T) {
 		"Groups.Create":             func() error { _, err := c.Groups.Create(ctx, []string{""}); return err },
 		"Groups.Rename":             func() error { return c.Groups.Rename(ctx, "", "x") },
 		"Groups.Send":               func() error { _, err := c.Groups.Send(ctx, "", "x"); return err },
-		"Groups.Messages":           func() error { _, err := c.Groups.Messages(ctx, "", 0); return err },
+		"Groups.Messages":           func() error { _, err := c.Groups.Messages(ctx, "", nil); return err },
 		"Groups.Leave":              func() error { return c.Groups.Leave(ctx, "") },
 		"Groups.Kick":               func() error { return c.Groups.Kick(ctx, "g", "") },
 	}
@@ -293,7 +293,7 @@ func TestUserTrophiesAllKeepsTheServiceThatAnswered(t *testing.T) {
 		}
 	})
 	var got []Trophy
-	for tr, err := range c.Trophies.UserTrophiesAll(context.Background(), "me", "NPWR1_00", "", &TrophiesOptions{Limit: 1}) {
+	for tr, err := range c.Trophies.UserTrophiesAll(context.Background(), "me", "NPWR1_00", "", &TrophiesOptions{ListOptions: ListOptions{Limit: 1}}) {
 		if err != nil {
 			t.Fatal(err)
 		}

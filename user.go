@@ -271,9 +271,9 @@ type FriendsPage struct {
 // FriendsOptions selects a page of friends. The zero value asks for
 // PSN's default page.
 type FriendsOptions struct {
-	// Limit is the page size; FriendsAll uses MaxFriendsPageSize when 0.
-	Limit  int
-	Offset int
+	// ListOptions selects the page; FriendsAll uses MaxFriendsPageSize
+	// when Limit is 0.
+	ListOptions
 }
 
 // Friends returns a page of a user's friends' account ids ("me" for the

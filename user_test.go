@@ -102,7 +102,7 @@ func TestFriendsAllWalksPages(t *testing.T) {
 		}
 	})
 	var got []string
-	for id, err := range c.Users.FriendsAll(context.Background(), "me", &FriendsOptions{Limit: 2}) {
+	for id, err := range c.Users.FriendsAll(context.Background(), "me", &FriendsOptions{ListOptions: ListOptions{Limit: 2}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestFriendsAllWalksPages(t *testing.T) {
 func TestFriendsForbiddenRecorded(t *testing.T) {
 	in := interaction(t, "test_user__get_friends_forbidden", 0)
 	c, _ := replayClient(t, in)
-	_, err := c.Users.Friends(context.Background(), "5007681186655854753", &FriendsOptions{Limit: 1000})
+	_, err := c.Users.Friends(context.Background(), "5007681186655854753", &FriendsOptions{ListOptions: ListOptions{Limit: 1000}})
 	var api *APIError
 	if !errors.Is(err, ErrForbidden) || !errors.As(err, &api) || api.Code == 0 || api.ReferenceID == "" {
 		t.Errorf("err = %#v", err)

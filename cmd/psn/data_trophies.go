@@ -128,7 +128,7 @@ JSON and CSV stream page by page.`,
 			if err != nil {
 				return err
 			}
-			opt := &psn.TitlesOptions{Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.TitlesOptions{ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			if pf.all {
 				return emitAll(a, api.Trophies.TitlesAll(ctx, acc, opt), a.titlesTable)
 			}
@@ -299,7 +299,7 @@ played the title, only the definitions are shown (with a note on stderr).`,
 			if err != nil {
 				return err
 			}
-			opt := &psn.TrophiesOptions{NpServiceName: tt.service, Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.TrophiesOptions{NpServiceName: tt.service, ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			if pf.all {
 				defs, err := collect(api.Trophies.TitleTrophiesAll(ctx, np, group, opt))
 				if err != nil {

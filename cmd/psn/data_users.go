@@ -73,7 +73,7 @@ is often private (exit 1, "forbidden").
 			if err != nil {
 				return err
 			}
-			opt := &psn.FriendsOptions{Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.FriendsOptions{ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			tab := func(ids []string) table {
 				t := table{header: []string{"ACCOUNT ID"}, keys: []string{"accountId"}}
 				for _, id := range ids {
