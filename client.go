@@ -71,6 +71,7 @@ type config struct {
 	endpoint    *url.URL // nil: the real hosts
 	userAgent   string
 	language    string
+	header      http.Header // sent with every data request
 	logger      *slog.Logger
 	now         func() time.Time
 	customClock bool
@@ -112,6 +113,18 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 
 // WithLanguage sets the default Accept-Language (e.g. "en-US", "ja-JP").
 func WithLanguage(lang string) Option { return func(c *config) { c.language = lang } }
+
+// WithHeader adds a header to every data request (not to the auth
+// exchanges). With Client.With it sets a header for some calls only.
+func WithHeader(key, value string) Option {
+	return func(c *config) {
+		c.header = c.header.Clone()
+		if c.header == nil {
+			c.header = http.Header{}
+		}
+		c.header.Add(key, value)
+	}
+}
 
 // WithLogger sets a logger for retries, refreshes and warnings. The client
 // is silent by default. Nothing secret is ever logged.
@@ -160,14 +173,27 @@ func NewClient(opts ...Option) *Client {
 	for _, o := range opts {
 		o(cfg)
 	}
+	cfg.finish(nil)
+	c := &Client{cfg: cfg}
+	c.initServices()
+	return c
+}
+
+// finish fills what options left unset and prepares the HTTP client;
+// prevHTTP is the already prepared client of the Client being copied (nil
+// in NewClient), kept when no option replaced it.
+func (cfg *config) finish(prevHTTP *http.Client) {
 	if cfg.now == nil {
 		cfg.now, cfg.customClock = time.Now, false
 	}
-	if cfg.http == nil {
-		cfg.http = &http.Client{}
-	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.http != nil && cfg.http == prevHTTP {
+		return
+	}
+	if cfg.http == nil {
+		cfg.http = &http.Client{}
 	}
 	// The auth calls must see the 302, never follow it: copy the client
 	// so the caller's one is left as it was.
@@ -175,9 +201,22 @@ func NewClient(opts ...Option) *Client {
 	h.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	h.Timeout = 0 // per-attempt timeouts come from contexts
 	cfg.http = &h
-	c := &Client{cfg: cfg}
-	c.initServices()
-	return c
+}
+
+// With returns a copy of c with opts applied on top of c's settings: the
+// way to change a setting for some calls, e.g.
+// c.With(psn.WithLanguage("ja-JP")).Trophies.Summary(ctx, "me"). The copy
+// keeps c's token source, and shares its HTTP client, limiter and
+// rate-limit state unless opts replace them.
+func (c *Client) With(opts ...Option) *Client {
+	cfg := *c.cfg
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.finish(c.cfg.http)
+	cp := &Client{cfg: &cfg, tokens: c.tokens}
+	cp.initServices()
+	return cp
 }
 
 func (c *Client) initServices() {

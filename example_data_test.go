@@ -62,7 +62,8 @@ func ExampleTrophyService_Summary() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sum, err := c.Trophies.Summary(ctx, id, psn.Language("en-GB"))
+	// With changes settings for some calls: here the language.
+	sum, err := c.With(psn.WithLanguage("en-GB")).Trophies.Summary(ctx, id)
 	if err != nil {
 		log.Fatal(err)
 	}

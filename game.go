@@ -93,7 +93,7 @@ type PlayedOptions struct {
 
 // Played returns a page of the games an account played, with play counts
 // and durations ("me" for the token's owner). psn-api: getUserPlayedGames.
-func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedOptions, opts ...CallOption) (*PlayedTitlesPage, error) {
+func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedOptions) (*PlayedTitlesPage, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedO
 		q.Set("categories", strings.Join(o.Categories, ","))
 	}
 	var out PlayedTitlesPage
-	if err := s.client.get(ctx, GamelistBaseURL+"/"+acc+"/titles", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, GamelistBaseURL+"/"+acc+"/titles", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -115,9 +115,9 @@ func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedO
 
 // PlayedAll walks every page of the games an account played (PSNAWP's
 // title_stats), MaxGameListPageSize at a time unless opt.Limit says.
-func (s *GameService) PlayedAll(ctx context.Context, accountID string, opt *PlayedOptions, opts ...CallOption) iter.Seq2[PlayedTitle, error] {
+func (s *GameService) PlayedAll(ctx context.Context, accountID string, opt *PlayedOptions) iter.Seq2[PlayedTitle, error] {
 	return allPages(ctx, GamelistBaseURL+"/{accountId}/titles", opt, MaxGameListPageSize, func(ctx context.Context, po *PlayedOptions) ([]PlayedTitle, Page, error) {
-		p, err := s.Played(ctx, accountID, po, opts...)
+		p, err := s.Played(ctx, accountID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -153,7 +153,7 @@ type RecentlyPlayedOptions struct {
 
 // RecentlyPlayed returns the token owner's recently played games (GraphQL
 // getUserGameList; only the token's owner). psn-api: getRecentlyPlayedGames.
-func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOptions, opts ...CallOption) ([]RecentlyPlayedGame, error) {
+func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOptions) ([]RecentlyPlayedGame, error) {
 	o := RecentlyPlayedOptions{Limit: 50, Categories: []string{"ps4_game", "ps5_native_game"}}
 	if opt != nil {
 		if opt.Limit > 0 {
@@ -169,7 +169,7 @@ func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOpt
 			Games []RecentlyPlayedGame `json:"games"`
 		} `json:"gameLibraryTitlesRetrieve"`
 	}
-	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out); err != nil {
 		return nil, err
 	}
 	return out.GameLibraryTitlesRetrieve.Games, nil
@@ -211,7 +211,7 @@ type PurchasedOptions struct {
 
 // Purchased returns games the token's owner bought (GraphQL
 // getPurchasedGameList). psn-api: getPurchasedGames.
-func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts ...CallOption) ([]PurchasedGame, error) {
+func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions) ([]PurchasedGame, error) {
 	var o PurchasedOptions
 	if opt != nil {
 		o = *opt
@@ -244,7 +244,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 			Games []PurchasedGame `json:"games"`
 		} `json:"purchasedTitlesRetrieve"`
 	}
-	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out); err != nil {
 		return nil, err
 	}
 	return out.PurchasedTitlesRetrieve.Games, nil

@@ -212,7 +212,7 @@ func emptySearch() error { return &InvalidIDError{Param: "searchTerm", Problem: 
 // Context runs the first search of a context (SearchContextGames or
 // SearchContextSocial) and returns the first page of each of its domains
 // (GraphQL metGetContextSearchResults, as PSNAWP searches).
-func (s *SearchService) Context(ctx context.Context, term, searchContext string, opt *SearchOptions, opts ...CallOption) (*ContextSearchResult, error) {
+func (s *SearchService) Context(ctx context.Context, term, searchContext string, opt *SearchOptions) (*ContextSearchResult, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -224,7 +224,7 @@ func (s *SearchService) Context(ctx context.Context, term, searchContext string,
 	var out struct {
 		UniversalContextSearch ContextSearchResult `json:"universalContextSearch"`
 	}
-	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out); err != nil {
 		return nil, err
 	}
 	return &out.UniversalContextSearch, nil
@@ -233,7 +233,7 @@ func (s *SearchService) Context(ctx context.Context, term, searchContext string,
 // DomainPage returns one later page of a domain: cursor is the previous
 // page's Next and offset the number of hits already seen
 // (metGetDomainSearchResults).
-func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor string, offset int, opt *SearchOptions, opts ...CallOption) (*SearchDomainResult, error) {
+func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor string, offset int, opt *SearchOptions) (*SearchDomainResult, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -248,7 +248,7 @@ func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor str
 	var out struct {
 		UniversalDomainSearch SearchDomainResult `json:"universalDomainSearch"`
 	}
-	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out); err != nil {
 		return nil, err
 	}
 	return &out.UniversalDomainSearch, nil
@@ -259,9 +259,9 @@ func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor str
 // page, then later pages by cursor until totalResultCount is reached, the
 // cursor runs out, or the loop body breaks. A cursor that repeats ends
 // with a *PageLoopError.
-func (s *SearchService) All(ctx context.Context, term, domain string, opt *SearchOptions, opts ...CallOption) iter.Seq2[SearchItem, error] {
+func (s *SearchService) All(ctx context.Context, term, domain string, opt *SearchOptions) iter.Seq2[SearchItem, error] {
 	return func(yield func(SearchItem, error) bool) {
-		first, err := s.Context(ctx, term, contextForDomain(domain), opt, opts...)
+		first, err := s.Context(ctx, term, contextForDomain(domain), opt)
 		if err != nil {
 			yield(SearchItem{}, err)
 			return
@@ -287,7 +287,7 @@ func (s *SearchService) All(ctx context.Context, term, domain string, opt *Searc
 				return
 			}
 			seen[page.Next] = true
-			if page, err = s.DomainPage(ctx, term, domain, page.Next, n, opt, opts...); err != nil {
+			if page, err = s.DomainPage(ctx, term, domain, page.Next, n, opt); err != nil {
 				yield(SearchItem{}, err)
 				return
 			}
@@ -355,7 +355,7 @@ type UniversalSearchHighlights struct {
 // Universal runs psn-api's makeUniversalSearch: POST
 // search/v1/universalSearch for one domain (e.g. SearchDomainPlayers).
 // Sony may have retired it; Context and All are what the app uses today.
-func (s *SearchService) Universal(ctx context.Context, term, domain string, opts ...CallOption) (*UniversalSearchResponse, error) {
+func (s *SearchService) Universal(ctx context.Context, term, domain string) (*UniversalSearchResponse, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -364,7 +364,7 @@ func (s *SearchService) Universal(ctx context.Context, term, domain string, opts
 	}
 	body := map[string]any{"searchTerm": term, "domainRequests": []map[string]string{{"domain": domain}}}
 	var out UniversalSearchResponse
-	if err := s.client.Call(ctx, http.MethodPost, SearchBaseURL+"/v1/universalSearch", nil, body, &out, opts...); err != nil {
+	if err := s.client.Call(ctx, http.MethodPost, SearchBaseURL+"/v1/universalSearch", nil, body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -347,7 +347,7 @@ func TestTitlesForTitleIDsBatchesOfFive(t *testing.T) {
 	}
 }
 
-func TestAcceptLanguagePerClientAndPerCall(t *testing.T) {
+func TestAcceptLanguageAndHeadersPerClientAndWith(t *testing.T) {
 	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"accountId":"1","trophyLevel":1,"tier":1,"earnedTrophies":{"bronze":0,"silver":0,"gold":0,"platinum":0}}`)
 	}, WithLanguage("ja-JP"))
@@ -355,12 +355,20 @@ func TestAcceptLanguagePerClientAndPerCall(t *testing.T) {
 	if _, err := c.Trophies.Summary(ctx, "me"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Trophies.Summary(ctx, "me", Language("zh-Hant")); err != nil {
+	zh := c.With(WithLanguage("zh-Hant"), WithHeader("X-Trace", "t1"))
+	if _, err := zh.Trophies.Summary(ctx, "me"); err != nil {
+		t.Fatal(err)
+	}
+	// The original client is unchanged by With.
+	if _, err := c.Trophies.Summary(ctx, "me"); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.requests()
-	if a, b := reqs[0].Header.Get("Accept-Language"), reqs[1].Header.Get("Accept-Language"); a != "ja-JP" || b != "zh-Hant" {
-		t.Errorf("Accept-Language = %q then %q", a, b)
+	if a, b, d := reqs[0].Header.Get("Accept-Language"), reqs[1].Header.Get("Accept-Language"), reqs[2].Header.Get("Accept-Language"); a != "ja-JP" || b != "zh-Hant" || d != "ja-JP" {
+		t.Errorf("Accept-Language = %q, %q, %q; want ja-JP, zh-Hant, ja-JP", a, b, d)
+	}
+	if h0, h1, h2 := reqs[0].Header.Get("X-Trace"), reqs[1].Header.Get("X-Trace"), reqs[2].Header.Get("X-Trace"); h0 != "" || h1 != "t1" || h2 != "" {
+		t.Errorf("X-Trace = %q, %q, %q; want only the With copy to send it", h0, h1, h2)
 	}
 }
 
