@@ -179,15 +179,15 @@ func routes() []route {
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				return c.Trophies.UserTrophies(ctx, m[1], m[2], m[3], &TrophiesOptions{NpServiceName: q.Get("npServiceName"), ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
-		{name: "Search.Context", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetContextSearchResults"), at: "data.universalContextSearch",
+		{name: "Search.FirstPages", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetContextSearchResults"), at: "data.universalContextSearch",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				v := gqlVars(q)
-				return c.Search.Context(ctx, str(v["searchTerm"]), str(v["searchContext"]), &SearchOptions{Locale: str(v["displayTitleLocale"])})
+				return c.Search.FirstPages(ctx, str(v["searchTerm"]), str(v["searchContext"]), &SearchOptions{Locale: str(v["displayTitleLocale"])})
 			}},
-		{name: "Search.DomainPage", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetDomainSearchResults"), at: "data.universalDomainSearch",
+		{name: "Search.Domain", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetDomainSearchResults"), at: "data.universalDomainSearch",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				v := gqlVars(q)
-				return c.Search.DomainPage(ctx, str(v["searchTerm"]), str(v["searchDomain"]), str(v["nextCursor"]), num(v["pageOffset"]), &SearchOptions{Locale: str(v["displayTitleLocale"]), PageSize: num(v["pageSize"])})
+				return c.Search.Domain(ctx, str(v["searchTerm"]), str(v["searchDomain"]), str(v["nextCursor"]), num(v["pageOffset"]), &SearchOptions{Locale: str(v["displayTitleLocale"]), PageSize: num(v["pageSize"])})
 			}},
 		{name: "Groups.List", method: "GET", path: re(`/api/gamingLoungeGroups/v1/members/me/groups`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {

@@ -159,9 +159,9 @@ func ExampleClient_Call() {
 }
 
 // Search players by name, all pages.
-func ExampleSearchService_All() {
+func ExampleSearchService_DomainAll() {
 	c := psn.NewClient().WithTokenSource(fixedToken{}) // a real token source in practice
-	for hit, err := range c.Search.All(context.Background(), "VaultTec", psn.SearchDomainPlayers, nil) {
+	for hit, err := range c.Search.DomainAll(context.Background(), "VaultTec", psn.SearchDomainPlayers, nil) {
 		if err != nil {
 			log.Print(err)
 			break

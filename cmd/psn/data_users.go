@@ -353,9 +353,9 @@ which Sony may have retired) and prints its answer.`,
 				}
 				return a.emit(res, a.universalTable(res))
 			case all:
-				return emitAll(a, api.Search.All(ctx, term, dom, nil), a.searchTable)
+				return emitAll(a, api.Search.DomainAll(ctx, term, dom, nil), a.searchTable)
 			}
-			res, err := api.Search.Context(ctx, term, searchContextOf(dom), nil)
+			res, err := api.Search.FirstPages(ctx, term, searchContextOf(dom), nil)
 			if err != nil {
 				return err
 			}
