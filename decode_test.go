@@ -90,13 +90,13 @@ func routes() []route {
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				return c.Users.Profile(ctx, m[1])
 			}},
-		{name: "Users.Lookup", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", lookupFields), at: "profile",
+		{name: "Users.ProfileByOnlineID lookup", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", LookupFields), at: "profile",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Users.Lookup(ctx, m[1])
+				return c.Users.ProfileByOnlineID(ctx, m[1], &LegacyProfileOptions{Fields: LookupFields})
 			}},
 		{name: "Users.ProfileByOnlineID", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", ProfileFields), at: "profile",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Users.ProfileByOnlineID(ctx, m[1])
+				return c.Users.ProfileByOnlineID(ctx, m[1], nil)
 			}},
 		{name: "Users.ShareableLink", method: "GET", path: re(`/api/cpss/v1/share/profile/` + seg),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {

@@ -171,8 +171,8 @@ func TestEmptyIDsAreRefusedBeforeAnyRequest(t *testing.T) {
 			return err
 		},
 		"Users.Profile":             func() error { _, err := c.Users.Profile(ctx, ""); return err },
-		"Users.ProfileByOnlineID":   func() error { _, err := c.Users.ProfileByOnlineID(ctx, ""); return err },
-		"Users.Lookup":              func() error { _, err := c.Users.Lookup(ctx, ""); return err },
+		"Users.ProfileByOnlineID":   func() error { _, err := c.Users.ProfileByOnlineID(ctx, "", nil); return err },
+		"Users.ResolveAccountID":    func() error { _, err := c.Users.ResolveAccountID(ctx, " "); return err },
 		"Users.Region":              func() error { _, err := c.Users.Region(ctx, ""); return err },
 		"Users.ShareableLink":       func() error { _, err := c.Users.ShareableLink(ctx, ""); return err },
 		"Users.Friends":             func() error { _, err := c.Users.Friends(ctx, "", nil); return err },

@@ -171,8 +171,18 @@ type legacyProfileResponse struct {
 // ProfileFields is the fields list psn-api asks profile2 for.
 const ProfileFields = "npId,onlineId,accountId,avatarUrls,plus,aboutMe,languagesUsed,trophySummary(@default,level,progress,earnedTrophies),isOfficiallyVerified,personalDetail(@default,profilePictureUrls),personalDetailSharing,personalDetailSharingRequestMessageFlag,primaryOnlineStatus,presences(@default,@titleInfo,platform,lastOnlineDate,hasBroadcastData),requestMessageFlag,blocking,friendRelation,following,consoleAvailability"
 
-// lookupFields is the short fields list that resolves a name to an id.
-const lookupFields = "accountId,onlineId,currentOnlineId"
+// LookupFields is a short profile2 fields list that resolves an online
+// id: accountId, onlineId and, when the name is a former one,
+// currentOnlineId (as PSNAWP's psnawp.user(online_id=…) asks).
+const LookupFields = "accountId,onlineId,currentOnlineId"
+
+// LegacyProfileOptions adjusts ProfileByOnlineID.
+type LegacyProfileOptions struct {
+	// Fields is profile2's fields list (default ProfileFields, psn-api's
+	// list; LookupFields asks only for the ids). Only the fields asked
+	// for are set in the result.
+	Fields string
+}
 
 func (s *UserService) profile2(ctx context.Context, onlineID, fields string) (*LegacyProfile, error) {
 	name, err := pathID("onlineId", onlineID)
@@ -186,17 +196,55 @@ func (s *UserService) profile2(ctx context.Context, onlineID, fields string) (*L
 	return &out.Profile, nil
 }
 
-// ProfileByOnlineID returns a user's full legacy profile by online id
-// (their PSN name). psn-api: getProfileFromUserName.
-func (s *UserService) ProfileByOnlineID(ctx context.Context, onlineID string) (*LegacyProfile, error) {
-	return s.profile2(ctx, onlineID, ProfileFields)
+// ProfileByOnlineID returns a user's legacy profile by online id (their
+// PSN name; a former name works too); opt may be nil. psn-api:
+// getProfileFromUserName. To turn a name into an account id, use
+// ResolveAccountID.
+func (s *UserService) ProfileByOnlineID(ctx context.Context, onlineID string, opt *LegacyProfileOptions) (*LegacyProfile, error) {
+	fields := ProfileFields
+	if opt != nil && opt.Fields != "" {
+		fields = opt.Fields
+	}
+	return s.profile2(ctx, onlineID, fields)
 }
 
-// Lookup resolves an online id to the account: AccountID, OnlineID and,
-// when onlineID is a former name, CurrentOnlineID. Only those fields are
-// set. This is how PSNAWP's psnawp.user(online_id=…) starts.
-func (s *UserService) Lookup(ctx context.Context, onlineID string) (*LegacyProfile, error) {
-	return s.profile2(ctx, onlineID, lookupFields)
+// IsAccountID reports whether s has the form of a PSN account id: digits
+// only. Online ids start with a letter, so the two never collide.
+func IsAccountID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ResolveAccountID turns who a user names into a numeric account id:
+// "me" is the token's owner (one request, as AccountID), an account id is
+// returned as it is (no request), and anything else is an online id
+// looked up with LookupFields (one request; a former name resolves to the
+// account that carries it now). An empty who is an *InvalidIDError; an
+// unknown online id matches ErrNotFound.
+func (s *UserService) ResolveAccountID(ctx context.Context, who string) (string, error) {
+	switch {
+	case strings.TrimSpace(who) == "":
+		return "", &InvalidIDError{Param: "account", Problem: "empty"}
+	case who == "me":
+		return s.AccountID(ctx)
+	case IsAccountID(who):
+		return who, nil
+	}
+	p, err := s.profile2(ctx, who, LookupFields)
+	if err != nil {
+		return "", err
+	}
+	if p.AccountID == "" {
+		return "", &ResponseError{Status: http.StatusOK, URL: LegacyProfileURL + "/{onlineId}/profile2", Problem: "no accountId in the answer"}
+	}
+	return p.AccountID, nil
 }
 
 // RegionFromNpID decodes a profile's npId (base64 of "name@b7.us") and
@@ -230,7 +278,7 @@ func isASCIILetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && 
 // psn-api: getUserRegion (which adds the country's English name; use
 // golang.org/x/text/language/display for names).
 func (s *UserService) Region(ctx context.Context, onlineID string) (string, error) {
-	p, err := s.ProfileByOnlineID(ctx, onlineID)
+	p, err := s.ProfileByOnlineID(ctx, onlineID, nil)
 	if err != nil {
 		return "", err
 	}

@@ -64,13 +64,26 @@ func TestRegionRecorded(t *testing.T) {
 func TestLookupFormerOnlineID(t *testing.T) {
 	in := interaction(t, "test_user__prev_online_id", 0)
 	c, _ := replayClient(t, in)
-	p, err := c.Users.Lookup(context.Background(), "EvangelionKills")
+	p, err := c.Users.ProfileByOnlineID(context.Background(), "EvangelionKills", &LegacyProfileOptions{Fields: LookupFields})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.AccountID != "6074310610488045645" || p.CurrentOnlineID != "kerksten" {
 		t.Errorf("lookup = %+v", p)
 	}
+}
+
+func TestResolveAccountIDFormerOnlineID(t *testing.T) {
+	in := interaction(t, "test_user__prev_online_id", 0)
+	c, srv := replayClient(t, in)
+	id, err := c.Users.ResolveAccountID(context.Background(), "EvangelionKills")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "6074310610488045645" {
+		t.Errorf("ResolveAccountID = %q", id)
+	}
+	assertSameRequest(t, srv.requests()[0], in)
 }
 
 func TestPresencesBatchRequest(t *testing.T) {
