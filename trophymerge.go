@@ -8,7 +8,8 @@ import (
 // MergedTrophy is a trophy's definition joined with one account's earned
 // state. It encodes to JSON as its Trophy: every field of PSN's
 // earned-state answer as sent, with the definition's name, detail, icon,
-// group, type, progress target and reward filled in.
+// group, type, progress target and reward filled in. Decoding JSON into a
+// MergedTrophy fills its Trophy only (HasEarnedState stays false).
 type MergedTrophy struct {
 	Trophy
 	// HasEarnedState is true when Trophy carries the account's earned
