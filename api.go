@@ -15,28 +15,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// CallOption adjusts one data call.
-type CallOption func(*callConfig)
-
-type callConfig struct {
-	language string
-	header   http.Header
-}
-
-// Language sets Accept-Language for one call ("ja-JP", "zh-Hant", …),
-// overriding the client's WithLanguage.
-func Language(lang string) CallOption { return func(c *callConfig) { c.language = lang } }
-
-// Header adds a request header for one call.
-func Header(key, value string) CallOption {
-	return func(c *callConfig) {
-		if c.header == nil {
-			c.header = http.Header{}
-		}
-		c.header.Add(key, value)
-	}
-}
-
 // Call sends an authenticated request to any PSN URL (one of Sony's hosts;
 // WithEndpoint applies) and decodes the JSON answer into out, like
 // psn-api's generic call. query may be nil; in, when not nil, is sent as a
@@ -44,13 +22,14 @@ func Header(key, value string) CallOption {
 // error (*APIError, *RateLimitError, *EdgeError, …), never data. out is
 // decoded with encoding/json, so any type that works with json.Unmarshal
 // works here; the package's result types stay lossless either way.
-func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts ...CallOption) error {
-	return c.call(ctx, method, rawURL, query, in, out, opts, decodeV1)
+func (c *Client) Call(ctx context.Context, method, rawURL string, query url.Values, in, out any) error {
+	return c.call(ctx, method, rawURL, query, in, out, nil, decodeV1)
 }
 
-// get is Call for GET into one of the package's result types.
-func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out any, opts []CallOption) error {
-	return c.call(ctx, http.MethodGet, rawURL, query, nil, out, opts, decodeV2)
+// get is Call for GET into one of the package's result types; hdr, when
+// not nil, holds request headers the call adds (GraphQL's client names).
+func (c *Client) get(ctx context.Context, rawURL string, query url.Values, out any, hdr http.Header) error {
+	return c.call(ctx, http.MethodGet, rawURL, query, nil, out, hdr, decodeV2)
 }
 
 // decoder names the JSON package that decodes an answer: Call decodes the
@@ -64,7 +43,7 @@ const (
 	decodeV2 decoder = true
 )
 
-func (c *Client) call(ctx context.Context, method, rawURL string, query url.Values, in, out any, opts []CallOption, with decoder) error {
+func (c *Client) call(ctx context.Context, method, rawURL string, query url.Values, in, out any, hdr http.Header, with decoder) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -79,7 +58,7 @@ func (c *Client) call(ctx context.Context, method, rawURL string, query url.Valu
 		}
 		rawURL += sep + query.Encode()
 	}
-	resp, data, err := c.do(ctx, method, rawURL, body, opts)
+	resp, data, err := c.do(ctx, method, rawURL, body, hdr)
 	if err != nil {
 		return err
 	}
@@ -89,13 +68,9 @@ func (c *Client) call(ctx context.Context, method, rawURL string, query url.Valu
 // do sends an authenticated request and maps error statuses. After a 401
 // it invalidates exactly the token that was rejected, gets a new one and
 // retries once (rule 7 of docs/architecture.md; renewAfter401).
-func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opts []CallOption) (*http.Response, []byte, error) {
+func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, extra http.Header) (*http.Response, []byte, error) {
 	if c.tokens == nil {
 		return nil, nil, ErrNoTokenSource
-	}
-	var cc callConfig
-	for _, o := range opts {
-		o(&cc)
 	}
 	kind := kindIdempotent
 	if method != http.MethodGet && method != http.MethodHead {
@@ -106,17 +81,16 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, opt
 		h.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 		h.Set("User-Agent", c.cfg.userAgent)
 		h.Set("Accept", "application/json")
-		lang := c.cfg.language
-		if cc.language != "" {
-			lang = cc.language
-		}
-		if lang != "" {
-			h.Set("Accept-Language", lang)
+		if c.cfg.language != "" {
+			h.Set("Accept-Language", c.cfg.language)
 		}
 		if body != nil {
 			h.Set("Content-Type", "application/json")
 		}
-		for k, v := range cc.header {
+		for k, v := range c.cfg.header {
+			h[k] = v
+		}
+		for k, v := range extra {
 			h[k] = v
 		}
 		return c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind})

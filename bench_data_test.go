@@ -70,7 +70,7 @@ func BenchmarkTitlesCall(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if _, err := c.Trophies.Titles(ctx, "me", &TitlesOptions{Limit: 50}); err != nil {
+		if _, err := c.Trophies.Titles(ctx, "me", &TitlesOptions{ListOptions: ListOptions{Limit: 50}}); err != nil {
 			b.Fatal(err)
 		}
 	}

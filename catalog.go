@@ -327,7 +327,7 @@ type ConceptOptions struct {
 
 // TitleConcepts returns the store concepts of a game title id (CUSA…,
 // PPSA…) in a country and language (PSNAWP game_title.get_details()).
-func (s *GameService) TitleConcepts(ctx context.Context, titleID string, opt *ConceptOptions, opts ...CallOption) ([]Concept, error) {
+func (s *GameService) TitleConcepts(ctx context.Context, titleID string, opt *ConceptOptions) ([]Concept, error) {
 	id, err := pathID("titleId", titleID)
 	if err != nil {
 		return nil, err
@@ -346,7 +346,7 @@ func (s *GameService) TitleConcepts(ctx context.Context, titleID string, opt *Co
 	}
 	q := url.Values{"age": {strconv.Itoa(o.Age)}, "country": {o.Country}, "language": {o.Language}}
 	var out []Concept
-	if err := s.client.get(ctx, CatalogBaseURL+"/"+id+"/concepts", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, CatalogBaseURL+"/"+id+"/concepts", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -69,8 +69,10 @@ type service struct{ client *Client }
 type config struct {
 	http        *http.Client
 	endpoint    *url.URL // nil: the real hosts
+	endpointErr error    // WithEndpoint's value was unusable
 	userAgent   string
 	language    string
+	header      http.Header // sent with every data request
 	logger      *slog.Logger
 	now         func() time.Time
 	customClock bool
@@ -88,30 +90,67 @@ type Option func(*config)
 // never used: the client does not follow redirects on auth calls).
 func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.http = h } }
 
-// WithEndpoint sends every PSN request to base (scheme, host and optional
-// path prefix) instead of Sony's hosts, keeping each request's path: point
-// it at a psntest simulator. An empty string restores the real hosts.
+// WithEndpoint sends every PSN request to base (an http or https URL:
+// scheme, host and optional path prefix) instead of Sony's hosts, keeping
+// each request's path: point it at a psntest simulator. An empty string
+// restores the real hosts. A value that is not such a URL makes the
+// Client unusable: Client.Err returns an *EndpointError and every request
+// fails with it, unsent.
 func WithEndpoint(base string) Option {
 	return func(c *config) {
+		c.endpoint, c.endpointErr = nil, nil
 		if base == "" {
-			c.endpoint = nil
 			return
 		}
-		u, err := url.Parse(strings.TrimRight(base, "/"))
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			// Keep going with a URL that fails every request clearly
-			// rather than silently talking to Sony.
-			u = &url.URL{Scheme: "invalid", Host: "invalid-endpoint"}
+		u, err := parseEndpoint(base)
+		if err != nil {
+			c.endpointErr = err
+			return
 		}
 		c.endpoint = u
 	}
 }
+
+// parseEndpoint checks that base is an http(s) base URL.
+func parseEndpoint(base string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil {
+		return nil, &EndpointError{Problem: "not a URL"}
+	}
+	bad := func(problem string) error { return &EndpointError{Endpoint: u.Redacted(), Problem: problem} }
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, bad("scheme must be http or https")
+	case u.Host == "":
+		return nil, bad("no host")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, bad("a base URL has no query or fragment")
+	}
+	return u, nil
+}
+
+// Err reports a setting that makes the client unusable (today: a bad
+// WithEndpoint, as an *EndpointError), or nil. Every request of such a
+// client fails with the same error.
+func (c *Client) Err() error { return c.cfg.endpointErr }
 
 // WithUserAgent sets the User-Agent header of data requests.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
 // WithLanguage sets the default Accept-Language (e.g. "en-US", "ja-JP").
 func WithLanguage(lang string) Option { return func(c *config) { c.language = lang } }
+
+// WithHeader adds a header to every data request (not to the auth
+// exchanges). With Client.With it sets a header for some calls only.
+func WithHeader(key, value string) Option {
+	return func(c *config) {
+		c.header = c.header.Clone()
+		if c.header == nil {
+			c.header = http.Header{}
+		}
+		c.header.Add(key, value)
+	}
+}
 
 // WithLogger sets a logger for retries, refreshes and warnings. The client
 // is silent by default. Nothing secret is ever logged.
@@ -122,15 +161,11 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now, c.customClock = now, now != nil }
 }
 
-// WithLimiter sets the client-side rate limiter; a *rate.Limiter from
-// golang.org/x/time/rate fits. Nil disables client-side limiting.
+// WithLimiter replaces the client-side rate limiter (default: an exact
+// sliding window of 300 requests per 15 minutes). NewWindowLimiter(n,
+// window) makes another window; a *rate.Limiter from golang.org/x/time/rate
+// fits too. Nil disables client-side limiting.
 func WithLimiter(l Limiter) Option { return func(c *config) { c.limiter = l } }
-
-// WithRateLimit replaces the default limiter (300 requests / 15 minutes)
-// with an exact sliding window of n requests per window.
-func WithRateLimit(n int, window time.Duration) Option {
-	return func(c *config) { c.limiter = NewWindowLimiter(n, window) }
-}
 
 // WithRetry sets the retry policy.
 func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
@@ -160,14 +195,27 @@ func NewClient(opts ...Option) *Client {
 	for _, o := range opts {
 		o(cfg)
 	}
+	cfg.finish(nil)
+	c := &Client{cfg: cfg}
+	c.initServices()
+	return c
+}
+
+// finish fills what options left unset and prepares the HTTP client;
+// prevHTTP is the already prepared client of the Client being copied (nil
+// in NewClient), kept when no option replaced it.
+func (cfg *config) finish(prevHTTP *http.Client) {
 	if cfg.now == nil {
 		cfg.now, cfg.customClock = time.Now, false
 	}
-	if cfg.http == nil {
-		cfg.http = &http.Client{}
-	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.http != nil && cfg.http == prevHTTP {
+		return
+	}
+	if cfg.http == nil {
+		cfg.http = &http.Client{}
 	}
 	// The auth calls must see the 302, never follow it: copy the client
 	// so the caller's one is left as it was.
@@ -175,9 +223,22 @@ func NewClient(opts ...Option) *Client {
 	h.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	h.Timeout = 0 // per-attempt timeouts come from contexts
 	cfg.http = &h
-	c := &Client{cfg: cfg}
-	c.initServices()
-	return c
+}
+
+// With returns a copy of c with opts applied on top of c's settings: the
+// way to change a setting for some calls, e.g.
+// c.With(psn.WithLanguage("ja-JP")).Trophies.Summary(ctx, "me"). The copy
+// keeps c's token source, and shares its HTTP client, limiter and
+// rate-limit state unless opts replace them.
+func (c *Client) With(opts ...Option) *Client {
+	cfg := *c.cfg
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.finish(c.cfg.http)
+	cp := &Client{cfg: &cfg, tokens: c.tokens}
+	cp.initServices()
+	return cp
 }
 
 func (c *Client) initServices() {
@@ -196,15 +257,6 @@ func (c *Client) WithTokenSource(src TokenSource) *Client {
 	cp.initServices()
 	return cp
 }
-
-// TokenSource returns the client's token source, or nil.
-func (c *Client) TokenSource() TokenSource { return c.tokens }
-
-// Now returns the client's clock reading.
-func (c *Client) Now() time.Time { return c.cfg.now() }
-
-// Logger returns the client's logger (a silent one by default).
-func (c *Client) Logger() *slog.Logger { return c.cfg.logger }
 
 // resolve maps a URL on one of Sony's hosts to the configured endpoint.
 func (c *Client) resolve(raw string) string {

@@ -90,13 +90,13 @@ func routes() []route {
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				return c.Users.Profile(ctx, m[1])
 			}},
-		{name: "Users.Lookup", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", lookupFields), at: "profile",
+		{name: "Users.ProfileByOnlineID lookup", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", LookupFields), at: "profile",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Users.Lookup(ctx, m[1])
+				return c.Users.ProfileByOnlineID(ctx, m[1], &LegacyProfileOptions{Fields: LookupFields})
 			}},
 		{name: "Users.ProfileByOnlineID", method: "GET", path: re(`/userProfile/v1/users/` + seg + `/profile2`), match: fieldIs("fields", ProfileFields), at: "profile",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Users.ProfileByOnlineID(ctx, m[1])
+				return c.Users.ProfileByOnlineID(ctx, m[1], nil)
 			}},
 		{name: "Users.ShareableLink", method: "GET", path: re(`/api/cpss/v1/share/profile/` + seg),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -128,7 +128,7 @@ func routes() []route {
 			}},
 		{name: "Users.Friends", method: "GET", path: re(`/api/userProfile/v1/internal/users/` + seg + `/friends`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Users.Friends(ctx, m[1], &FriendsOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Users.Friends(ctx, m[1], &FriendsOptions{ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Users.Presences", method: "GET", path: re(`/api/userProfile/v2/internal/users//?basicPresences`), at: "basicPresences",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -140,11 +140,11 @@ func routes() []route {
 			}},
 		{name: "Games.Played", method: "GET", path: re(`/api/gamelist/v2/users/` + seg + `/titles`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Games.Played(ctx, m[1], &PlayedOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Games.Played(ctx, m[1], &PlayedOptions{ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Games.Entitlements", method: "GET", path: re(`/api/entitlement/v2/users/me/internal/entitlements`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Games.Entitlements(ctx, &EntitlementsOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Games.Entitlements(ctx, &EntitlementsOptions{ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Games.TitleConcepts", method: "GET", path: re(`/api/catalog/v2/titles/` + seg + `/concepts`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -156,7 +156,7 @@ func routes() []route {
 			}},
 		{name: "Trophies.Titles", method: "GET", path: re(`/api/trophy/v1/users/` + seg + `/trophyTitles`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Trophies.Titles(ctx, m[1], &TitlesOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Trophies.Titles(ctx, m[1], &TitlesOptions{ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Trophies.TitlesForTitleIDs", method: "GET", path: re(`/api/trophy/v1/users/` + seg + `/titles/trophyTitles`), at: "titles",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -169,7 +169,7 @@ func routes() []route {
 			}},
 		{name: "Trophies.TitleTrophies", method: "GET", path: re(`/api/trophy/v1/npCommunicationIds/` + seg + `/trophyGroups/` + seg + `/trophies`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Trophies.TitleTrophies(ctx, m[1], m[2], &TrophiesOptions{NpServiceName: q.Get("npServiceName"), Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Trophies.TitleTrophies(ctx, m[1], m[2], &TrophiesOptions{NpServiceName: q.Get("npServiceName"), ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Trophies.UserTrophyGroups", method: "GET", path: re(`/api/trophy/v1/users/` + seg + `/npCommunicationIds/` + seg + `/trophyGroups`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -177,21 +177,21 @@ func routes() []route {
 			}},
 		{name: "Trophies.UserTrophies", method: "GET", path: re(`/api/trophy/v1/users/` + seg + `/npCommunicationIds/` + seg + `/trophyGroups/` + seg + `/trophies`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Trophies.UserTrophies(ctx, m[1], m[2], m[3], &TrophiesOptions{NpServiceName: q.Get("npServiceName"), Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Trophies.UserTrophies(ctx, m[1], m[2], m[3], &TrophiesOptions{NpServiceName: q.Get("npServiceName"), ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
-		{name: "Search.Context", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetContextSearchResults"), at: "data.universalContextSearch",
+		{name: "Search.FirstPages", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetContextSearchResults"), at: "data.universalContextSearch",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				v := gqlVars(q)
-				return c.Search.Context(ctx, str(v["searchTerm"]), str(v["searchContext"]), &SearchOptions{Locale: str(v["displayTitleLocale"])})
+				return c.Search.FirstPages(ctx, str(v["searchTerm"]), str(v["searchContext"]), &SearchOptions{Locale: str(v["displayTitleLocale"])})
 			}},
-		{name: "Search.DomainPage", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetDomainSearchResults"), at: "data.universalDomainSearch",
+		{name: "Search.Domain", method: "GET", path: re(`/api/graphql/v1/op`), match: fieldIs("operationName", "metGetDomainSearchResults"), at: "data.universalDomainSearch",
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
 				v := gqlVars(q)
-				return c.Search.DomainPage(ctx, str(v["searchTerm"]), str(v["searchDomain"]), str(v["nextCursor"]), num(v["pageOffset"]), &SearchOptions{Locale: str(v["displayTitleLocale"]), PageSize: num(v["pageSize"])})
+				return c.Search.Domain(ctx, str(v["searchTerm"]), str(v["searchDomain"]), str(v["nextCursor"]), num(v["pageOffset"]), &SearchOptions{Locale: str(v["displayTitleLocale"]), PageSize: num(v["pageSize"])})
 			}},
 		{name: "Groups.List", method: "GET", path: re(`/api/gamingLoungeGroups/v1/members/me/groups`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Groups.List(ctx, &GroupsOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")})
+				return c.Groups.List(ctx, &GroupsOptions{ListOptions: ListOptions{Limit: qi(q, "limit"), Offset: qi(q, "offset")}})
 			}},
 		{name: "Groups.Get", method: "GET", path: re(`/api/gamingLoungeGroups/v1/members/me/groups/` + seg),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
@@ -199,7 +199,7 @@ func routes() []route {
 			}},
 		{name: "Groups.Messages", method: "GET", path: re(`/api/gamingLoungeGroups/v1/members/me/groups/` + seg + `/threads/` + seg + `/messages`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, _ any) (any, error) {
-				return c.Groups.Messages(ctx, m[1], qi(q, "limit"))
+				return c.Groups.Messages(ctx, m[1], &MessagesOptions{ListOptions: ListOptions{Limit: qi(q, "limit")}})
 			}},
 		{name: "Groups.Create", method: "POST", path: re(`/api/gamingLoungeGroups/v1/groups`),
 			call: func(ctx context.Context, c *Client, m []string, q url.Values, body any) (any, error) {

@@ -15,6 +15,19 @@
 // errors (errors.Is with ErrNotFound, ErrForbidden, ErrRateLimited, …), and
 // paginate with iter.Seq2 iterators.
 //
+// The shape of a data call, as in google/go-github:
+//
+//   - ctx first, then the ids the call is about, then at most one options
+//     argument, a pointer to the call's options struct (XOptions); nil
+//     means PSN's defaults. A call with nothing to adjust takes none.
+//   - A call that reads a page embeds ListOptions (Limit, Offset) in its
+//     options; its …All twin takes the same arguments and returns an
+//     iter.Seq2[T, error] that walks every page from Offset, Limit items
+//     a page (the largest PSN allows when Limit is 0).
+//   - Settings of the client (language, extra headers, limiter, …) are
+//     Options; to change them for some calls only, make a copy with
+//     Client.With, e.g. c.With(WithLanguage("ja-JP")).Trophies.Summary(ctx, "me").
+//
 // Results are lossless: json.Marshal of a decoded result (with
 // encoding/json or encoding/json/v2) gives back every member PSN sent, with
 // PSN's keys and values — members no field names (a field PSN adds

@@ -97,8 +97,9 @@ type EntitlementsPage struct {
 
 // EntitlementsOptions selects a page of entitlements.
 type EntitlementsOptions struct {
-	// Limit is the page size (default 100 for EntitlementsAll).
-	Limit, Offset int
+	// ListOptions selects the page (page size 100 for EntitlementsAll
+	// when Limit is 0).
+	ListOptions
 	// EntitlementTypes filters by type (default 1–5, as PSNAWP asks).
 	EntitlementTypes []int
 	// PackageTypes filters game packages (default PSGD and PS4GD).
@@ -110,7 +111,7 @@ const entitlementFields = "titleMeta,gameMeta,conceptMeta,rewardMeta,rewardMeta.
 
 // Entitlements returns a page of the token owner's entitlements (PSNAWP
 // client.game_entitlements()).
-func (s *GameService) Entitlements(ctx context.Context, opt *EntitlementsOptions, opts ...CallOption) (*EntitlementsPage, error) {
+func (s *GameService) Entitlements(ctx context.Context, opt *EntitlementsOptions) (*EntitlementsPage, error) {
 	var o EntitlementsOptions
 	if opt != nil {
 		o = *opt
@@ -132,16 +133,16 @@ func (s *GameService) Entitlements(ctx context.Context, opt *EntitlementsOptions
 	q.Set("fields", entitlementFields)
 	q.Set("gameMetaPackageType", strings.Join(pkgs, ","))
 	var out EntitlementsPage
-	if err := s.client.get(ctx, APIBaseURL+"/entitlement/v2/users/me/internal/entitlements", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, APIBaseURL+"/entitlement/v2/users/me/internal/entitlements", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // EntitlementsAll walks every page of the token owner's entitlements.
-func (s *GameService) EntitlementsAll(ctx context.Context, opt *EntitlementsOptions, opts ...CallOption) iter.Seq2[Entitlement, error] {
+func (s *GameService) EntitlementsAll(ctx context.Context, opt *EntitlementsOptions) iter.Seq2[Entitlement, error] {
 	return allPages(ctx, APIBaseURL+"/entitlement/v2/users/me/internal/entitlements", opt, 100, func(ctx context.Context, po *EntitlementsOptions) ([]Entitlement, Page, error) {
-		p, err := s.Entitlements(ctx, po, opts...)
+		p, err := s.Entitlements(ctx, po)
 		if err != nil {
 			return nil, Page{}, err
 		}

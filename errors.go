@@ -64,7 +64,33 @@ var (
 	ErrSourceClosed = errors.New("psn: token source closed")
 	// ErrNoRegion: a profile's npId does not hold a country.
 	ErrNoRegion = errors.New("psn: npId holds no region")
+	// ErrBadEndpoint: WithEndpoint was given something that is not an
+	// http(s) base URL. See EndpointError.
+	ErrBadEndpoint = errors.New("psn: bad endpoint")
 )
+
+// EndpointError says why WithEndpoint's value is unusable. A Client built
+// with it reports it from Client.Err and fails every request with it,
+// before anything is sent (never falling back to Sony's hosts). It matches
+// ErrBadEndpoint.
+type EndpointError struct {
+	// Endpoint is the value given, with any password redacted; empty when
+	// it did not parse as a URL.
+	Endpoint string
+	// Problem says what is wrong ("scheme must be http or https", …).
+	Problem string
+}
+
+// Error describes the failure.
+func (e *EndpointError) Error() string {
+	if e.Endpoint == "" {
+		return "psn: bad endpoint: " + e.Problem
+	}
+	return fmt.Sprintf("psn: bad endpoint %q: %s", e.Endpoint, e.Problem)
+}
+
+// Is makes errors.Is(err, ErrBadEndpoint) work.
+func (e *EndpointError) Is(target error) bool { return target == ErrBadEndpoint }
 
 // Errors of TokenStore implementations.
 var (

@@ -62,7 +62,8 @@ func ExampleTrophyService_Summary() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sum, err := c.Trophies.Summary(ctx, id, psn.Language("en-GB"))
+	// With changes settings for some calls: here the language.
+	sum, err := c.With(psn.WithLanguage("en-GB")).Trophies.Summary(ctx, id)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -158,9 +159,9 @@ func ExampleClient_Call() {
 }
 
 // Search players by name, all pages.
-func ExampleSearchService_All() {
+func ExampleSearchService_DomainAll() {
 	c := psn.NewClient().WithTokenSource(fixedToken{}) // a real token source in practice
-	for hit, err := range c.Search.All(context.Background(), "VaultTec", psn.SearchDomainPlayers, nil) {
+	for hit, err := range c.Search.DomainAll(context.Background(), "VaultTec", psn.SearchDomainPlayers, nil) {
 		if err != nil {
 			log.Print(err)
 			break

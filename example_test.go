@@ -89,3 +89,68 @@ func ExampleTransport() {
 	fmt.Println(resp.StatusCode)
 	// Output: 200
 }
+
+// Resolve what a user typed — "me", an account id or an online id — to
+// the account id every call accepts.
+func ExampleUserService_ResolveAccountID() {
+	srv := psntest.NewServer(psntest.Config{Seed: 1})
+	defer srv.Close()
+	ctx := context.Background()
+	c := psn.NewClient(psn.WithEndpoint(srv.URL))
+	npsso := psn.Secret(srv.Sim.Users()[0].NPSSO)
+	tok, err := c.Login(ctx, npsso)
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := c.WithTokenSource(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso)))
+
+	for _, who := range []string{"me", "VividBard", "2660187725880419255"} {
+		id, err := api.Users.ResolveAccountID(ctx, who)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(who, "->", id)
+	}
+	_, err = api.Users.ResolveAccountID(ctx, "NoSuchPlayer42")
+	fmt.Println("unknown online id is ErrNotFound:", errors.Is(err, psn.ErrNotFound))
+	// Output:
+	// me -> 1554406131620360799
+	// VividBard -> 3582382629377112240
+	// 2660187725880419255 -> 2660187725880419255
+	// unknown online id is ErrNotFound: true
+}
+
+// A title's trophies with the account's earned state: names and icons
+// from the definitions, earned flags and dates from the account.
+func ExampleTrophyService_TitleTrophiesWithEarned() {
+	srv := psntest.NewServer(psntest.Config{Seed: 1})
+	defer srv.Close()
+	ctx := context.Background()
+	c := psn.NewClient(psn.WithEndpoint(srv.URL))
+	npsso := psn.Secret(srv.Sim.Users()[0].NPSSO)
+	tok, err := c.Login(ctx, npsso)
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := c.WithTokenSource(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso)))
+
+	page, err := api.Trophies.Titles(ctx, "me", &psn.TitlesOptions{ListOptions: psn.ListOptions{Limit: 1}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	title := page.TrophyTitles[0]
+	trophies, err := api.Trophies.TitleTrophiesWithEarned(ctx, "me", title.NpCommunicationID, psn.TrophyGroupAll,
+		&psn.TrophiesOptions{Platform: title.TrophyTitlePlatform})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(title.TrophyTitleName)
+	for _, t := range trophies[:3] {
+		fmt.Printf("%-8s %-28q earned: %v\n", t.TrophyType, t.TrophyName, t.Earned)
+	}
+	// Output:
+	// Lunar Dominion II
+	// silver   "Defeat the Frontier"        earned: true
+	// bronze   "Discover the Archive"       earned: true
+	// bronze   "Craft All Lanterns"         earned: false
+}

@@ -83,10 +83,9 @@ type PlayedTitlesPage struct {
 
 // PlayedOptions selects a page of played titles.
 type PlayedOptions struct {
-	// Limit is the page size (PSN allows MaxGameListPageSize today;
-	// PlayedAll uses that when 0).
-	Limit  int
-	Offset int
+	// ListOptions selects the page (PSN allows a Limit up to
+	// MaxGameListPageSize today; PlayedAll uses that when 0).
+	ListOptions
 	// Categories filters by category ("ps4_game", "ps5_native_game",
 	// "pspc_game", "unknown"); empty means PSN's default.
 	Categories []string
@@ -94,7 +93,7 @@ type PlayedOptions struct {
 
 // Played returns a page of the games an account played, with play counts
 // and durations ("me" for the token's owner). psn-api: getUserPlayedGames.
-func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedOptions, opts ...CallOption) (*PlayedTitlesPage, error) {
+func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedOptions) (*PlayedTitlesPage, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -108,7 +107,7 @@ func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedO
 		q.Set("categories", strings.Join(o.Categories, ","))
 	}
 	var out PlayedTitlesPage
-	if err := s.client.get(ctx, GamelistBaseURL+"/"+acc+"/titles", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, GamelistBaseURL+"/"+acc+"/titles", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -116,9 +115,9 @@ func (s *GameService) Played(ctx context.Context, accountID string, opt *PlayedO
 
 // PlayedAll walks every page of the games an account played (PSNAWP's
 // title_stats), MaxGameListPageSize at a time unless opt.Limit says.
-func (s *GameService) PlayedAll(ctx context.Context, accountID string, opt *PlayedOptions, opts ...CallOption) iter.Seq2[PlayedTitle, error] {
+func (s *GameService) PlayedAll(ctx context.Context, accountID string, opt *PlayedOptions) iter.Seq2[PlayedTitle, error] {
 	return allPages(ctx, GamelistBaseURL+"/{accountId}/titles", opt, MaxGameListPageSize, func(ctx context.Context, po *PlayedOptions) ([]PlayedTitle, Page, error) {
-		p, err := s.Played(ctx, accountID, po, opts...)
+		p, err := s.Played(ctx, accountID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -154,7 +153,7 @@ type RecentlyPlayedOptions struct {
 
 // RecentlyPlayed returns the token owner's recently played games (GraphQL
 // getUserGameList; only the token's owner). psn-api: getRecentlyPlayedGames.
-func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOptions, opts ...CallOption) ([]RecentlyPlayedGame, error) {
+func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOptions) ([]RecentlyPlayedGame, error) {
 	o := RecentlyPlayedOptions{Limit: 50, Categories: []string{"ps4_game", "ps5_native_game"}}
 	if opt != nil {
 		if opt.Limit > 0 {
@@ -170,7 +169,7 @@ func (s *GameService) RecentlyPlayed(ctx context.Context, opt *RecentlyPlayedOpt
 			Games []RecentlyPlayedGame `json:"games"`
 		} `json:"gameLibraryTitlesRetrieve"`
 	}
-	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getUserGameList", hashGetUserGameList, vars, &out); err != nil {
 		return nil, err
 	}
 	return out.GameLibraryTitlesRetrieve.Games, nil
@@ -198,11 +197,13 @@ type PurchasedGame struct {
 // PurchasedOptions adjusts Purchased. The zero value asks like psn-api:
 // active PS4 and PS5 games, 24 from 0, newest first.
 type PurchasedOptions struct {
+	// ListOptions selects the page: Limit is PSN's size (default 24),
+	// Offset its start.
+	ListOptions
 	IsActive      *bool
 	Platforms     []string // "ps4", "ps5"
-	Size, Start   int
-	SortBy        string // "ACTIVE_DATE"
-	SortDirection string // "asc", "desc"
+	SortBy        string   // "ACTIVE_DATE"
+	SortDirection string   // "asc", "desc"
 	// MembershipFilter ("NONE", "PS_PLUS") and IsPlatinum filter when set.
 	MembershipFilter string
 	IsPlatinum       *bool
@@ -210,7 +211,7 @@ type PurchasedOptions struct {
 
 // Purchased returns games the token's owner bought (GraphQL
 // getPurchasedGameList). psn-api: getPurchasedGames.
-func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts ...CallOption) ([]PurchasedGame, error) {
+func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions) ([]PurchasedGame, error) {
 	var o PurchasedOptions
 	if opt != nil {
 		o = *opt
@@ -222,8 +223,8 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 	if len(o.Platforms) == 0 {
 		o.Platforms = []string{"ps4", "ps5"}
 	}
-	if o.Size <= 0 {
-		o.Size = 24
+	if o.Limit <= 0 {
+		o.Limit = 24
 	}
 	if o.SortBy == "" {
 		o.SortBy = "ACTIVE_DATE"
@@ -231,7 +232,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 	if o.SortDirection == "" {
 		o.SortDirection = "desc"
 	}
-	vars := map[string]any{"isActive": active, "platform": o.Platforms, "size": o.Size, "start": o.Start, "sortBy": o.SortBy, "sortDirection": o.SortDirection}
+	vars := map[string]any{"isActive": active, "platform": o.Platforms, "size": o.Limit, "start": o.Offset, "sortBy": o.SortBy, "sortDirection": o.SortDirection}
 	if o.MembershipFilter != "" {
 		vars["membership"] = o.MembershipFilter
 	}
@@ -243,7 +244,7 @@ func (s *GameService) Purchased(ctx context.Context, opt *PurchasedOptions, opts
 			Games []PurchasedGame `json:"games"`
 		} `json:"purchasedTitlesRetrieve"`
 	}
-	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "getPurchasedGameList", hashGetPurchasedGameList, vars, &out); err != nil {
 		return nil, err
 	}
 	return out.PurchasedTitlesRetrieve.Games, nil

@@ -74,7 +74,7 @@ func TestPlayedTitleJSONKeepsPSNsDurationString(t *testing.T) {
 func TestPlayedRecordedDurations(t *testing.T) {
 	in := interaction(t, "test_user__title_stats_with_jump", 1)
 	c, srv := replayClient(t, in)
-	page, err := c.Games.Played(context.Background(), "6515971742264256071", &PlayedOptions{Limit: 10})
+	page, err := c.Games.Played(context.Background(), "6515971742264256071", &PlayedOptions{ListOptions: ListOptions{Limit: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestEntitlementsAllRecorded(t *testing.T) {
 	script := dataInteractions(t, "test_client__game_entitlements")
 	c, srv := replayClient(t, script...)
 	n := 0
-	for e, err := range c.Games.EntitlementsAll(context.Background(), &EntitlementsOptions{Limit: 5}) {
+	for e, err := range c.Games.EntitlementsAll(context.Background(), &EntitlementsOptions{ListOptions: ListOptions{Limit: 5}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,10 +163,15 @@ func TestGraphQLGames(t *testing.T) {
 	if len(bought) != 1 || bought[0].ConceptID != nil || !bought[0].IsDownloadable {
 		t.Errorf("purchased %+v", bought)
 	}
+	// ListOptions maps to PSN's size and start.
+	if _, err := c.Games.Purchased(ctx, &PurchasedOptions{ListOptions: ListOptions{Limit: 10, Offset: 30}}); err != nil {
+		t.Fatal(err)
+	}
 	reqs := srv.requests()
 	checks := []struct{ hash, vars string }{
 		{hashGetUserGameList, `{"categories":"ps4_game,ps5_native_game","limit":50}`},
 		{hashGetPurchasedGameList, `{"isActive":true,"platform":["ps4","ps5"],"size":24,"sortBy":"ACTIVE_DATE","sortDirection":"desc","start":0}`},
+		{hashGetPurchasedGameList, `{"isActive":true,"platform":["ps4","ps5"],"size":10,"sortBy":"ACTIVE_DATE","sortDirection":"desc","start":30}`},
 	}
 	for i, want := range checks {
 		q := reqs[i].Query

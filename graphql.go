@@ -37,21 +37,23 @@ const (
 
 // graphql runs a persisted GraphQL query and decodes its "data" into out,
 // in the same pass as the rest of the answer.
-func graphql[T any](ctx context.Context, c *Client, operation, hash string, variables any, out *T, opts []CallOption) error {
+func graphql[T any](ctx context.Context, c *Client, operation, hash string, variables any, out *T) error {
 	vars, err := json.Marshal(variables)
 	if err != nil {
 		return fmt.Errorf("psn: encoding graphql variables: %w", err)
 	}
 	ext, _ := json.Marshal(map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}})
 	q := url.Values{"operationName": {operation}, "variables": {string(vars)}, "extensions": {string(ext)}}
-	all := append([]CallOption{Header(graphQLClientNameHeader, graphQLClientName), Header(graphQLClientVersionHeader, graphQLClientVersion)}, opts...)
+	hdr := http.Header{}
+	hdr.Set(graphQLClientNameHeader, graphQLClientName)
+	hdr.Set(graphQLClientVersionHeader, graphQLClientVersion)
 	env := struct {
 		Data   *T `json:"data"`
 		Errors []struct {
 			Message string `json:"message"`
 		} `json:"errors"`
 	}{}
-	if err := c.get(ctx, GraphQLURL, q, &env, all); err != nil {
+	if err := c.get(ctx, GraphQLURL, q, &env, hdr); err != nil {
 		var re *ResponseError
 		if errors.As(err, &re) {
 			re.Problem = "graphql " + operation + ": " + re.Problem

@@ -67,13 +67,14 @@ type GroupsPage struct {
 
 // GroupsOptions selects a page of groups.
 type GroupsOptions struct {
-	// Limit is the page size (default 20 for ListAll).
-	Limit, Offset int
+	// ListOptions selects the page (page size 20 for ListAll when Limit
+	// is 0).
+	ListOptions
 }
 
 // List returns a page of the token owner's groups and direct-message
 // threads, with members (PSNAWP client.get_groups()).
-func (s *GroupService) List(ctx context.Context, opt *GroupsOptions, opts ...CallOption) (*GroupsPage, error) {
+func (s *GroupService) List(ctx context.Context, opt *GroupsOptions) (*GroupsPage, error) {
 	var o GroupsOptions
 	if opt != nil {
 		o = *opt
@@ -81,7 +82,7 @@ func (s *GroupService) List(ctx context.Context, opt *GroupsOptions, opts ...Cal
 	q := pageQuery(o.Limit, o.Offset)
 	q.Set("includeFields", "members")
 	var out GroupsPage
-	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -89,9 +90,9 @@ func (s *GroupService) List(ctx context.Context, opt *GroupsOptions, opts ...Cal
 
 // ListAll walks every page of the token owner's groups. The groups list
 // gives no total, so it stops at the first short page.
-func (s *GroupService) ListAll(ctx context.Context, opt *GroupsOptions, opts ...CallOption) iter.Seq2[GroupSummary, error] {
+func (s *GroupService) ListAll(ctx context.Context, opt *GroupsOptions) iter.Seq2[GroupSummary, error] {
 	return allPages(ctx, GroupsBaseURL+"/members/me/groups", opt, 20, func(ctx context.Context, po *GroupsOptions) ([]GroupSummary, Page, error) {
-		p, err := s.List(ctx, po, opts...)
+		p, err := s.List(ctx, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -170,13 +171,13 @@ type GroupDetails struct {
 const groupFields = "groupName,groupIcon,members,mainThread,joinedTimestamp,modifiedTimestamp,isFavorite,existsNewArrival,notificationSetting"
 
 // Get returns one group's details; an unknown id is ErrNotFound.
-func (s *GroupService) Get(ctx context.Context, groupID string, opts ...CallOption) (*GroupDetails, error) {
+func (s *GroupService) Get(ctx context.Context, groupID string) (*GroupDetails, error) {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return nil, err
 	}
 	var out GroupDetails
-	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups/"+id, url.Values{"includeFields": {groupFields}}, &out, opts); err != nil {
+	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups/"+id, url.Values{"includeFields": {groupFields}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -201,7 +202,7 @@ type invitee struct {
 // when some invitees' settings refused; when all refused the error matches
 // ErrForbidden. PSNAWP's group creation and its invite_members both send
 // this request.
-func (s *GroupService) Create(ctx context.Context, accountIDs []string, opts ...CallOption) (*CreatedGroup, error) {
+func (s *GroupService) Create(ctx context.Context, accountIDs []string) (*CreatedGroup, error) {
 	if len(accountIDs) == 0 {
 		return nil, &InvalidIDError{Param: "invitees", Problem: "no account ids"}
 	}
@@ -215,7 +216,7 @@ func (s *GroupService) Create(ctx context.Context, accountIDs []string, opts ...
 		body.Invitees = append(body.Invitees, invitee{AccountID: id})
 	}
 	var out CreatedGroup
-	if err := s.client.Call(ctx, http.MethodPost, GroupsBaseURL+"/groups", nil, body, &out, opts...); err != nil {
+	if err := s.client.Call(ctx, http.MethodPost, GroupsBaseURL+"/groups", nil, body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -223,13 +224,13 @@ func (s *GroupService) Create(ctx context.Context, accountIDs []string, opts ...
 
 // Rename sets a group's name. Direct-message pairs cannot be renamed
 // (ErrBadRequest).
-func (s *GroupService) Rename(ctx context.Context, groupID, name string, opts ...CallOption) error {
+func (s *GroupService) Rename(ctx context.Context, groupID, name string) error {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return err
 	}
 	body := map[string]any{"groupName": map[string]string{"value": name}}
-	return s.client.Call(ctx, http.MethodPatch, GroupsBaseURL+"/groups/"+id, nil, body, nil, opts...)
+	return s.client.Call(ctx, http.MethodPatch, GroupsBaseURL+"/groups/"+id, nil, body, nil)
 }
 
 // SentMessage is PSN's answer to Send.
@@ -244,14 +245,14 @@ type SentMessage struct {
 const MessageTypeText = 1
 
 // Send posts a text message to a group's main thread.
-func (s *GroupService) Send(ctx context.Context, groupID, text string, opts ...CallOption) (*SentMessage, error) {
+func (s *GroupService) Send(ctx context.Context, groupID, text string) (*SentMessage, error) {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return nil, err
 	}
 	body := map[string]any{"messageType": MessageTypeText, "body": text}
 	var out SentMessage
-	if err := s.client.Call(ctx, http.MethodPost, GroupsBaseURL+"/groups/"+id+"/threads/"+id+"/messages", nil, body, &out, opts...); err != nil {
+	if err := s.client.Call(ctx, http.MethodPost, GroupsBaseURL+"/groups/"+id+"/threads/"+id+"/messages", nil, body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -268,34 +269,43 @@ type Conversation struct {
 	wire wireState
 }
 
-// Messages reads a group's latest messages (default 20; PSNAWP
-// group.get_conversation()).
-func (s *GroupService) Messages(ctx context.Context, groupID string, limit int, opts ...CallOption) (*Conversation, error) {
+// MessagesOptions selects the messages Messages reads.
+type MessagesOptions struct {
+	// ListOptions: Limit is how many of the newest messages to read
+	// (default 20). PSN pages a conversation by cursor
+	// (Conversation.Previous), not by offset, so Offset is not sent.
+	ListOptions
+}
+
+// Messages reads a group's latest messages (PSNAWP
+// group.get_conversation()); opt may be nil.
+func (s *GroupService) Messages(ctx context.Context, groupID string, opt *MessagesOptions) (*Conversation, error) {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = 20
+	limit := 20
+	if opt != nil && opt.Limit > 0 {
+		limit = opt.Limit
 	}
 	var out Conversation
-	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups/"+id+"/threads/"+id+"/messages", url.Values{"limit": {strconv.Itoa(limit)}}, &out, opts); err != nil {
+	if err := s.client.get(ctx, GroupsBaseURL+"/members/me/groups/"+id+"/threads/"+id+"/messages", url.Values{"limit": {strconv.Itoa(limit)}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // Leave removes the token's owner from a group.
-func (s *GroupService) Leave(ctx context.Context, groupID string, opts ...CallOption) error {
+func (s *GroupService) Leave(ctx context.Context, groupID string) error {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return err
 	}
-	return s.client.Call(ctx, http.MethodDelete, GroupsBaseURL+"/groups/"+id+"/members/me", nil, nil, nil, opts...)
+	return s.client.Call(ctx, http.MethodDelete, GroupsBaseURL+"/groups/"+id+"/members/me", nil, nil, nil)
 }
 
 // Kick removes a member from a group; a non-member is ErrNotFound.
-func (s *GroupService) Kick(ctx context.Context, groupID, accountID string, opts ...CallOption) error {
+func (s *GroupService) Kick(ctx context.Context, groupID, accountID string) error {
 	id, err := pathID("groupId", groupID)
 	if err != nil {
 		return err
@@ -304,5 +314,5 @@ func (s *GroupService) Kick(ctx context.Context, groupID, accountID string, opts
 	if err != nil {
 		return err
 	}
-	return s.client.Call(ctx, http.MethodDelete, GroupsBaseURL+"/groups/"+id+"/members/"+acc, nil, nil, nil, opts...)
+	return s.client.Call(ctx, http.MethodDelete, GroupsBaseURL+"/groups/"+id+"/members/"+acc, nil, nil, nil)
 }

@@ -53,7 +53,7 @@ func TestListAllStopsAtAShortPage(t *testing.T) {
 		}
 	})
 	var ids []string
-	for g, err := range c.Groups.ListAll(context.Background(), &GroupsOptions{Limit: 2}) {
+	for g, err := range c.Groups.ListAll(context.Background(), &GroupsOptions{ListOptions: ListOptions{Limit: 2}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,5 +74,28 @@ func TestGroupWritesAreNotRetried(t *testing.T) {
 	}
 	if n := len(srv.requests()); n != 1 {
 		t.Errorf("a message was sent %d times", n)
+	}
+}
+
+func TestMessagesLimitFromOptions(t *testing.T) {
+	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"messages":[],"previous":"","next":"","reachedEndOfPage":true,"messageCount":0}`)
+	})
+	ctx := context.Background()
+	if _, err := c.Groups.Messages(ctx, "g1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Groups.Messages(ctx, "g1", &MessagesOptions{ListOptions: ListOptions{Limit: 5, Offset: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if got := reqs[0].Query.Get("limit"); got != "20" {
+		t.Errorf("nil options: limit=%q, want 20", got)
+	}
+	if got := reqs[1].Query.Get("limit"); got != "5" {
+		t.Errorf("Limit 5: limit=%q, want 5", got)
+	}
+	if reqs[1].Query.Has("offset") {
+		t.Errorf("offset sent: %v", reqs[1].Query)
 	}
 }

@@ -149,19 +149,26 @@ func paginate[T any](ctx context.Context, where string, start int, fetch pageFet
 	}
 }
 
-// pagedOptions is an options type that pages by Limit and Offset: paging
-// returns pointers to those two fields.
-type pagedOptions[O any] interface {
-	*O
-	paging() (limit, offset *int)
+// ListOptions selects a page of a list: it is embedded in the options of
+// every call that pages (go-github's convention).
+type ListOptions struct {
+	// Limit is the page size; zero means PSN's default for a single page
+	// and the call's largest page size for an …All iterator.
+	Limit int
+	// Offset is the index of the first item: where the page, or the walk
+	// of an …All iterator, starts.
+	Offset int
 }
 
-func (o *TitlesOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
-func (o *TrophiesOptions) paging() (limit, offset *int)     { return &o.Limit, &o.Offset }
-func (o *PlayedOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
-func (o *EntitlementsOptions) paging() (limit, offset *int) { return &o.Limit, &o.Offset }
-func (o *GroupsOptions) paging() (limit, offset *int)       { return &o.Limit, &o.Offset }
-func (o *FriendsOptions) paging() (limit, offset *int)      { return &o.Limit, &o.Offset }
+// list gives the generic page walker the ListOptions of any options type
+// that embeds it.
+func (o *ListOptions) list() *ListOptions { return o }
+
+// pagedOptions is an options type that embeds ListOptions.
+type pagedOptions[O any] interface {
+	*O
+	list() *ListOptions
+}
 
 // allPages is the body of every …All iterator over a Limit/Offset list: it
 // copies the caller's options (opt may be nil), gives a zero or negative
@@ -173,14 +180,13 @@ func allPages[O any, PO pagedOptions[O], T any](ctx context.Context, where strin
 	if opt != nil {
 		o = *opt
 	}
-	limit, start := PO(&o).paging()
-	if *limit <= 0 {
-		*limit = defLimit
+	lo := PO(&o).list()
+	if lo.Limit <= 0 {
+		lo.Limit = defLimit
 	}
-	return paginate(ctx, where, *start, func(ctx context.Context, offset int) ([]T, Page, error) {
+	return paginate(ctx, where, lo.Offset, func(ctx context.Context, offset int) ([]T, Page, error) {
 		po := o
-		_, at := PO(&po).paging()
-		*at = offset
+		PO(&po).list().Offset = offset
 		return fetch(ctx, &po)
 	})
 }

@@ -201,7 +201,7 @@ func TestIteratorsStopOnCancelledContext(t *testing.T) {
 	})
 	var err error
 	n := 0
-	for _, e := range c.Trophies.TitlesAll(ctx, "me", &TitlesOptions{Limit: 1}) {
+	for _, e := range c.Trophies.TitlesAll(ctx, "me", &TitlesOptions{ListOptions: ListOptions{Limit: 1}}) {
 		if e != nil {
 			err = e
 			break

@@ -209,10 +209,11 @@ func (o *SearchOptions) pageSize() int {
 // emptySearch is the error for an empty search term (no request sent).
 func emptySearch() error { return &InvalidIDError{Param: "searchTerm", Problem: "empty"} }
 
-// Context runs the first search of a context (SearchContextGames or
-// SearchContextSocial) and returns the first page of each of its domains
-// (GraphQL metGetContextSearchResults, as PSNAWP searches).
-func (s *SearchService) Context(ctx context.Context, term, searchContext string, opt *SearchOptions, opts ...CallOption) (*ContextSearchResult, error) {
+// FirstPages runs the first search of a search context
+// (SearchContextGames or SearchContextSocial) and returns the first page of
+// each of its domains (GraphQL metGetContextSearchResults, as PSNAWP
+// searches). Domain reads the later pages of one domain.
+func (s *SearchService) FirstPages(ctx context.Context, term, searchContext string, opt *SearchOptions) (*ContextSearchResult, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -224,16 +225,16 @@ func (s *SearchService) Context(ctx context.Context, term, searchContext string,
 	var out struct {
 		UniversalContextSearch ContextSearchResult `json:"universalContextSearch"`
 	}
-	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetContextSearchResults", hash, vars, &out); err != nil {
 		return nil, err
 	}
 	return &out.UniversalContextSearch, nil
 }
 
-// DomainPage returns one later page of a domain: cursor is the previous
+// Domain returns one later page of a domain: cursor is the previous
 // page's Next and offset the number of hits already seen
 // (metGetDomainSearchResults).
-func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor string, offset int, opt *SearchOptions, opts ...CallOption) (*SearchDomainResult, error) {
+func (s *SearchService) Domain(ctx context.Context, term, domain, cursor string, offset int, opt *SearchOptions) (*SearchDomainResult, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -248,20 +249,20 @@ func (s *SearchService) DomainPage(ctx context.Context, term, domain, cursor str
 	var out struct {
 		UniversalDomainSearch SearchDomainResult `json:"universalDomainSearch"`
 	}
-	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out, opts); err != nil {
+	if err := graphql(ctx, s.client, "metGetDomainSearchResults", hash, vars, &out); err != nil {
 		return nil, err
 	}
 	return &out.UniversalDomainSearch, nil
 }
 
-// All yields every hit of one domain (SearchDomainGames,
+// DomainAll yields every hit of one domain (SearchDomainGames,
 // SearchDomainAddOns, SearchDomainPlayers): the context search's first
 // page, then later pages by cursor until totalResultCount is reached, the
 // cursor runs out, or the loop body breaks. A cursor that repeats ends
 // with a *PageLoopError.
-func (s *SearchService) All(ctx context.Context, term, domain string, opt *SearchOptions, opts ...CallOption) iter.Seq2[SearchItem, error] {
+func (s *SearchService) DomainAll(ctx context.Context, term, domain string, opt *SearchOptions) iter.Seq2[SearchItem, error] {
 	return func(yield func(SearchItem, error) bool) {
-		first, err := s.Context(ctx, term, contextForDomain(domain), opt, opts...)
+		first, err := s.FirstPages(ctx, term, contextForDomain(domain), opt)
 		if err != nil {
 			yield(SearchItem{}, err)
 			return
@@ -287,7 +288,7 @@ func (s *SearchService) All(ctx context.Context, term, domain string, opt *Searc
 				return
 			}
 			seen[page.Next] = true
-			if page, err = s.DomainPage(ctx, term, domain, page.Next, n, opt, opts...); err != nil {
+			if page, err = s.Domain(ctx, term, domain, page.Next, n, opt); err != nil {
 				yield(SearchItem{}, err)
 				return
 			}
@@ -354,8 +355,8 @@ type UniversalSearchHighlights struct {
 
 // Universal runs psn-api's makeUniversalSearch: POST
 // search/v1/universalSearch for one domain (e.g. SearchDomainPlayers).
-// Sony may have retired it; Context and All are what the app uses today.
-func (s *SearchService) Universal(ctx context.Context, term, domain string, opts ...CallOption) (*UniversalSearchResponse, error) {
+// Sony may have retired it; FirstPages and DomainAll are what the app uses today.
+func (s *SearchService) Universal(ctx context.Context, term, domain string) (*UniversalSearchResponse, error) {
 	if strings.TrimSpace(term) == "" {
 		return nil, emptySearch()
 	}
@@ -364,7 +365,7 @@ func (s *SearchService) Universal(ctx context.Context, term, domain string, opts
 	}
 	body := map[string]any{"searchTerm": term, "domainRequests": []map[string]string{{"domain": domain}}}
 	var out UniversalSearchResponse
-	if err := s.client.Call(ctx, http.MethodPost, SearchBaseURL+"/v1/universalSearch", nil, body, &out, opts...); err != nil {
+	if err := s.client.Call(ctx, http.MethodPost, SearchBaseURL+"/v1/universalSearch", nil, body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

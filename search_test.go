@@ -12,7 +12,7 @@ func TestSearchAllFollowsRecordedCursors(t *testing.T) {
 	script := dataInteractions(t, "test_search__get_user_pagination_test")
 	c, srv := replayClient(t, script...)
 	var ids []string
-	for it, err := range c.Search.All(context.Background(), "test", SearchDomainPlayers, &SearchOptions{PageSize: 20}) {
+	for it, err := range c.Search.DomainAll(context.Background(), "test", SearchDomainPlayers, &SearchOptions{PageSize: 20}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestSearchAllStopsWhenTheConsumerBreaks(t *testing.T) {
 	script := dataInteractions(t, "test_search__get_user_pagination_test")
 	c, srv := replayClient(t, script...)
 	n := 0
-	for _, err := range c.Search.All(context.Background(), "test", SearchDomainPlayers, &SearchOptions{PageSize: 20}) {
+	for _, err := range c.Search.DomainAll(context.Background(), "test", SearchDomainPlayers, &SearchOptions{PageSize: 20}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestSearchAllGuardsARepeatingCursor(t *testing.T) {
 		writeJSON(w, 200, `{"data":{"universalDomainSearch":`+page+`}}`)
 	})
 	var err error
-	for _, e := range c.Search.All(context.Background(), "gta", SearchDomainGames, nil) {
+	for _, e := range c.Search.DomainAll(context.Background(), "gta", SearchDomainGames, nil) {
 		err = e
 	}
 	if !errors.Is(err, ErrPageLoop) {
@@ -82,7 +82,7 @@ func TestSearchAllGuardsARepeatingCursor(t *testing.T) {
 func TestSearchContextGamesRecorded(t *testing.T) {
 	in := interaction(t, "test_search__universal_search", 0)
 	c, _ := replayClient(t, in)
-	res, err := c.Search.Context(context.Background(), "GTA", SearchContextGames, nil)
+	res, err := c.Search.FirstPages(context.Background(), "GTA", SearchContextGames, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +97,10 @@ func TestSearchContextGamesRecorded(t *testing.T) {
 
 func TestSearchRejectsUnknownContextAndDomain(t *testing.T) {
 	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
-	if _, err := c.Search.Context(context.Background(), "x", "Nope", nil); !errors.Is(err, ErrInvalidID) {
+	if _, err := c.Search.FirstPages(context.Background(), "x", "Nope", nil); !errors.Is(err, ErrInvalidID) {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := c.Search.DomainPage(context.Background(), "x", "Nope", "", 0, nil); !errors.Is(err, ErrInvalidID) {
+	if _, err := c.Search.Domain(context.Background(), "x", "Nope", "", 0, nil); !errors.Is(err, ErrInvalidID) {
 		t.Errorf("err = %v", err)
 	}
 	if len(srv.requests()) != 0 {

@@ -233,6 +233,9 @@ func (e *transportError) Unwrap() error { return e.err }
 // (body already read and closed) or an error; HTTP error statuses are not
 // errors here — callers map them.
 func (c *Client) send(ctx context.Context, ex exchange) (*http.Response, []byte, error) {
+	if err := c.cfg.endpointErr; err != nil {
+		return nil, nil, err
+	}
 	p := c.cfg.retry
 	attempts := max(p.MaxAttempts, 1)
 	target, err := url.Parse(c.resolve(ex.url))

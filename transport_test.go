@@ -74,7 +74,7 @@ func TestClientSideLimitAppliesToRequests(t *testing.T) {
 			w.Header().Set("Location", RedirectURI+"/?code=v3.x")
 			w.WriteHeader(http.StatusFound)
 		})
-		c := NewClient(WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithRateLimit(2, time.Minute))
+		c := NewClient(WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithLimiter(NewWindowLimiter(2, time.Minute)))
 		ctx := context.Background()
 		start := time.Now()
 		for range 3 {
@@ -134,8 +134,37 @@ func TestEndpointRewritesEveryHost(t *testing.T) {
 	if got := NewClient().resolve(AuthBaseURL); got != AuthBaseURL {
 		t.Errorf("default endpoint changed the URL: %s", got)
 	}
-	// A bad endpoint never silently falls back to Sony.
-	if got := NewClient(WithEndpoint("not a url")).resolve(AuthBaseURL); strings.Contains(got, "sony.com") {
-		t.Errorf("bad endpoint resolved to %s", got)
+}
+
+func TestBadEndpointIsATypedErrorAndNothingIsSent(t *testing.T) {
+	for _, ep := range []string{"not a url", "127.0.0.1:8787", "ftp://h", "http://", "http://h/?q=1", "http://h/#f", "http://[::1"} {
+		sent := false
+		h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { sent = true })
+		c := NewClient(WithEndpoint(ep), WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithLimiter(nil)).
+			WithTokenSource(staticSource{})
+		var ee *EndpointError
+		if err := c.Err(); !errors.Is(err, ErrBadEndpoint) || !errors.As(err, &ee) || ee.Problem == "" {
+			t.Errorf("%q: Err() = %v, want an *EndpointError", ep, err)
+		}
+		if _, err := c.Trophies.Summary(context.Background(), "me"); !errors.Is(err, ErrBadEndpoint) {
+			t.Errorf("%q: Summary error = %v, want ErrBadEndpoint", ep, err)
+		}
+		if _, err := c.Refresh(context.Background(), "rt"); !errors.Is(err, ErrBadEndpoint) {
+			t.Errorf("%q: Refresh error = %v, want ErrBadEndpoint", ep, err)
+		}
+		if sent {
+			t.Errorf("%q: a request was sent", ep)
+		}
+	}
+	// The password of an endpoint never reaches the error.
+	if err := NewClient(WithEndpoint("ftp://u:hunter2@h")).Err(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error %v shows the password", err)
+	}
+	// A later good endpoint, or "", clears the error.
+	if err := NewClient(WithEndpoint("nope"), WithEndpoint("")).Err(); err != nil {
+		t.Errorf("Err() = %v after WithEndpoint(\"\")", err)
+	}
+	if err := NewClient().Err(); err != nil {
+		t.Errorf("default client: Err() = %v", err)
 	}
 }

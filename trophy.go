@@ -116,22 +116,20 @@ type TrophyTitlesPage struct {
 // TitlesOptions selects a page of trophy titles. The zero value (or nil)
 // asks for PSN's default page.
 type TitlesOptions struct {
-	// Limit is the page size. PSN accepts up to MaxTrophyTitlesPageSize;
-	// TitlesAll uses that when Limit is 0.
-	Limit int
-	// Offset is where the page (or TitlesAll) starts.
-	Offset int
+	// ListOptions selects the page. PSN accepts a Limit up to
+	// MaxTrophyTitlesPageSize; TitlesAll uses that when Limit is 0.
+	ListOptions
 }
 
 // Summary returns an account's trophy level, points, tier and earned
 // counts ("me" for the token's owner). psn-api: getUserTrophyProfileSummary.
-func (s *TrophyService) Summary(ctx context.Context, accountID string, opts ...CallOption) (*TrophySummary, error) {
+func (s *TrophyService) Summary(ctx context.Context, accountID string) (*TrophySummary, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
 	}
 	var out TrophySummary
-	if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/trophySummary", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/trophySummary", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	if out.Tier == 0 && out.TrophyLevel > 0 {
@@ -143,7 +141,7 @@ func (s *TrophyService) Summary(ctx context.Context, accountID string, opts ...C
 // Titles returns one page of an account's trophy titles, most recently
 // updated first ("me" for the token's owner). opt may be nil.
 // psn-api: getUserTitles.
-func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *TitlesOptions, opts ...CallOption) (*TrophyTitlesPage, error) {
+func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *TitlesOptions) (*TrophyTitlesPage, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -153,7 +151,7 @@ func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *Title
 		o = *opt
 	}
 	var out TrophyTitlesPage
-	if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/trophyTitles", pageQuery(o.Limit, o.Offset), &out, opts); err != nil {
+	if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/trophyTitles", pageQuery(o.Limit, o.Offset), &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -163,9 +161,9 @@ func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *Title
 // pages of opt.Limit (default MaxTrophyTitlesPageSize) from opt.Offset. It
 // stops at the last page, when the loop body breaks, or at the first
 // error, which it yields. opt may be nil.
-func (s *TrophyService) TitlesAll(ctx context.Context, accountID string, opt *TitlesOptions, opts ...CallOption) iter.Seq2[TrophyTitle, error] {
+func (s *TrophyService) TitlesAll(ctx context.Context, accountID string, opt *TitlesOptions) iter.Seq2[TrophyTitle, error] {
 	return allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/trophyTitles", opt, MaxTrophyTitlesPageSize, func(ctx context.Context, po *TitlesOptions) ([]TrophyTitle, Page, error) {
-		p, err := s.Titles(ctx, accountID, po, opts...)
+		p, err := s.Titles(ctx, accountID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -249,10 +247,10 @@ type TrophiesOptions struct {
 	// contains PS5, else "trophy". With neither set the call asks for
 	// "trophy" and, on a 404, once more for "trophy2".
 	Platform string
-	// Limit and Offset select a page of trophies (ignored by the group
+	// ListOptions selects a page of trophies (ignored by the group
 	// calls). The …All iterators use Limit as their page size, default
 	// MaxTrophiesPageSize.
-	Limit, Offset int
+	ListOptions
 }
 
 // TrophiesOptions returns options that pick this title's npServiceName.
@@ -405,7 +403,7 @@ func groupPath(groupID string) string {
 // TitleTrophies returns a page of a title's trophy definitions in one
 // group (TrophyGroupAll, TrophyGroupDefault, "001", …; empty means all).
 // psn-api: getTitleTrophies.
-func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) (*TitleTrophiesPage, error) {
+func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions) (*TitleTrophiesPage, error) {
 	id, err := pathID("npCommunicationId", npCommunicationID)
 	if err != nil {
 		return nil, err
@@ -417,7 +415,7 @@ func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, gr
 	var out TitleTrophiesPage
 	err = withService(opt, func(service string) error {
 		out = TitleTrophiesPage{service: service}
-		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, opts)
+		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -426,11 +424,11 @@ func (s *TrophyService) TitleTrophies(ctx context.Context, npCommunicationID, gr
 }
 
 // TitleTrophiesAll walks every page of a title's trophy definitions.
-func (s *TrophyService) TitleTrophiesAll(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
+func (s *TrophyService) TitleTrophiesAll(ctx context.Context, npCommunicationID, groupID string, opt *TrophiesOptions) iter.Seq2[Trophy, error] {
 	service := opt.givenService()
 	return allPages(ctx, TrophyBaseURL+"/v1/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", opt, MaxTrophiesPageSize, func(ctx context.Context, po *TrophiesOptions) ([]Trophy, Page, error) {
 		po.NpServiceName = service
-		p, err := s.TitleTrophies(ctx, npCommunicationID, groupID, po, opts...)
+		p, err := s.TitleTrophies(ctx, npCommunicationID, groupID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -450,7 +448,7 @@ func (o *TrophiesOptions) givenService() string {
 
 // TitleTrophyGroups returns a title's trophy set and its groups.
 // psn-api: getTitleTrophyGroups.
-func (s *TrophyService) TitleTrophyGroups(ctx context.Context, npCommunicationID string, opt *TrophiesOptions, opts ...CallOption) (*TitleTrophyGroups, error) {
+func (s *TrophyService) TitleTrophyGroups(ctx context.Context, npCommunicationID string, opt *TrophiesOptions) (*TitleTrophyGroups, error) {
 	id, err := pathID("npCommunicationId", npCommunicationID)
 	if err != nil {
 		return nil, err
@@ -458,7 +456,7 @@ func (s *TrophyService) TitleTrophyGroups(ctx context.Context, npCommunicationID
 	var out TitleTrophyGroups
 	err = withService(opt, func(service string) error {
 		out = TitleTrophyGroups{}
-		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, opts)
+		return s.client.get(ctx, TrophyBaseURL+"/v1/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -470,7 +468,7 @@ func (s *TrophyService) TitleTrophyGroups(ctx context.Context, npCommunicationID
 // trophies in one group (empty means all). PS5 titles add Progress,
 // ProgressRate and ProgressedDateTime. psn-api:
 // getUserTrophiesEarnedForTitle.
-func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) (*UserTrophiesPage, error) {
+func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions) (*UserTrophiesPage, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -486,7 +484,7 @@ func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunica
 	var out UserTrophiesPage
 	err = withService(opt, func(service string) error {
 		out = UserTrophiesPage{service: service}
-		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, opts)
+		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups/"+groupPath(groupID)+"/trophies", trophyQuery(service, o.Limit, o.Offset), &out, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -496,11 +494,11 @@ func (s *TrophyService) UserTrophies(ctx context.Context, accountID, npCommunica
 
 // UserTrophiesAll walks every page of an account's earned trophies for a
 // title.
-func (s *TrophyService) UserTrophiesAll(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions, opts ...CallOption) iter.Seq2[Trophy, error] {
+func (s *TrophyService) UserTrophiesAll(ctx context.Context, accountID, npCommunicationID, groupID string, opt *TrophiesOptions) iter.Seq2[Trophy, error] {
 	service := opt.givenService()
 	return allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/npCommunicationIds/{npCommunicationId}/trophyGroups/{groupId}/trophies", opt, MaxTrophiesPageSize, func(ctx context.Context, po *TrophiesOptions) ([]Trophy, Page, error) {
 		po.NpServiceName = service
-		p, err := s.UserTrophies(ctx, accountID, npCommunicationID, groupID, po, opts...)
+		p, err := s.UserTrophies(ctx, accountID, npCommunicationID, groupID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -511,7 +509,7 @@ func (s *TrophyService) UserTrophiesAll(ctx context.Context, accountID, npCommun
 
 // UserTrophyGroups returns an account's progress in a title, per group.
 // psn-api: getUserTrophyGroupEarningsForTitle.
-func (s *TrophyService) UserTrophyGroups(ctx context.Context, accountID, npCommunicationID string, opt *TrophiesOptions, opts ...CallOption) (*UserTrophyGroups, error) {
+func (s *TrophyService) UserTrophyGroups(ctx context.Context, accountID, npCommunicationID string, opt *TrophiesOptions) (*UserTrophyGroups, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -523,7 +521,7 @@ func (s *TrophyService) UserTrophyGroups(ctx context.Context, accountID, npCommu
 	var out UserTrophyGroups
 	err = withService(opt, func(service string) error {
 		out = UserTrophyGroups{}
-		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, opts)
+		return s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/npCommunicationIds/"+id+"/trophyGroups", trophyQuery(service, 0, 0), &out, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -536,7 +534,7 @@ func (s *TrophyService) UserTrophyGroups(ctx context.Context, accountID, npCommu
 // takes at most MaxNpTitleIDs ids a request; longer lists are sent in
 // batches and the answers joined in order. psn-api:
 // getUserTrophiesForSpecificTitle.
-func (s *TrophyService) TitlesForTitleIDs(ctx context.Context, accountID string, npTitleIDs []string, opt *TitlesByIDOptions, opts ...CallOption) ([]TitleTrophyTitles, error) {
+func (s *TrophyService) TitlesForTitleIDs(ctx context.Context, accountID string, npTitleIDs []string, opt *TitlesByIDOptions) ([]TitleTrophyTitles, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -559,7 +557,7 @@ func (s *TrophyService) TitlesForTitleIDs(ctx context.Context, accountID string,
 			q.Set("includeNotEarnedTrophyIds", "true")
 		}
 		var out titlesByIDResponse
-		if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/titles/trophyTitles", q, &out, opts); err != nil {
+		if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/titles/trophyTitles", q, &out, nil); err != nil {
 			return nil, err
 		}
 		all = append(all, out.Titles...)

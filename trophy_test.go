@@ -49,7 +49,7 @@ func TestSummaryComputesMissingTier(t *testing.T) {
 func TestTrophyTitlesRecorded(t *testing.T) {
 	in := interaction(t, "test_user__trophy_titles", 1)
 	c, srv := replayClient(t, in)
-	page, err := c.Trophies.Titles(context.Background(), "6515971742264256071", &TitlesOptions{Limit: 50})
+	page, err := c.Trophies.Titles(context.Background(), "6515971742264256071", &TitlesOptions{ListOptions: ListOptions{Limit: 50}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestTitlesAllWalksRecordedPages(t *testing.T) {
 	script := dataInteractions(t, name)[1:] // [0] is the profile lookup
 	c, srv := replayClient(t, script...)
 	n := 0
-	for title, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{Limit: 50}) {
+	for title, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{ListOptions: ListOptions{Limit: 50}}) {
 		if err != nil {
 			t.Fatalf("after %d titles: %v", n, err)
 		}
@@ -96,7 +96,7 @@ func TestTitlesAllStopsWhenConsumerBreaks(t *testing.T) {
 	name := "test_user__trophy_titles_pagination_test"
 	c, srv := replayClient(t, dataInteractions(t, name)[1:4]...)
 	n := 0
-	for _, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{Limit: 50}) {
+	for _, err := range c.Trophies.TitlesAll(context.Background(), "93330175277685226", &TitlesOptions{ListOptions: ListOptions{Limit: 50}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,8 +171,8 @@ func TestEmptyIDsAreRefusedBeforeAnyRequest(t *testing.T) {
 			return err
 		},
 		"Users.Profile":             func() error { _, err := c.Users.Profile(ctx, ""); return err },
-		"Users.ProfileByOnlineID":   func() error { _, err := c.Users.ProfileByOnlineID(ctx, ""); return err },
-		"Users.Lookup":              func() error { _, err := c.Users.Lookup(ctx, ""); return err },
+		"Users.ProfileByOnlineID":   func() error { _, err := c.Users.ProfileByOnlineID(ctx, "", nil); return err },
+		"Users.ResolveAccountID":    func() error { _, err := c.Users.ResolveAccountID(ctx, " "); return err },
 		"Users.Region":              func() error { _, err := c.Users.Region(ctx, ""); return err },
 		"Users.ShareableLink":       func() error { _, err := c.Users.ShareableLink(ctx, ""); return err },
 		"Users.Friends":             func() error { _, err := c.Users.Friends(ctx, "", nil); return err },
@@ -183,14 +183,14 @@ func TestEmptyIDsAreRefusedBeforeAnyRequest(t *testing.T) {
 		"Users.Presences":           func() error { _, err := c.Users.Presences(ctx, []string{"1", ""}); return err },
 		"Games.Played":              func() error { _, err := c.Games.Played(ctx, "", nil); return err },
 		"Games.TitleConcepts":       func() error { _, err := c.Games.TitleConcepts(ctx, "", nil); return err },
-		"Search.Context":            func() error { _, err := c.Search.Context(ctx, " ", SearchContextGames, nil); return err },
-		"Search.DomainPage":         func() error { _, err := c.Search.DomainPage(ctx, "", SearchDomainGames, "", 0, nil); return err },
+		"Search.FirstPages":         func() error { _, err := c.Search.FirstPages(ctx, " ", SearchContextGames, nil); return err },
+		"Search.Domain":             func() error { _, err := c.Search.Domain(ctx, "", SearchDomainGames, "", 0, nil); return err },
 		"Search.Universal":          func() error { _, err := c.Search.Universal(ctx, "", ""); return err },
 		"Groups.Get":                func() error { _, err := c.Groups.Get(ctx, ""); return err },
 		"Groups.Create":             func() error { _, err := c.Groups.Create(ctx, []string{""}); return err },
 		"Groups.Rename":             func() error { return c.Groups.Rename(ctx, "", "x") },
 		"Groups.Send":               func() error { _, err := c.Groups.Send(ctx, "", "x"); return err },
-		"Groups.Messages":           func() error { _, err := c.Groups.Messages(ctx, "", 0); return err },
+		"Groups.Messages":           func() error { _, err := c.Groups.Messages(ctx, "", nil); return err },
 		"Groups.Leave":              func() error { return c.Groups.Leave(ctx, "") },
 		"Groups.Kick":               func() error { return c.Groups.Kick(ctx, "g", "") },
 	}
@@ -293,7 +293,7 @@ func TestUserTrophiesAllKeepsTheServiceThatAnswered(t *testing.T) {
 		}
 	})
 	var got []Trophy
-	for tr, err := range c.Trophies.UserTrophiesAll(context.Background(), "me", "NPWR1_00", "", &TrophiesOptions{Limit: 1}) {
+	for tr, err := range c.Trophies.UserTrophiesAll(context.Background(), "me", "NPWR1_00", "", &TrophiesOptions{ListOptions: ListOptions{Limit: 1}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +347,7 @@ func TestTitlesForTitleIDsBatchesOfFive(t *testing.T) {
 	}
 }
 
-func TestAcceptLanguagePerClientAndPerCall(t *testing.T) {
+func TestAcceptLanguageAndHeadersPerClientAndWith(t *testing.T) {
 	c, srv := funcServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"accountId":"1","trophyLevel":1,"tier":1,"earnedTrophies":{"bronze":0,"silver":0,"gold":0,"platinum":0}}`)
 	}, WithLanguage("ja-JP"))
@@ -355,12 +355,20 @@ func TestAcceptLanguagePerClientAndPerCall(t *testing.T) {
 	if _, err := c.Trophies.Summary(ctx, "me"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Trophies.Summary(ctx, "me", Language("zh-Hant")); err != nil {
+	zh := c.With(WithLanguage("zh-Hant"), WithHeader("X-Trace", "t1"))
+	if _, err := zh.Trophies.Summary(ctx, "me"); err != nil {
+		t.Fatal(err)
+	}
+	// The original client is unchanged by With.
+	if _, err := c.Trophies.Summary(ctx, "me"); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.requests()
-	if a, b := reqs[0].Header.Get("Accept-Language"), reqs[1].Header.Get("Accept-Language"); a != "ja-JP" || b != "zh-Hant" {
-		t.Errorf("Accept-Language = %q then %q", a, b)
+	if a, b, d := reqs[0].Header.Get("Accept-Language"), reqs[1].Header.Get("Accept-Language"), reqs[2].Header.Get("Accept-Language"); a != "ja-JP" || b != "zh-Hant" || d != "ja-JP" {
+		t.Errorf("Accept-Language = %q, %q, %q; want ja-JP, zh-Hant, ja-JP", a, b, d)
+	}
+	if h0, h1, h2 := reqs[0].Header.Get("X-Trace"), reqs[1].Header.Get("X-Trace"), reqs[2].Header.Get("X-Trace"); h0 != "" || h1 != "t1" || h2 != "" {
+		t.Errorf("X-Trace = %q, %q, %q; want only the With copy to send it", h0, h1, h2)
 	}
 }
 

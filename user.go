@@ -19,9 +19,9 @@ type accountIDResponse struct {
 
 // AccountID returns the numeric account id of the token's owner (DMS
 // /v1/devices/accounts/me). Most calls accept "me" instead; profiles do not.
-func (s *UserService) AccountID(ctx context.Context, opts ...CallOption) (string, error) {
+func (s *UserService) AccountID(ctx context.Context) (string, error) {
 	var out accountIDResponse
-	if err := s.client.get(ctx, DMSBaseURL+"/v1/devices/accounts/me", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, DMSBaseURL+"/v1/devices/accounts/me", nil, &out, nil); err != nil {
 		return "", err
 	}
 	if out.AccountID == "" {
@@ -64,13 +64,13 @@ type Profile struct {
 
 // Profile returns a user's profile by numeric account id. PSN refuses
 // "me" here (400): use AccountID first. psn-api: getProfileFromAccountId.
-func (s *UserService) Profile(ctx context.Context, accountID string, opts ...CallOption) (*Profile, error) {
+func (s *UserService) Profile(ctx context.Context, accountID string) (*Profile, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
 	}
 	var out Profile
-	if err := s.client.get(ctx, UserBaseURL+"/"+acc+"/profiles", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/"+acc+"/profiles", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -171,32 +171,80 @@ type legacyProfileResponse struct {
 // ProfileFields is the fields list psn-api asks profile2 for.
 const ProfileFields = "npId,onlineId,accountId,avatarUrls,plus,aboutMe,languagesUsed,trophySummary(@default,level,progress,earnedTrophies),isOfficiallyVerified,personalDetail(@default,profilePictureUrls),personalDetailSharing,personalDetailSharingRequestMessageFlag,primaryOnlineStatus,presences(@default,@titleInfo,platform,lastOnlineDate,hasBroadcastData),requestMessageFlag,blocking,friendRelation,following,consoleAvailability"
 
-// lookupFields is the short fields list that resolves a name to an id.
-const lookupFields = "accountId,onlineId,currentOnlineId"
+// LookupFields is a short profile2 fields list that resolves an online
+// id: accountId, onlineId and, when the name is a former one,
+// currentOnlineId (as PSNAWP's psnawp.user(online_id=…) asks).
+const LookupFields = "accountId,onlineId,currentOnlineId"
 
-func (s *UserService) profile2(ctx context.Context, onlineID, fields string, opts []CallOption) (*LegacyProfile, error) {
+// LegacyProfileOptions adjusts ProfileByOnlineID.
+type LegacyProfileOptions struct {
+	// Fields is profile2's fields list (default ProfileFields, psn-api's
+	// list; LookupFields asks only for the ids). Only the fields asked
+	// for are set in the result.
+	Fields string
+}
+
+func (s *UserService) profile2(ctx context.Context, onlineID, fields string) (*LegacyProfile, error) {
 	name, err := pathID("onlineId", onlineID)
 	if err != nil {
 		return nil, err
 	}
 	var out legacyProfileResponse
-	if err := s.client.get(ctx, LegacyProfileURL+"/"+name+"/profile2", url.Values{"fields": {fields}}, &out, opts); err != nil {
+	if err := s.client.get(ctx, LegacyProfileURL+"/"+name+"/profile2", url.Values{"fields": {fields}}, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.Profile, nil
 }
 
-// ProfileByOnlineID returns a user's full legacy profile by online id
-// (their PSN name). psn-api: getProfileFromUserName.
-func (s *UserService) ProfileByOnlineID(ctx context.Context, onlineID string, opts ...CallOption) (*LegacyProfile, error) {
-	return s.profile2(ctx, onlineID, ProfileFields, opts)
+// ProfileByOnlineID returns a user's legacy profile by online id (their
+// PSN name; a former name works too); opt may be nil. psn-api:
+// getProfileFromUserName. To turn a name into an account id, use
+// ResolveAccountID.
+func (s *UserService) ProfileByOnlineID(ctx context.Context, onlineID string, opt *LegacyProfileOptions) (*LegacyProfile, error) {
+	fields := ProfileFields
+	if opt != nil && opt.Fields != "" {
+		fields = opt.Fields
+	}
+	return s.profile2(ctx, onlineID, fields)
 }
 
-// Lookup resolves an online id to the account: AccountID, OnlineID and,
-// when onlineID is a former name, CurrentOnlineID. Only those fields are
-// set. This is how PSNAWP's psnawp.user(online_id=…) starts.
-func (s *UserService) Lookup(ctx context.Context, onlineID string, opts ...CallOption) (*LegacyProfile, error) {
-	return s.profile2(ctx, onlineID, lookupFields, opts)
+// IsAccountID reports whether s has the form of a PSN account id: digits
+// only. Online ids start with a letter, so the two never collide.
+func IsAccountID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ResolveAccountID turns who a user names into a numeric account id:
+// "me" is the token's owner (one request, as AccountID), an account id is
+// returned as it is (no request), and anything else is an online id
+// looked up with LookupFields (one request; a former name resolves to the
+// account that carries it now). An empty who is an *InvalidIDError; an
+// unknown online id matches ErrNotFound.
+func (s *UserService) ResolveAccountID(ctx context.Context, who string) (string, error) {
+	switch {
+	case strings.TrimSpace(who) == "":
+		return "", &InvalidIDError{Param: "account", Problem: "empty"}
+	case who == "me":
+		return s.AccountID(ctx)
+	case IsAccountID(who):
+		return who, nil
+	}
+	p, err := s.profile2(ctx, who, LookupFields)
+	if err != nil {
+		return "", err
+	}
+	if p.AccountID == "" {
+		return "", &ResponseError{Status: http.StatusOK, URL: LegacyProfileURL + "/{onlineId}/profile2", Problem: "no accountId in the answer"}
+	}
+	return p.AccountID, nil
 }
 
 // RegionFromNpID decodes a profile's npId (base64 of "name@b7.us") and
@@ -229,8 +277,8 @@ func isASCIILetter(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && 
 // Region returns a user's country code ("US") from their profile's npId.
 // psn-api: getUserRegion (which adds the country's English name; use
 // golang.org/x/text/language/display for names).
-func (s *UserService) Region(ctx context.Context, onlineID string, opts ...CallOption) (string, error) {
-	p, err := s.ProfileByOnlineID(ctx, onlineID, opts...)
+func (s *UserService) Region(ctx context.Context, onlineID string) (string, error) {
+	p, err := s.ProfileByOnlineID(ctx, onlineID, nil)
 	if err != nil {
 		return "", err
 	}
@@ -248,13 +296,13 @@ type ShareableProfileLink struct {
 
 // ShareableLink returns a profile's public link (cpss).
 // psn-api: getProfileShareableLink.
-func (s *UserService) ShareableLink(ctx context.Context, accountID string, opts ...CallOption) (*ShareableProfileLink, error) {
+func (s *UserService) ShareableLink(ctx context.Context, accountID string) (*ShareableProfileLink, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
 	}
 	var out ShareableProfileLink
-	if err := s.client.get(ctx, CPSSBaseURL+"/v1/share/profile/"+acc, nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, CPSSBaseURL+"/v1/share/profile/"+acc, nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -271,15 +319,15 @@ type FriendsPage struct {
 // FriendsOptions selects a page of friends. The zero value asks for
 // PSN's default page.
 type FriendsOptions struct {
-	// Limit is the page size; FriendsAll uses MaxFriendsPageSize when 0.
-	Limit  int
-	Offset int
+	// ListOptions selects the page; FriendsAll uses MaxFriendsPageSize
+	// when Limit is 0.
+	ListOptions
 }
 
 // Friends returns a page of a user's friends' account ids ("me" for the
 // token's owner; another user's list may be ErrForbidden).
 // psn-api: getUserFriendsAccountIds.
-func (s *UserService) Friends(ctx context.Context, accountID string, opt *FriendsOptions, opts ...CallOption) (*FriendsPage, error) {
+func (s *UserService) Friends(ctx context.Context, accountID string, opt *FriendsOptions) (*FriendsPage, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
@@ -296,16 +344,16 @@ func (s *UserService) Friends(ctx context.Context, accountID string, opt *Friend
 		q.Set("offset", fmt.Sprint(o.Offset))
 	}
 	var out FriendsPage
-	if err := s.client.get(ctx, UserBaseURL+"/"+acc+"/friends", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/"+acc+"/friends", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // FriendsAll walks every page of a user's friends' account ids.
-func (s *UserService) FriendsAll(ctx context.Context, accountID string, opt *FriendsOptions, opts ...CallOption) iter.Seq2[string, error] {
+func (s *UserService) FriendsAll(ctx context.Context, accountID string, opt *FriendsOptions) iter.Seq2[string, error] {
 	return allPages(ctx, UserBaseURL+"/{accountId}/friends", opt, MaxFriendsPageSize, func(ctx context.Context, po *FriendsOptions) ([]string, Page, error) {
-		p, err := s.Friends(ctx, accountID, po, opts...)
+		p, err := s.Friends(ctx, accountID, po)
 		if err != nil {
 			return nil, Page{}, err
 		}
@@ -323,9 +371,9 @@ type BlockedPage struct {
 
 // Blocked returns the account ids the token's owner blocked.
 // psn-api: getUserBlockedAccountIds.
-func (s *UserService) Blocked(ctx context.Context, opts ...CallOption) (*BlockedPage, error) {
+func (s *UserService) Blocked(ctx context.Context) (*BlockedPage, error) {
 	var out BlockedPage
-	if err := s.client.get(ctx, UserBaseURL+"/me/blocks", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/me/blocks", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -352,9 +400,9 @@ type FriendRequestsPage struct {
 
 // FriendRequests returns the friend requests the token's owner received.
 // psn-api: getUserFriendsRequests.
-func (s *UserService) FriendRequests(ctx context.Context, opts ...CallOption) (*FriendRequestsPage, error) {
+func (s *UserService) FriendRequests(ctx context.Context) (*FriendRequestsPage, error) {
 	var out FriendRequestsPage
-	if err := s.client.get(ctx, UserBaseURL+"/me/friends/receivedRequests", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/me/friends/receivedRequests", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -373,13 +421,13 @@ type Friendship struct {
 
 // Friendship returns the friendship summary between the token's owner and
 // accountID (PSNAWP user.friendship()).
-func (s *UserService) Friendship(ctx context.Context, accountID string, opts ...CallOption) (*Friendship, error) {
+func (s *UserService) Friendship(ctx context.Context, accountID string) (*Friendship, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
 	}
 	var out Friendship
-	if err := s.client.get(ctx, UserBaseURL+"/me/friends/"+acc+"/summary", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/me/friends/"+acc+"/summary", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -387,22 +435,22 @@ func (s *UserService) Friendship(ctx context.Context, accountID string, opts ...
 
 // AcceptFriendRequest accepts accountID's friend request (PSNAWP
 // user.accept_friend_request()). It is a write: never retried.
-func (s *UserService) AcceptFriendRequest(ctx context.Context, accountID string, opts ...CallOption) error {
+func (s *UserService) AcceptFriendRequest(ctx context.Context, accountID string) error {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return err
 	}
-	return s.client.Call(ctx, http.MethodPut, UserBaseURL+"/me/friends/"+acc, nil, nil, nil, opts...)
+	return s.client.Call(ctx, http.MethodPut, UserBaseURL+"/me/friends/"+acc, nil, nil, nil)
 }
 
 // RemoveFriend removes accountID from the token owner's friends (PSNAWP
 // user.remove_friend()).
-func (s *UserService) RemoveFriend(ctx context.Context, accountID string, opts ...CallOption) error {
+func (s *UserService) RemoveFriend(ctx context.Context, accountID string) error {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return err
 	}
-	return s.client.Call(ctx, http.MethodDelete, UserBaseURL+"/me/friends/"+acc, nil, nil, nil, opts...)
+	return s.client.Call(ctx, http.MethodDelete, UserBaseURL+"/me/friends/"+acc, nil, nil, nil)
 }
 
 // AvailableToPlay is the token owner's "notify me when these friends are
@@ -416,9 +464,9 @@ type AvailableToPlay struct {
 
 // AvailableToPlay returns the friends the token's owner subscribed to for
 // "available to play" notices (PSNAWP client.available_to_play()).
-func (s *UserService) AvailableToPlay(ctx context.Context, opts ...CallOption) (*AvailableToPlay, error) {
+func (s *UserService) AvailableToPlay(ctx context.Context) (*AvailableToPlay, error) {
 	var out AvailableToPlay
-	if err := s.client.get(ctx, UserBaseURL+"/me/friends/subscribing/availableToPlay", nil, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserBaseURL+"/me/friends/subscribing/availableToPlay", nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -476,14 +524,14 @@ const presencePlatforms = "PS4,PS5,MOBILE_APP,PSPC"
 // Presence returns a user's basic presence (userProfile v2, as the
 // PlayStation app asks for it; another user's may be ErrForbidden).
 // psn-api: getBasicPresence.
-func (s *UserService) Presence(ctx context.Context, accountID string, opts ...CallOption) (*BasicPresence, error) {
+func (s *UserService) Presence(ctx context.Context, accountID string) (*BasicPresence, error) {
 	acc, err := pathID("accountId", accountID)
 	if err != nil {
 		return nil, err
 	}
 	q := url.Values{"type": {"primary"}, "platforms": {presencePlatforms}, "withOwnGameTitleInfo": {"true"}}
 	var out basicPresenceResponse
-	if err := s.client.get(ctx, UserV2BaseURL+"/"+acc+"/basicPresences", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserV2BaseURL+"/"+acc+"/basicPresences", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out.BasicPresence, nil
@@ -491,7 +539,7 @@ func (s *UserService) Presence(ctx context.Context, accountID string, opts ...Ca
 
 // Presences returns the basic presence of several users in one request
 // (v2 batch; PSNAWP client.get_presences()).
-func (s *UserService) Presences(ctx context.Context, accountIDs []string, opts ...CallOption) ([]BasicPresence, error) {
+func (s *UserService) Presences(ctx context.Context, accountIDs []string) ([]BasicPresence, error) {
 	if len(accountIDs) == 0 {
 		return nil, &InvalidIDError{Param: "accountIds", Problem: "no ids"}
 	}
@@ -502,7 +550,7 @@ func (s *UserService) Presences(ctx context.Context, accountIDs []string, opts .
 	}
 	q := url.Values{"type": {"primary"}, "platforms": {presencePlatforms}, "withOwnGameTitleInfo": {"true"}, "accountIds": {strings.Join(accountIDs, ",")}}
 	var out basicPresencesResponse
-	if err := s.client.get(ctx, UserV2BaseURL+"/basicPresences", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, UserV2BaseURL+"/basicPresences", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.BasicPresences, nil
@@ -531,10 +579,10 @@ type AccountDevices struct {
 
 // Devices returns the consoles the token's owner is activated on (DMS).
 // psn-api: getAccountDevices.
-func (s *UserService) Devices(ctx context.Context, opts ...CallOption) (*AccountDevices, error) {
+func (s *UserService) Devices(ctx context.Context) (*AccountDevices, error) {
 	q := url.Values{"includeFields": {"device,systemData"}, "platform": {"PS5,PS4,PS3,PSVita"}}
 	var out AccountDevices
-	if err := s.client.get(ctx, DMSBaseURL+"/v1/devices/accounts/me", q, &out, opts); err != nil {
+	if err := s.client.get(ctx, DMSBaseURL+"/v1/devices/accounts/me", q, &out, nil); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -64,13 +64,26 @@ func TestRegionRecorded(t *testing.T) {
 func TestLookupFormerOnlineID(t *testing.T) {
 	in := interaction(t, "test_user__prev_online_id", 0)
 	c, _ := replayClient(t, in)
-	p, err := c.Users.Lookup(context.Background(), "EvangelionKills")
+	p, err := c.Users.ProfileByOnlineID(context.Background(), "EvangelionKills", &LegacyProfileOptions{Fields: LookupFields})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.AccountID != "6074310610488045645" || p.CurrentOnlineID != "kerksten" {
 		t.Errorf("lookup = %+v", p)
 	}
+}
+
+func TestResolveAccountIDFormerOnlineID(t *testing.T) {
+	in := interaction(t, "test_user__prev_online_id", 0)
+	c, srv := replayClient(t, in)
+	id, err := c.Users.ResolveAccountID(context.Background(), "EvangelionKills")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "6074310610488045645" {
+		t.Errorf("ResolveAccountID = %q", id)
+	}
+	assertSameRequest(t, srv.requests()[0], in)
 }
 
 func TestPresencesBatchRequest(t *testing.T) {
@@ -102,7 +115,7 @@ func TestFriendsAllWalksPages(t *testing.T) {
 		}
 	})
 	var got []string
-	for id, err := range c.Users.FriendsAll(context.Background(), "me", &FriendsOptions{Limit: 2}) {
+	for id, err := range c.Users.FriendsAll(context.Background(), "me", &FriendsOptions{ListOptions: ListOptions{Limit: 2}}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +132,7 @@ func TestFriendsAllWalksPages(t *testing.T) {
 func TestFriendsForbiddenRecorded(t *testing.T) {
 	in := interaction(t, "test_user__get_friends_forbidden", 0)
 	c, _ := replayClient(t, in)
-	_, err := c.Users.Friends(context.Background(), "5007681186655854753", &FriendsOptions{Limit: 1000})
+	_, err := c.Users.Friends(context.Background(), "5007681186655854753", &FriendsOptions{ListOptions: ListOptions{Limit: 1000}})
 	var api *APIError
 	if !errors.Is(err, ErrForbidden) || !errors.As(err, &api) || api.Code == 0 || api.ReferenceID == "" {
 		t.Errorf("err = %#v", err)

@@ -127,20 +127,6 @@ func nonEmpty(param, s string) error {
 	return nil
 }
 
-// isAccountID reports whether s looks like a PSN account id (digits only).
-// Online ids must start with a letter, so the two never collide.
-func isAccountID(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // accountRef says what a user argument is.
 type accountRef int
 
@@ -158,7 +144,7 @@ func classifyAccount(param, s string) (accountRef, error) {
 		return 0, emptyArg(param)
 	case s == "me":
 		return refMe, nil
-	case isAccountID(s):
+	case psn.IsAccountID(s):
 		return refAccountID, nil
 	}
 	return refOnlineID, nil
@@ -182,34 +168,25 @@ func (a *app) accountSession(ctx context.Context, args []string) (*psn.Client, s
 
 // resolveAccount turns a user argument into what PSN's account paths take:
 // "me" (kept as "me" unless numeric is set), an account id, or an online
-// id looked up to its account id. ids with '/', '?' and the like go to the
-// library as they are; it escapes them.
+// id looked up to its account id (psn's Users.ResolveAccountID). ids with
+// '/', '?' and the like go to the library as they are; it escapes them.
 func resolveAccount(ctx context.Context, api *psn.Client, param, s string, numeric bool) (string, error) {
 	ref, err := classifyAccount(param, s)
 	if err != nil {
 		return "", err
 	}
-	switch ref {
-	case refMe:
-		if !numeric {
-			return "me", nil
-		}
-		return api.Users.AccountID(ctx)
-	case refAccountID:
-		return s, nil
+	if ref == refMe && !numeric {
+		return "me", nil
 	}
-	p, err := api.Users.Lookup(ctx, s)
-	if errors.Is(err, psn.ErrNotFound) {
+	acc, err := api.Users.ResolveAccountID(ctx, s)
+	if ref == refOnlineID && errors.Is(err, psn.ErrNotFound) {
 		return "", &userError{what: "no PSN user " + s,
 			hint: fmt.Sprintf("Check the online id, or look for the player with `psn search %s`.", shellWord(s)), err: err}
 	}
-	if err != nil {
+	if err != nil && ref == refOnlineID {
 		return "", fmt.Errorf("looking up online id %q: %w", s, err)
 	}
-	if p.AccountID == "" {
-		return "", fmt.Errorf("looking up online id %q: %w: no account id in the answer", s, psn.ErrUnexpectedResponse)
-	}
-	return p.AccountID, nil
+	return acc, err
 }
 
 // optionalArg is args[0], or def when no argument was given.

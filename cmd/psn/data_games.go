@@ -54,7 +54,7 @@ or an online id.
 			if err != nil {
 				return err
 			}
-			opt := &psn.PlayedOptions{Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.PlayedOptions{ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			if categories != "" {
 				opt.Categories = strings.Split(categories, ",")
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/psnkit/psn"
@@ -128,7 +129,7 @@ JSON and CSV stream page by page.`,
 			if err != nil {
 				return err
 			}
-			opt := &psn.TitlesOptions{Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.TitlesOptions{ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			if pf.all {
 				return emitAll(a, api.Trophies.TitlesAll(ctx, acc, opt), a.titlesTable)
 			}
@@ -147,82 +148,23 @@ JSON and CSV stream page by page.`,
 	return a.dataCommand(c)
 }
 
-// trophyView is one trophy: a definition, an account's earned state, or
-// both merged. Its JSON is psn.Trophy's, which gives back every field as
-// PSN sent it ("earned": false, "trophyRare": 0 included).
-type trophyView struct {
-	psn.Trophy
-	// state is true when the trophy carries an account's earned state.
-	state bool
-}
-
-// definitionView is a trophy definition without earned state.
-func definitionView(t psn.Trophy) trophyView { return trophyView{Trophy: t} }
-
-// earnedView is a trophy from an account's earned-state answer.
-func earnedView(t psn.Trophy) trophyView { return trophyView{Trophy: t, state: true} }
-
-// mergeTrophies joins a title's trophy definitions with an account's
-// earned state by trophy id: every field of the earned answer as PSN sent
-// it, with the definition's name, detail, icon, group and rewards filled
-// in. The order is the definitions'; earned entries without a definition
-// come last.
-func mergeTrophies(defs, earned []psn.Trophy) []trophyView {
-	byID := make(map[int]int, len(earned))
-	for i, e := range earned {
-		byID[e.TrophyID] = i
-	}
-	used := make([]bool, len(earned))
-	out := make([]trophyView, 0, max(len(defs), len(earned)))
-	for _, d := range defs {
-		i, ok := byID[d.TrophyID]
-		if !ok {
-			out = append(out, definitionView(d))
-			continue
-		}
-		used[i] = true
-		e := earned[i]
-		fill(&e.TrophyName, d.TrophyName)
-		fill(&e.TrophyDetail, d.TrophyDetail)
-		fill(&e.TrophyIconURL, d.TrophyIconURL)
-		fill(&e.TrophyGroupID, d.TrophyGroupID)
-		fill(&e.TrophyType, d.TrophyType)
-		fill(&e.TrophyProgressTargetValue, d.TrophyProgressTargetValue)
-		fill(&e.TrophyRewardName, d.TrophyRewardName)
-		fill(&e.TrophyRewardImageURL, d.TrophyRewardImageURL)
-		out = append(out, earnedView(e))
-	}
-	for i, e := range earned {
-		if !used[i] {
-			out = append(out, earnedView(e))
-		}
-	}
-	return out
-}
-
-func fill(dst *string, v string) {
-	if *dst == "" {
-		*dst = v
-	}
-}
-
 // userTrophiesView is PSN's earned-trophies page with the trophies merged
 // with their definitions.
 type userTrophiesView struct {
-	TrophySetVersion    string       `json:"trophySetVersion"`
-	HasTrophyGroups     bool         `json:"hasTrophyGroups"`
-	LastUpdatedDateTime time.Time    `json:"lastUpdatedDateTime,omitzero"`
-	Trophies            []trophyView `json:"trophies"`
-	RarestTrophies      []trophyView `json:"rarestTrophies,omitzero"` // [] when PSN sent []
+	TrophySetVersion    string             `json:"trophySetVersion"`
+	HasTrophyGroups     bool               `json:"hasTrophyGroups"`
+	LastUpdatedDateTime time.Time          `json:"lastUpdatedDateTime,omitzero"`
+	Trophies            []psn.MergedTrophy `json:"trophies"`
+	RarestTrophies      []psn.MergedTrophy `json:"rarestTrophies,omitzero"` // [] when PSN sent []
 	psn.Page
 }
 
-func (a *app) trophiesTable(ts []trophyView) table {
+func (a *app) trophiesTable(ts []psn.MergedTrophy) table {
 	t := table{header: []string{"ID", "TYPE", "NAME", "GROUP", "HIDDEN", "EARNED", "EARNED AT", "RARITY %", "PROGRESS"},
 		keys: []string{"trophyId", "trophyType", "trophyName", "trophyGroupId", "trophyHidden", "earned", "earnedDateTime", "trophyEarnedRate", "progress"}}
 	for _, x := range ts {
 		earned := ""
-		if x.state {
+		if x.HasEarnedState {
 			earned = a.boolCell(x.Earned)
 		}
 		progress := x.Progress
@@ -299,19 +241,17 @@ played the title, only the definitions are shown (with a note on stderr).`,
 			if err != nil {
 				return err
 			}
-			opt := &psn.TrophiesOptions{NpServiceName: tt.service, Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.TrophiesOptions{NpServiceName: tt.service, ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			if pf.all {
-				defs, err := collect(api.Trophies.TitleTrophiesAll(ctx, np, group, opt))
+				merged, err := api.Trophies.TitleTrophiesWithEarned(ctx, acc, np, group, opt)
 				if err != nil {
 					return err
 				}
-				earned, err := collect(api.Trophies.UserTrophiesAll(ctx, acc, np, group, opt))
-				played := !a.notPlayed(err, np)
-				if !played {
-					earned, err = nil, nil
-				}
-				if err != nil {
-					return err
+				// No trophy with earned state: PSN knew no earned state
+				// for the account (a 404, the title never played).
+				played := slices.ContainsFunc(merged, func(m psn.MergedTrophy) bool { return m.HasEarnedState })
+				if !played && len(merged) > 0 {
+					a.notPlayed(psn.ErrNotFound, np)
 				}
 				// The same object as one page holds, with every trophy: its
 				// title-level fields come from a one-trophy first page.
@@ -319,7 +259,7 @@ played the title, only the definitions are shown (with a note on stderr).`,
 				if err != nil {
 					return err
 				}
-				out.Trophies = mergeTrophies(defs, earned)
+				out.Trophies = nonNil(merged)
 				out.Page = psn.Page{TotalItemCount: len(out.Trophies)}
 				return a.emit(out, a.trophiesTable(out.Trophies))
 			}
@@ -330,7 +270,7 @@ played the title, only the definitions are shown (with a note on stderr).`,
 			earned, err := api.Trophies.UserTrophies(ctx, acc, np, group, opt)
 			if a.notPlayed(err, np) {
 				out := userTrophiesView{TrophySetVersion: defs.TrophySetVersion, HasTrophyGroups: defs.HasTrophyGroups,
-					Trophies: mergeTrophies(defs.Trophies, nil), Page: defs.Page}
+					Trophies: psn.MergeTrophies(defs.Trophies, nil), Page: defs.Page}
 				if err := a.emit(out, a.trophiesTable(out.Trophies)); err != nil {
 					return err
 				}
@@ -342,11 +282,11 @@ played the title, only the definitions are shown (with a note on stderr).`,
 			}
 			out := userTrophiesView{
 				TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
-				LastUpdatedDateTime: earned.LastUpdatedDateTime, Trophies: mergeTrophies(defs.Trophies, earned.Trophies),
+				LastUpdatedDateTime: earned.LastUpdatedDateTime, Trophies: psn.MergeTrophies(defs.Trophies, earned.Trophies),
 				Page: earned.Page,
 			}
 			if earned.RarestTrophies != nil {
-				out.RarestTrophies = mergeTrophies(nil, earned.RarestTrophies)
+				out.RarestTrophies = psn.MergeTrophies(nil, earned.RarestTrophies)
 			}
 			if err := a.emit(out, a.trophiesTable(out.Trophies)); err != nil {
 				return err
@@ -382,7 +322,7 @@ func trophiesHead(ctx context.Context, api *psn.Client, acc, np, group string, o
 	v := userTrophiesView{TrophySetVersion: earned.TrophySetVersion, HasTrophyGroups: earned.HasTrophyGroups,
 		LastUpdatedDateTime: earned.LastUpdatedDateTime}
 	if earned.RarestTrophies != nil {
-		v.RarestTrophies = mergeTrophies(nil, earned.RarestTrophies)
+		v.RarestTrophies = psn.MergeTrophies(nil, earned.RarestTrophies)
 	}
 	return v, nil
 }

@@ -73,7 +73,7 @@ is often private (exit 1, "forbidden").
 			if err != nil {
 				return err
 			}
-			opt := &psn.FriendsOptions{Limit: pf.limit, Offset: pf.offset}
+			opt := &psn.FriendsOptions{ListOptions: psn.ListOptions{Limit: pf.limit, Offset: pf.offset}}
 			tab := func(ids []string) table {
 				t := table{header: []string{"ACCOUNT ID"}, keys: []string{"accountId"}}
 				for _, id := range ids {
@@ -353,9 +353,9 @@ which Sony may have retired) and prints its answer.`,
 				}
 				return a.emit(res, a.universalTable(res))
 			case all:
-				return emitAll(a, api.Search.All(ctx, term, dom, nil), a.searchTable)
+				return emitAll(a, api.Search.DomainAll(ctx, term, dom, nil), a.searchTable)
 			}
-			res, err := api.Search.Context(ctx, term, searchContextOf(dom), nil)
+			res, err := api.Search.FirstPages(ctx, term, searchContextOf(dom), nil)
 			if err != nil {
 				return err
 			}

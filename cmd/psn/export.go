@@ -28,16 +28,16 @@ const requestsPerTitle = 4
 // is set (and the lists empty) when PSN refused this title's details.
 type exportTitle struct {
 	psn.TrophyTitle
-	TrophyGroups []trophyGroupView `json:"trophyGroups"`
-	Trophies     []trophyView      `json:"trophies"`
-	Error        string            `json:"error,omitempty"`
+	TrophyGroups []trophyGroupView  `json:"trophyGroups"`
+	Trophies     []psn.MergedTrophy `json:"trophies"`
+	Error        string             `json:"error,omitempty"`
 }
 
 // exportTitleParts are an exportTitle's members beside the title's own.
 type exportTitleParts struct {
-	TrophyGroups []trophyGroupView `json:"trophyGroups"`
-	Trophies     []trophyView      `json:"trophies"`
-	Error        string            `json:"error,omitempty"`
+	TrophyGroups []trophyGroupView  `json:"trophyGroups"`
+	Trophies     []psn.MergedTrophy `json:"trophies"`
+	Error        string             `json:"error,omitempty"`
 }
 
 // MarshalJSON writes the title's members (every one PSN sent), then the
@@ -114,7 +114,7 @@ func parseExportState(b []byte) (*exportState, error) {
 	switch {
 	case st.Version != 1:
 		return nil, fmt.Errorf("%w: version %d, want 1", errExportState, st.Version)
-	case !isAccountID(st.AccountID):
+	case !psn.IsAccountID(st.AccountID):
 		return nil, fmt.Errorf("%w: account id %q is not numeric", errExportState, st.AccountID)
 	case st.Committed <= 0:
 		return nil, fmt.Errorf("%w: committed length %d", errExportState, st.Committed)
@@ -489,7 +489,7 @@ func (e *exporter) fetchTitle(ctx context.Context, t psn.TrophyTitle) (exportTit
 	})
 	if errors.Is(err, psn.ErrNotFound) || errors.Is(err, psn.ErrForbidden) {
 		fmt.Fprintf(e.stderr, "psn: %s (%s): %v — exported without its trophies\n", t.NpCommunicationID, t.TrophyTitleName, err)
-		return exportTitle{TrophyTitle: t, TrophyGroups: []trophyGroupView{}, Trophies: []trophyView{}, Error: err.Error()}, nil
+		return exportTitle{TrophyTitle: t, TrophyGroups: []trophyGroupView{}, Trophies: []psn.MergedTrophy{}, Error: err.Error()}, nil
 	}
 	return x, err
 }
@@ -515,7 +515,7 @@ func (e *exporter) titleDetails(ctx context.Context, t psn.TrophyTitle) (exportT
 	return exportTitle{
 		TrophyTitle:  t,
 		TrophyGroups: mergeGroups(defG.TrophyGroups, earnG.TrophyGroups),
-		Trophies:     mergeTrophies(defs, earned),
+		Trophies:     psn.MergeTrophies(defs, earned),
 	}, nil
 }
 

@@ -309,7 +309,7 @@ func FuzzParseExportState(f *testing.F) {
 			}
 			return
 		}
-		if st.Version != 1 || !isAccountID(st.AccountID) || st.Committed <= 0 {
+		if st.Version != 1 || !psn.IsAccountID(st.AccountID) || st.Committed <= 0 {
 			t.Fatalf("accepted a state that breaks its invariants: %+v", st)
 		}
 		seen := map[string]bool{}

@@ -41,7 +41,7 @@ func run(ctx context.Context, n int) error {
 
 	var sum work.Sum
 	for range n {
-		page, err := api.Trophies.Titles(ctx, "me", &psn.TitlesOptions{Limit: work.PageSize})
+		page, err := api.Trophies.Titles(ctx, "me", &psn.TitlesOptions{ListOptions: psn.ListOptions{Limit: work.PageSize}})
 		if err != nil {
 			return err
 		}
