@@ -59,6 +59,7 @@ import (
 	"github.com/psnkit/psn/store/redis"
 	"github.com/psnkit/psn/store/sqlite"
 	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 )
 
 type options struct {
@@ -91,7 +92,7 @@ func main() {
 	flag.IntVar(&o.refreshN, "refresh-accounts", 5000, "accounts made due at once for the refresh measurement")
 	flag.DurationVar(&o.refreshFor, "refresh-for", 20*time.Second, "longest refresh measurement")
 	flag.IntVar(&o.concurrency, "concurrency", 64, "psn vault serve --concurrency for the refresh measurement")
-	flag.IntVar(&o.maxSources, "max-sources", vault.DefaultMaxSources, "psn vault serve --max-sources")
+	flag.IntVar(&o.maxSources, "max-sources", server.DefaultMaxSources, "psn vault serve --max-sources")
 	flag.IntVar(&o.seeders, "seeders", 8, "concurrent writers while seeding")
 	flag.StringVar(&o.psnBin, "psn", "", "a built psn binary (default: go build ./cmd/psn)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory and the seeded data")
@@ -262,7 +263,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	apiKey, _, err := vault.NewAPIKeys(st).Create(ctx, fmt.Sprintf("bench-%d", time.Now().UnixNano()))
+	apiKey, _, err := server.NewAPIKeys(st).Create(ctx, fmt.Sprintf("bench-%d", time.Now().UnixNano()))
 	if err != nil {
 		return err
 	}
@@ -500,7 +501,7 @@ func cleanup(ctx context.Context, st store.Store) {
 	for _, n := range names {
 		_ = st.Delete(ctx, n)
 	}
-	ak := vault.NewAPIKeys(st)
+	ak := server.NewAPIKeys(st)
 	if list, err := ak.List(ctx); err == nil {
 		for _, k := range list {
 			if strings.HasPrefix(k.Name, "bench-") {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
-	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 	"github.com/spf13/cobra"
 )
 
@@ -28,7 +28,7 @@ func (a *app) vaultCommand() *cobra.Command {
 	cmd := group("vault", "The token vault service: many accounts kept fresh behind an HTTP API")
 	var (
 		addr string
-		cfg  vault.ServiceConfig
+		cfg  server.ServiceConfig
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -73,11 +73,11 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(ep)}
 			cfg.Owner = owner()
 			cfg.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
-			svc, err := vault.NewService(cfg)
+			svc, err := server.NewService(cfg)
 			if err != nil {
 				return err
 			}
-			apiKeys := vault.NewAPIKeys(st)
+			apiKeys := server.NewAPIKeys(st)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("vault: %w", err)
@@ -92,17 +92,17 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
 				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
 			}
-			return svc.Serve(ctx, ln, vault.NewHandler(svc, apiKeys))
+			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys))
 		},
 	}
 	f := serve.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8788", "listen address (port 0 picks a free port)")
-	f.DurationVar(&cfg.Interval, "interval", vault.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
-	f.IntVar(&cfg.Concurrency, "concurrency", vault.DefaultConcurrency, "refreshes the scheduler runs at once")
-	f.IntVar(&cfg.BatchSize, "batch", vault.DefaultBatchSize, "due accounts claimed per scheduler pass")
-	f.DurationVar(&cfg.WarnBefore, "warn-before", vault.DefaultWarnBefore, "warn this long before a refresh token expires")
-	f.IntVar(&cfg.MaxSources, "max-sources", vault.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
-	f.DurationVar(&cfg.SourceIdle, "source-idle", vault.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
+	f.DurationVar(&cfg.Interval, "interval", server.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
+	f.IntVar(&cfg.Concurrency, "concurrency", server.DefaultConcurrency, "refreshes the scheduler runs at once")
+	f.IntVar(&cfg.BatchSize, "batch", server.DefaultBatchSize, "due accounts claimed per scheduler pass")
+	f.DurationVar(&cfg.WarnBefore, "warn-before", server.DefaultWarnBefore, "warn this long before a refresh token expires")
+	f.IntVar(&cfg.MaxSources, "max-sources", server.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
+	f.DurationVar(&cfg.SourceIdle, "source-idle", server.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
 	cmd.AddCommand(serve, a.apikeyCommand())
 	return cmd
 }
@@ -118,7 +118,7 @@ func (a *app) apikeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, info, err := vault.NewAPIKeys(st).Create(cmd.Context(), args[0])
+			key, info, err := server.NewAPIKeys(st).Create(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func (a *app) apikeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			keys, err := vault.NewAPIKeys(st).List(cmd.Context())
+			keys, err := server.NewAPIKeys(st).List(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ func (a *app) apikeyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := vault.NewAPIKeys(st).Revoke(cmd.Context(), args[0]); err != nil {
+			if err := server.NewAPIKeys(st).Revoke(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "API key %q revoked.\n", args[0])

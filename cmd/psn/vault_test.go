@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn/psntest"
-	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 )
 
 // vaultCLI runs `psn vault …` through run(...) with one config dir and
@@ -47,10 +47,10 @@ func TestVaultAPIKeyCommands(t *testing.T) {
 	c := newVaultCLI(t)
 	code, out, errOut := c.run("vault", "apikey", "create", "ci")
 	key := strings.TrimSpace(out)
-	if code != 0 || !strings.HasPrefix(key, vault.APIKeyPrefix) || strings.Count(out, "\n") != 1 {
+	if code != 0 || !strings.HasPrefix(key, server.APIKeyPrefix) || strings.Count(out, "\n") != 1 {
 		t.Fatalf("create = %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if _, err := vault.ParseAPIKey(key); err != nil {
+	if _, err := server.ParseAPIKey(key); err != nil {
 		t.Fatalf("printed key does not parse: %v", err)
 	}
 	if strings.Contains(errOut, key) {
@@ -60,7 +60,7 @@ func TestVaultAPIKeyCommands(t *testing.T) {
 		t.Fatalf("duplicate create = %d %q", code, errOut)
 	}
 	code, out, _ = c.run("vault", "apikey", "list", "-o", "json")
-	var list []vault.APIKeyInfo
+	var list []server.APIKeyInfo
 	if err := json.Unmarshal([]byte(out), &list); code != 0 || err != nil || len(list) != 1 || list[0].Name != "ci" {
 		t.Fatalf("list = %d %q", code, out)
 	}
@@ -137,7 +137,7 @@ func TestVaultServeCommand(t *testing.T) {
 		t.Fatalf("POST /v1/accounts = %d %s", code, b)
 	}
 	code, b := call(http.MethodGet, "/v1/accounts/alice/token", "")
-	var tok vault.TokenResponse
+	var tok server.TokenResponse
 	if err := json.Unmarshal(b, &tok); code != 200 || err != nil || tok.AccessToken == "" || time.Until(tok.Expiry) < time.Minute {
 		t.Fatalf("GET token = %d %s", code, b)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
-	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 	"github.com/psnkit/psn/vault/vaultclient"
 )
 
@@ -156,7 +156,7 @@ func TestCachesAndInvalidates(t *testing.T) {
 	if next.AccessToken == first.AccessToken {
 		t.Fatal("Token after Invalidate returned the rejected token")
 	}
-	if a, b := vaultclient.Fingerprint(first.AccessToken.Reveal()), vault.TokenFingerprint(first.AccessToken.Reveal()); a != b {
+	if a, b := vaultclient.Fingerprint(first.AccessToken.Reveal()), server.TokenFingerprint(first.AccessToken.Reveal()); a != b {
 		t.Fatalf("client fingerprint %s, vault fingerprint %s", a, b)
 	}
 	if s := fmt.Sprint(src) + fmt.Sprintf("%+v %#v", src, src); strings.Contains(s, v.key.Reveal()) || strings.Contains(s, next.AccessToken.Reveal()) {

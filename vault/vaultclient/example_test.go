@@ -15,6 +15,7 @@ import (
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store/sqlite"
 	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 	"github.com/psnkit/psn/vault/vaultclient"
 )
 
@@ -41,7 +42,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	svc, err := vault.NewService(vault.ServiceConfig{
+	svc, err := server.NewService(server.ServiceConfig{
 		Store: st, Keys: keys,
 		ClientOptions: []psn.Option{psn.WithEndpoint(sim.URL)},
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -53,12 +54,12 @@ func ExampleNew() {
 	if _, _, err := svc.AddAccount(ctx, "alice", psn.Secret(sim.Sim.Users()[0].NPSSO), false); err != nil {
 		log.Fatal(err)
 	}
-	apiKeys := vault.NewAPIKeys(st)
+	apiKeys := server.NewAPIKeys(st)
 	apiKey, _, err := apiKeys.Create(ctx, "trophy-bot")
 	if err != nil {
 		log.Fatal(err)
 	}
-	vaultSrv := httptest.NewServer(vault.NewHandler(svc, apiKeys))
+	vaultSrv := httptest.NewServer(server.NewHandler(svc, apiKeys))
 	defer vaultSrv.Close()
 
 	// The bot's side.

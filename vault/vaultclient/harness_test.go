@@ -14,6 +14,7 @@ import (
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store/sqlite"
 	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 )
 
 // procHeader names the client "process" of a request to the vault, so
@@ -31,8 +32,8 @@ type hits struct {
 // counts token requests per client process.
 type testVault struct {
 	sim  *psntest.Server
-	svc  *vault.Service
-	keys *vault.APIKeys
+	svc  *server.Service
+	keys *server.APIKeys
 	key  psn.Secret
 	url  string
 
@@ -58,7 +59,7 @@ func newTestVault(t *testing.T, cfg psntest.Config) *testVault {
 	if err != nil {
 		t.Fatalf("LoadKeys: %v", err)
 	}
-	svc, err := vault.NewService(vault.ServiceConfig{
+	svc, err := server.NewService(server.ServiceConfig{
 		Store: st, Keys: keys,
 		ClientOptions: []psn.Option{psn.WithEndpoint(sim.URL), psn.WithLimiter(nil)},
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -67,13 +68,13 @@ func newTestVault(t *testing.T, cfg psntest.Config) *testVault {
 		t.Fatalf("NewService: %v", err)
 	}
 	t.Cleanup(func() { svc.Close(ctx) })
-	ak := vault.NewAPIKeys(st)
+	ak := server.NewAPIKeys(st)
 	key, _, err := ak.Create(ctx, "fleet")
 	if err != nil {
 		t.Fatalf("APIKeys.Create: %v", err)
 	}
 	v := &testVault{sim: sim, svc: svc, keys: ak, key: key, hits: map[string]*hits{}}
-	h := vault.NewHandler(svc, ak)
+	h := server.NewHandler(svc, ak)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && filepath.Base(r.URL.Path) == "token" {
 			v.mu.Lock()

@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/store/sqlite"
+	"github.com/psnkit/psn/vault"
 )
 
 // writeCountingStore counts the writes a store is asked for, by kind.
@@ -106,13 +107,13 @@ func BenchmarkSchedulerPass(b *testing.B) {
 	defer st.Close()
 	var kek [32]byte
 	_, _ = rand.Read(kek[:])
-	keys, err := LoadKeys(ctx, st, seal.KeyBase64(base64.StdEncoding.EncodeToString(kek[:])))
+	keys, err := vault.LoadKeys(ctx, st, seal.KeyBase64(base64.StdEncoding.EncodeToString(kek[:])))
 	if err != nil {
 		b.Fatal(err)
 	}
 	copts := []psn.Option{psn.WithEndpoint(ps.URL), psn.WithClock(sim.Now), psn.WithLimiter(nil)}
 	for i, u := range sim.Users() {
-		if _, err := Login(ctx, psn.NewClient(copts...), st, keys.Ring, fmt.Sprintf("acct-%03d", i), psn.Secret(u.NPSSO), false); err != nil {
+		if _, err := vault.Login(ctx, psn.NewClient(copts...), st, keys.Ring, fmt.Sprintf("acct-%03d", i), psn.Secret(u.NPSSO), false); err != nil {
 			b.Fatal(err)
 		}
 	}

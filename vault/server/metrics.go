@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/psnkit/psn/vault"
 )
 
 // Metrics are a Service's Prometheus metrics, in a registry of their own
@@ -117,5 +119,5 @@ func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
 	for state, n := range counts {
 		ch <- prometheus.MustNewConstMetric(accountsDesc, prometheus.GaugeValue, float64(n), state)
 	}
-	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[StateLoginRequired]))
+	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[vault.StateLoginRequired]))
 }

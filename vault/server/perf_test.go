@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 )
 
 // countingStore counts the calls made to the store it wraps (a
@@ -367,7 +368,7 @@ func TestAPIListAccountsPaged(t *testing.T) {
 		t.Fatalf("login-required page = %s", body)
 	}
 	for _, h := range p.Accounts {
-		if h.State != StateLoginRequired {
+		if h.State != vault.StateLoginRequired {
 			t.Fatalf("%s in the login-required page has state %s", h.Account, h.State)
 		}
 	}

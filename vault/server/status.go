@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 )
 
 // statusPage is the HTML of GET /: names, online ids, states and expiry
@@ -60,7 +61,7 @@ const statusPageSize = 100
 // statusSection is one "needs a human" table of the status page.
 type statusSection struct {
 	State, Title string
-	Accounts     []Health
+	Accounts     []vault.Health
 	More         bool
 }
 
@@ -69,7 +70,7 @@ type statusData struct {
 	Total     int
 	Counts    []stateCount
 	Attention []statusSection
-	Accounts  []Health
+	Accounts  []vault.Health
 	After     string
 	Next      string
 	Error     string
@@ -144,7 +145,7 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 }
 
 // clip shortens long error texts for the page.
-func clip(hs []Health) []Health {
+func clip(hs []vault.Health) []vault.Health {
 	for i := range hs {
 		if len(hs[i].LastError) > 300 {
 			hs[i].LastError = hs[i].LastError[:300] + "…"

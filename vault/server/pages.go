@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 )
 
 // Paging of GET /v1/accounts (design.md "The vault HTTP API").
@@ -45,8 +46,8 @@ type PageRequest struct {
 // /v1/accounts. Next is the cursor of the following page, empty on the
 // last one.
 type AccountPage struct {
-	Accounts []Health `json:"accounts"`
-	Next     string   `json:"next,omitempty"`
+	Accounts []vault.Health `json:"accounts"`
+	Next     string         `json:"next,omitempty"`
 }
 
 // cursorPrefix starts every decoded cursor, so that a cursor is
@@ -110,7 +111,7 @@ func (s *Service) AccountsPage(ctx context.Context, req PageRequest) (AccountPag
 	} else if page, err = listPage(ctx, s.st, q); err != nil {
 		return AccountPage{}, err
 	}
-	out := AccountPage{Accounts: make([]Health, 0, len(page.Records))}
+	out := AccountPage{Accounts: make([]vault.Health, 0, len(page.Records))}
 	for _, rec := range page.Records {
 		out.Accounts = append(out.Accounts, s.healthOf(rec))
 	}

@@ -1,4 +1,4 @@
-package vault_test
+package server_test
 
 import (
 	"context"
@@ -15,11 +15,12 @@ import (
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store/sqlite"
 	"github.com/psnkit/psn/vault"
+	"github.com/psnkit/psn/vault/server"
 )
 
 // A Service over the embedded store: add an account, then hand out its
 // token (valid for at least a minute). Serve would add the scheduler and
-// the HTTP API (vault.NewHandler).
+// the HTTP API (server.NewHandler).
 func ExampleService() {
 	ctx := context.Background()
 	srv := psntest.NewServer(psntest.Config{Seed: 1}) // the offline PSN
@@ -39,7 +40,7 @@ func ExampleService() {
 		log.Fatal(err)
 	}
 
-	svc, err := vault.NewService(vault.ServiceConfig{
+	svc, err := server.NewService(server.ServiceConfig{
 		Store: st, Keys: keys,
 		ClientOptions: []psn.Option{psn.WithEndpoint(srv.URL)},
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -1,10 +1,12 @@
-package vault
+package server
 
 import (
 	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/psnkit/psn/vault"
 )
 
 // FuzzDecodeAddAccount: any body either decodes to a valid name and a
@@ -20,7 +22,7 @@ func FuzzDecodeAddAccount(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, npsso, err := DecodeAddAccount(bytes.NewReader(body))
 		if err == nil {
-			if !ValidAccountName(req.Name) || len(npsso.Reveal()) != 64 {
+			if !vault.ValidAccountName(req.Name) || len(npsso.Reveal()) != 64 {
 				t.Fatalf("accepted name %q and a %d-char NPSSO", req.Name, len(npsso.Reveal()))
 			}
 			return

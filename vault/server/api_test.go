@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
+	"github.com/psnkit/psn/vault"
 )
 
 // apiEnv is a svcEnv with the HTTP API in front and one API key.
@@ -171,7 +172,7 @@ func TestAPIAccountLifecycle(t *testing.T) {
 	if code != http.StatusCreated {
 		t.Fatalf("POST = %d %s, want 201", code, body)
 	}
-	var h Health
+	var h vault.Health
 	if err := json.Unmarshal(body, &h); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestAPIAccountLifecycle(t *testing.T) {
 	}
 
 	code, body = a.authed(http.MethodGet, "/v1/accounts", "")
-	var list struct{ Accounts []Health }
+	var list struct{ Accounts []vault.Health }
 	if err := json.Unmarshal(body, &list); code != http.StatusOK || err != nil || len(list.Accounts) != 1 || list.Accounts[0].Account != "alice" {
 		t.Fatalf("GET /v1/accounts = %d %s", code, body)
 	}
@@ -322,8 +323,8 @@ func TestAPITokenLoginRequired(t *testing.T) {
 		t.Errorf("secret = %q, want NPSSO (the kept NPSSO was tried and rejected)", e.Error.Secret)
 	}
 	code, body = a.authed(http.MethodGet, "/v1/accounts/alice", "")
-	var h Health
-	if err := json.Unmarshal(body, &h); code != 200 || err != nil || h.State != StateLoginRequired {
+	var h vault.Health
+	if err := json.Unmarshal(body, &h); code != 200 || err != nil || h.State != vault.StateLoginRequired {
 		t.Fatalf("health after = %d %s, want state login-required", code, body)
 	}
 	// A new login through the API heals it.

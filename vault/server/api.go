@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 )
 
 // HTTP limits of the vault API.
@@ -64,8 +65,8 @@ func DecodeAddAccount(r io.Reader) (AddAccountRequest, psn.Secret, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return AddAccountRequest{}, "", errors.New("the body must hold one JSON object")
 	}
-	if !ValidAccountName(req.Name) {
-		return AddAccountRequest{}, "", ErrAccountName
+	if !vault.ValidAccountName(req.Name) {
+		return AddAccountRequest{}, "", vault.ErrAccountName
 	}
 	if req.NPSSO == "" {
 		return AddAccountRequest{}, "", errors.New(`"npsso" is missing`)
@@ -259,7 +260,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Secret: lr.Secret, At: lr.At})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
-	case errors.Is(err, ErrAccountName):
+	case errors.Is(err, vault.ErrAccountName):
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_name", Message: err.Error()})
 	case errors.Is(err, ErrPageLimit):
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_limit", Message: err.Error()})
@@ -302,7 +303,7 @@ func isPSNError(err error) bool {
 func (a *api) addAccount(w http.ResponseWriter, r *http.Request) {
 	req, npsso, err := DecodeAddAccount(http.MaxBytesReader(w, r.Body, MaxRequestBody))
 	if err != nil {
-		if errors.Is(err, ErrAccountName) || errors.Is(err, psn.ErrMalformedNPSSO) {
+		if errors.Is(err, vault.ErrAccountName) || errors.Is(err, psn.ErrMalformedNPSSO) {
 			a.fail(w, r, err)
 			return
 		}

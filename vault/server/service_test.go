@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"bytes"
@@ -16,8 +16,10 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
+	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/store/sqlite"
+	"github.com/psnkit/psn/vault"
 )
 
 // syncBuffer is a log sink that tests read while the service writes.
@@ -46,7 +48,8 @@ type svcEnv struct {
 	psn  *httptest.Server // the simulator, possibly behind a test wrapper
 	st   store.Store
 	path string // the SQLite file
-	keys *Keys
+	keys *vault.Keys
+	kek  seal.KEKSource // what keys was opened with
 	svc  *Service
 	logs *syncBuffer
 }
@@ -79,13 +82,14 @@ func newSvcEnv(t *testing.T, o envOptions) *svcEnv {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &svcEnv{t: t, sim: sim, psn: ps, st: st, path: path, keys: newKeys(t, st), logs: &syncBuffer{}}
+	kek := newKEK(t)
+	e := &svcEnv{t: t, sim: sim, psn: ps, st: st, path: path, keys: keysWith(t, st, kek), kek: kek, logs: &syncBuffer{}}
 	e.svc = e.newService(st, e.keys, o)
 	return e
 }
 
 // newService makes one more Service (another "process") on st.
-func (e *svcEnv) newService(st store.Store, keys *Keys, o envOptions) *Service {
+func (e *svcEnv) newService(st store.Store, keys *vault.Keys, o envOptions) *Service {
 	e.t.Helper()
 	copts := []psn.Option{psn.WithEndpoint(e.psn.URL)}
 	cfg := ServiceConfig{
@@ -116,7 +120,7 @@ func (e *svcEnv) newService(st store.Store, keys *Keys, o envOptions) *Service {
 func (e *svcEnv) user(i int) psntest.User { return e.sim.Users()[i] }
 
 // add logs user i in as name through the service.
-func (e *svcEnv) add(name string, i int, keep bool) Health {
+func (e *svcEnv) add(name string, i int, keep bool) vault.Health {
 	e.t.Helper()
 	h, created, err := e.svc.AddAccount(context.Background(), name, psn.Secret(e.user(i).NPSSO), keep)
 	if err != nil {
@@ -144,7 +148,7 @@ func (e *svcEnv) secrets(name string) []string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tok, npsso, err := OpenRecord(ring, e.record(name))
+	tok, npsso, err := vault.OpenRecord(ring, e.record(name))
 	if err != nil {
 		e.t.Fatalf("OpenRecord: %v", err)
 	}
@@ -217,8 +221,8 @@ func TestSchedulerPostponesLoginRequired(t *testing.T) {
 		t.Errorf("next refresh %v: want it pushed back (now %v)", rec.NextRefresh, e.sim.Now())
 	}
 	h, err := e.svc.Account(ctx, "alice")
-	if err != nil || h.State != StateLoginRequired {
-		t.Fatalf("Account = %+v, %v; want state %q", h, err, StateLoginRequired)
+	if err != nil || h.State != vault.StateLoginRequired {
+		t.Fatalf("Account = %+v, %v; want state %q", h, err, vault.StateLoginRequired)
 	}
 	if n, err := e.svc.Tick(ctx); err != nil || n != 0 {
 		t.Fatalf("second Tick = %d, %v; want the account left alone", n, err)
@@ -310,7 +314,8 @@ func TestTwoServicesOneStorePostgres(t *testing.T) {
 	}
 	t.Cleanup(func() { st2.Close() })
 	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: 3 * time.Second, Users: 1}, realClock: true})
-	e.st, e.keys = b.st, newKeys(t, b.st)
+	e.st, e.kek = b.st, newKEK(t)
+	e.keys = keysWith(t, b.st, e.kek)
 	e.svc = e.newService(b.st, e.keys, envOptions{realClock: true, svc: fastScheduler})
 	twoServices(t, e, st2)
 }
@@ -322,7 +327,7 @@ func fastScheduler(c *ServiceConfig) {
 
 func twoServices(t *testing.T, e *svcEnv, st2 store.Store) {
 	ctx := t.Context()
-	keys2, err := LoadKeys(ctx, st2, e.keys.kek)
+	keys2, err := vault.LoadKeys(ctx, st2, e.kek)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +402,7 @@ func TestServiceTokenUnknownAndDeleted(t *testing.T) {
 	if err := e.svc.DeleteAccount(ctx, "alice"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete = %v, want store.ErrNotFound", err)
 	}
-	if _, _, err := e.svc.AddAccount(ctx, "../etc", psn.Secret(e.user(0).NPSSO), false); !errors.Is(err, ErrAccountName) {
+	if _, _, err := e.svc.AddAccount(ctx, "../etc", psn.Secret(e.user(0).NPSSO), false); !errors.Is(err, vault.ErrAccountName) {
 		t.Fatalf("AddAccount(../etc) = %v, want ErrAccountName", err)
 	}
 }

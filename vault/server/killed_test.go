@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/seal"
+	"github.com/psnkit/psn/vault"
 )
 
 // envHang makes TestHelperLeaseAndHang run: it takes the lease of account
@@ -53,7 +54,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	var kek [32]byte
 	_, _ = rand.Read(kek[:])
 	key := base64.StdEncoding.EncodeToString(kek[:])
-	keys, err := LoadKeys(ctx, b.st, seal.KeyBase64(key))
+	keys, err := vault.LoadKeys(ctx, b.st, seal.KeyBase64(key))
 	if err != nil {
 		t.Fatalf("LoadKeys: %v", err)
 	}
@@ -62,7 +63,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 		t.Fatal(err)
 	}
 	client := psn.NewClient(psn.WithEndpoint(srv.URL), psn.WithLimiter(nil))
-	rec, err := Login(ctx, client, b.st, keys.Ring, "acct", npsso, false)
+	rec, err := vault.Login(ctx, client, b.st, keys.Ring, "acct", npsso, false)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -172,11 +173,11 @@ func TestHelperLeaseAndHang(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	keys, err := LoadKeys(ctx, st, seal.KeyBase64(os.Getenv(envKey)))
+	keys, err := vault.LoadKeys(ctx, st, seal.KeyBase64(os.Getenv(envKey)))
 	if err != nil {
 		t.Fatalf("LoadKeys: %v", err)
 	}
-	as := NewAccountStore(st, keys.Ring, "acct", os.Getenv(envOwner))
+	as := vault.NewAccountStore(st, keys.Ring, "acct", os.Getenv(envOwner))
 	if _, err := as.Lease(ctx, DefaultLeaseTTL); err != nil {
 		t.Fatalf("Lease: %v", err)
 	}

@@ -1,4 +1,4 @@
-package vault
+package server
 
 import (
 	"cmp"
@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 )
 
 // Defaults of ServiceConfig.
@@ -61,9 +61,6 @@ const (
 
 // Errors of the Service, matched with errors.Is.
 var (
-	// ErrAccountName: an account name that is empty, longer than 64
-	// characters or not made of letters, digits, '.', '_', '-' and '@'.
-	ErrAccountName = errors.New("vault: account names are 1-64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit")
 	// ErrNoFreshToken: the service could not get a token valid for
 	// MinValidity (the refresh that was needed failed).
 	ErrNoFreshToken = errors.New("vault: no token valid long enough could be obtained")
@@ -71,18 +68,13 @@ var (
 	ErrServiceClosed = errors.New("vault: service closed")
 )
 
-var accountNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
-
-// ValidAccountName reports whether name may name an account in the vault.
-func ValidAccountName(name string) bool { return accountNameRE.MatchString(name) }
-
 // ServiceConfig configures NewService. Store and Keys are required.
 type ServiceConfig struct {
 	// Store holds the accounts and their sealed secrets.
 	Store store.Store
 	// Keys is the store's key ring; the service follows rotations made by
 	// other processes.
-	Keys *Keys
+	Keys *vault.Keys
 	// ClientOptions configure each account's PSN client (one client per
 	// account, so one client-side rate limit per account):
 	// psn.WithEndpoint, psn.WithHTTPClient, psn.WithClock…
@@ -135,7 +127,7 @@ type ServiceConfig struct {
 type Service struct {
 	cfg     ServiceConfig
 	st      store.Store
-	keys    *Keys
+	keys    *vault.Keys
 	log     *slog.Logger
 	now     func() time.Time
 	owner   string
@@ -228,7 +220,7 @@ func (s *Service) newClient() *psn.Client { return psn.NewClient(s.cfg.ClientOpt
 // serviceStore is an account's AccountStore with the service's
 // bookkeeping of failures.
 type serviceStore struct {
-	*AccountStore
+	*vault.AccountStore
 	svc  *Service
 	name string
 }
@@ -378,7 +370,7 @@ func (s *Service) cached(name string) bool {
 }
 
 func (s *Service) newSource(name string) *psn.RefreshingSource {
-	ts := &serviceStore{AccountStore: NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
+	ts := &serviceStore{AccountStore: vault.NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
 	opts := []psn.SourceOption{
 		psn.WithWarnBefore(s.cfg.WarnBefore),
 		psn.OnRefresh(func(ctx context.Context, tok *psn.Token, reason psn.RefreshReason) {
@@ -606,23 +598,23 @@ func (s *Service) minValidity(tok *psn.Token) time.Duration {
 // AddAccount logs account name in with npsso (keeping the NPSSO, sealed,
 // when keep is set) and returns its health; an existing account of that
 // name is replaced. created is false when it replaced one.
-func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret, keep bool) (h Health, created bool, err error) {
-	if !ValidAccountName(name) {
-		return Health{}, false, ErrAccountName
+func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret, keep bool) (h vault.Health, created bool, err error) {
+	if !vault.ValidAccountName(name) {
+		return vault.Health{}, false, vault.ErrAccountName
 	}
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return Health{}, false, ErrServiceClosed
+		return vault.Health{}, false, ErrServiceClosed
 	}
 	ring, err := s.keys.Latest(ctx)
 	if err != nil {
-		return Health{}, false, err
+		return vault.Health{}, false, err
 	}
-	rec, err := Login(ctx, s.newClient(), s.st, ring, name, npsso, keep)
+	rec, err := vault.Login(ctx, s.newClient(), s.st, ring, name, npsso, keep)
 	if err != nil {
-		return Health{}, false, err
+		return vault.Health{}, false, err
 	}
 	s.retire(name) // its cached token belongs to the previous login
 	s.log.InfoContext(ctx, "vault: account logged in", "account", name, "onlineId", rec.OnlineID, "npssoKept", keep)
@@ -644,25 +636,25 @@ func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 }
 
 // healthOf is HealthOf with the service's clock and warning period.
-func (s *Service) healthOf(rec store.Record) Health {
-	return HealthOf(rec, s.now(), s.cfg.WarnBefore)
+func (s *Service) healthOf(rec store.Record) vault.Health {
+	return vault.HealthOf(rec, s.now(), s.cfg.WarnBefore)
 }
 
 // Account returns the health of account name (store.ErrNotFound if none).
-func (s *Service) Account(ctx context.Context, name string) (Health, error) {
+func (s *Service) Account(ctx context.Context, name string) (vault.Health, error) {
 	rec, err := s.st.Get(ctx, name)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return Health{}, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+			return vault.Health{}, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
 		}
-		return Health{}, err
+		return vault.Health{}, err
 	}
 	return s.healthOf(rec), nil
 }
 
 // Accounts returns the health of every account, by name.
-func (s *Service) Accounts(ctx context.Context) ([]Health, error) {
-	var out []Health
+func (s *Service) Accounts(ctx context.Context) ([]vault.Health, error) {
+	var out []vault.Health
 	for rec, err := range s.st.List(ctx) {
 		if err != nil {
 			return nil, err
@@ -674,7 +666,7 @@ func (s *Service) Accounts(ctx context.Context) ([]Health, error) {
 
 // Ping reports whether the store answers.
 func (s *Service) Ping(ctx context.Context) error {
-	_, err := s.st.GetMeta(ctx, RingMeta)
+	_, err := s.st.GetMeta(ctx, vault.RingMeta)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
