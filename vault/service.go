@@ -117,8 +117,11 @@ type Service struct {
 	mu       sync.Mutex
 	sources  map[string]*psn.RefreshingSource
 	failures map[string]int
-	closed   bool
-	retired  sync.WaitGroup // sources being closed after a re-login or delete
+	// grants are the leases ClaimDue granted this service for accounts
+	// whose scheduled refresh is running, for their sources to adopt.
+	grants  map[string]claimGrant
+	closed  bool
+	retired sync.WaitGroup // sources being closed after a re-login or delete
 }
 
 // NewService returns a Service over cfg.Store. It starts nothing: call Run
@@ -157,6 +160,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	s := &Service{
 		cfg: cfg, st: cfg.Store, keys: cfg.Keys, log: cfg.Logger, now: cfg.Now, owner: cfg.Owner,
 		sources: map[string]*psn.RefreshingSource{}, failures: map[string]int{},
+		grants: map[string]claimGrant{},
 	}
 	s.metrics = newMetrics(s)
 	return s, nil
@@ -198,6 +202,38 @@ func (s *serviceStore) RecordError(ctx context.Context, err error, at time.Time)
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
 	s.AccountStore.RecordError(ctx, err, at)
+}
+
+// RecordErrorAt is RecordError bound to the token state at version.
+func (s *serviceStore) RecordErrorAt(ctx context.Context, version int64, err error, at time.Time) {
+	if err == nil {
+		return
+	}
+	s.svc.metrics.failures.Inc()
+	if !errors.Is(err, psn.ErrLoginRequired) { // OnLoginRequired logs those
+		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
+	}
+	s.AccountStore.RecordErrorAt(ctx, version, err, at)
+}
+
+// Lease adopts the lease the scheduler's ClaimDue granted for the running
+// scheduled refresh, if any (AccountStore.AdoptClaim), then takes it.
+func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
+	s.svc.mu.Lock()
+	g, ok := s.svc.grants[s.name]
+	s.svc.mu.Unlock()
+	if ok {
+		s.AdoptClaim(g.fence, g.start, g.ttl)
+	}
+	return s.AccountStore.Lease(ctx, ttl)
+}
+
+// claimGrant is a lease ClaimDue granted: its fence, and the instant (this
+// process's clock) just before the claim began.
+type claimGrant struct {
+	fence int64
+	start time.Time
+	ttl   time.Duration
 }
 
 // source returns the account's token source, creating it on first use
@@ -445,6 +481,7 @@ func (s *Service) Run(ctx context.Context) error {
 // begun is finished even when ctx is done; accounts not begun yet are
 // released.
 func (s *Service) Tick(ctx context.Context) (int, error) {
+	start := time.Now() // the lease lasts LeaseTTL from a later instant of the store's clock
 	recs, err := s.st.ClaimDue(ctx, s.now(), s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
 	if err != nil {
 		return 0, fmt.Errorf("vault: claiming due accounts: %w", err)
@@ -467,7 +504,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshBudget)
 			defer cancel()
-			s.refreshClaimed(rctx, rec)
+			s.refreshClaimed(rctx, rec, start)
 		})
 	}
 	wg.Wait()
@@ -477,24 +514,32 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 // refreshClaimed refreshes one account that ClaimDue leased to us. The
 // source takes the same lease (same owner: it extends ours) and drops it
 // when its refresh ends.
-func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
+func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time) {
 	src, err := s.source(ctx, rec.Account)
 	if err != nil {
 		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
+	s.mu.Lock()
+	s.grants[rec.Account] = claimGrant{fence: rec.Fence, start: claimed, ttl: s.cfg.LeaseTTL}
+	s.mu.Unlock()
 	tok, err := src.Token(ctx)
+	s.mu.Lock()
+	if g, ok := s.grants[rec.Account]; ok && g.fence == rec.Fence {
+		delete(s.grants, rec.Account)
+	}
+	s.mu.Unlock()
 	switch {
 	case errors.Is(err, psn.ErrNoToken):
 		s.retire(rec.Account) // deleted meanwhile
 	case errors.Is(err, psn.ErrLoginRequired):
-		s.postpone(ctx, rec.Account, loginRecheck)
+		s.postpone(ctx, rec, loginRecheck)
 	case err != nil:
 		s.mu.Lock()
 		s.failures[rec.Account]++
 		n := s.failures[rec.Account]
 		s.mu.Unlock()
-		s.postpone(ctx, rec.Account, min(retryBase<<min(n-1, 16), retryMax))
+		s.postpone(ctx, rec, min(retryBase<<min(n-1, 16), retryMax))
 	case tok.Expiry.After(rec.AccessExpiry):
 		// Refreshed (by us now, or by a login meanwhile).
 		s.mu.Lock()
@@ -515,22 +560,17 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 }
 
 // postpone moves a failed account's next refresh to now+d and drops our
-// lease in the same write, so that no process retries it sooner. It is
-// bookkeeping (store.Note): it changes no version, so it never makes a
-// token save fail, and it does not land if a new token was saved since.
-func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
-	rec, err := s.st.Get(ctx, name)
-	if err != nil {
-		return
-	}
-	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
-	if rec.LeaseOwner == s.owner {
-		n.ReleaseOwner, n.ReleaseFence = s.owner, rec.Fence
-	}
-	if _, err := s.st.Note(ctx, name, rec.Version, n); err != nil {
-		if n.ReleaseOwner != "" {
-			_ = s.st.Release(ctx, name, s.owner, rec.Fence)
-		}
+// lease (claimed, the record ClaimDue returned) in the same write, so that
+// no process retries it sooner. It is bookkeeping (store.Note) at the
+// version claimed: it changes no version, so it never makes a token save
+// fail, and it does not land once a new token was saved since the claim —
+// the failure was about the token that was replaced, and another process's
+// save must not be pushed back (the lease is then dropped alone).
+func (s *Service) postpone(ctx context.Context, claimed store.Record, d time.Duration) {
+	name := claimed.Account
+	n := store.Note{NextRefresh: s.now().Add(d).UTC(), ReleaseOwner: s.owner, ReleaseFence: claimed.Fence}
+	if _, err := s.st.Note(ctx, name, claimed.Version, n); err != nil {
+		_ = s.st.Release(ctx, name, s.owner, claimed.Fence)
 		return
 	}
 	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
