@@ -211,3 +211,29 @@ func TestServicePostponeNeverPushesBackANewerSave(t *testing.T) {
 		t.Errorf("postpone without a newer save: next refresh %v, lease owner %q", rec.NextRefresh, rec.LeaseOwner)
 	}
 }
+
+// A lease dropped under the holder's fence (by a release or a note that
+// presented it) while the holder still counts on it: ConfirmLease reads the
+// store and says do not spend, however much time the holder's clock says
+// is left.
+func TestAccountStoreConfirmLeaseSeesADroppedLease(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
+		t.Fatal(err)
+	}
+	release, err := a.Lease(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(ctx)
+	rec, _ := st.Get(ctx, "acct")
+	if err := st.Release(ctx, "acct", "proc-a", rec.Fence); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ConfirmLease(ctx, time.Millisecond); !errors.Is(err, psn.ErrLeaseHeld) {
+		t.Fatalf("ConfirmLease of a dropped lease = %v, want psn.ErrLeaseHeld", err)
+	}
+}

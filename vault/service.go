@@ -216,6 +216,37 @@ func (s *serviceStore) RecordErrorAt(ctx context.Context, version int64, err err
 	s.AccountStore.RecordErrorAt(ctx, version, err, at)
 }
 
+// ConfirmLease is AccountStore.ConfirmLease, logging a lease found lost
+// before a spend (the refresh then waits for the new holder).
+func (s *serviceStore) ConfirmLease(ctx context.Context, need time.Duration) error {
+	err := s.AccountStore.ConfirmLease(ctx, need)
+	if errors.Is(err, psn.ErrLeaseHeld) {
+		s.svc.log.InfoContext(ctx, "vault: refresh lease lost before spending; waiting for its holder", "account", s.name, "err", err)
+	}
+	return err
+}
+
+// LeaseSuperseded is AccountStore.LeaseSuperseded, logging when a
+// rejection is therefore no evidence.
+func (s *serviceStore) LeaseSuperseded(ctx context.Context) (bool, error) {
+	sup, err := s.AccountStore.LeaseSuperseded(ctx)
+	if sup || err != nil {
+		s.svc.log.InfoContext(ctx, "vault: refresh token rejected after the lease was granted to another holder; not evidence, waiting for its token", "account", s.name)
+	}
+	return sup, err
+}
+
+// RecordRejection is AccountStore.RecordRejection, logging the lease
+// state the evidence was judged under (our fence, the stored one).
+func (s *serviceStore) RecordRejection(ctx context.Context, version int64, npsso bool, at time.Time) error {
+	if rec, err := s.svc.st.Get(ctx, s.name); err == nil {
+		s.svc.log.InfoContext(ctx, "vault: recording PSN's rejection", "account", s.name, "npsso", npsso,
+			"version", version, "storedVersion", rec.Version, "fence", s.heldFence(), "storedFence", rec.Fence,
+			"leaseOwner", rec.LeaseOwner, "leaseExpiry", rec.LeaseExpiry)
+	}
+	return s.AccountStore.RecordRejection(ctx, version, npsso, at)
+}
+
 // Lease adopts the lease the scheduler's ClaimDue granted for the running
 // scheduled refresh, if any (AccountStore.AdoptClaim), then takes it.
 func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {

@@ -405,10 +405,38 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 		return fmt.Errorf("account %q: no lease taken: %w", a.account, psn.ErrLeaseHeld)
 	case lost:
 		return fmt.Errorf("account %q: lease granted to another holder: %w", a.account, psn.ErrLeaseHeld)
-	case enough:
-		return nil
+	case !enough:
+		return a.renewNow(ctx, l, l.ttl)
 	}
-	return a.renewNow(ctx, l, l.ttl)
+	// Enough time is left by our clock; one read (no durable write) makes
+	// sure the lease was not dropped or granted to another holder meanwhile.
+	rec, err := a.st.Get(ctx, a.account)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
+	case err != nil:
+		return err
+	case rec.Fence != l.fence:
+		a.mu.Lock()
+		l.lost = true
+		a.mu.Unlock()
+		return fmt.Errorf("account %q: lease granted to another holder (fence %d, ours %d): %w", a.account, rec.Fence, l.fence, psn.ErrLeaseHeld)
+	case rec.LeaseOwner != a.owner:
+		// Dropped under our fence, and nobody took it since: renewing
+		// under the fence is refused (the owner is gone), so take it anew.
+		return fmt.Errorf("account %q: lease dropped before the refresh token was spent: %w", a.account, psn.ErrLeaseHeld)
+	}
+	return nil
+}
+
+// heldFence is the fence of the lease this store holds, or 0.
+func (a *AccountStore) heldFence() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.held == nil {
+		return 0
+	}
+	return a.held.fence
 }
 
 // LeaseSuperseded reports whether the store granted the account's lease to
