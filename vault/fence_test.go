@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/store"
 )
 
 // A holder whose lease was granted to another process before it spent
@@ -235,5 +236,57 @@ func TestAccountStoreConfirmLeaseSeesADroppedLease(t *testing.T) {
 	}
 	if err := a.ConfirmLease(ctx, time.Millisecond); !errors.Is(err, psn.ErrLeaseHeld) {
 		t.Fatalf("ConfirmLease of a dropped lease = %v, want psn.ErrLeaseHeld", err)
+	}
+}
+
+// The scheduler's claim and a refresh of the same process share one fence
+// (a store's Claim extends its owner's live lease under the same fence).
+// When the scheduler is done with its claim — a refresh it saw succeed, or
+// a failure it postpones — it must not drop the lease a refresh of this
+// process holds under that fence right now: another process could take it
+// and spend the same refresh token. The refresh's own release drops it.
+func TestSchedulerNeverDropsTheLeaseARefreshHolds(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := st.ClaimDue(ctx, time.Now().Add(24*time.Hour), 10, "proc-a", time.Minute)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("ClaimDue = %d records, %v", len(recs), err)
+	}
+	claimed := recs[0]
+	release, err := a.Lease(ctx, time.Minute) // a token request's refresh: extends the claim
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := st.Get(ctx, "acct"); rec.Fence != claimed.Fence {
+		t.Fatalf("the refresh's lease has fence %d, want the claim's %d (the premise)", rec.Fence, claimed.Fence)
+	}
+	a.releaseClaim(ctx, claimed.Fence)
+	if err := a.noteClaim(ctx, claimed.Version, claimed.Fence, store.Note{NextRefresh: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatalf("noteClaim: %v", err)
+	}
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-a" || rec.Fence != claimed.Fence {
+		t.Fatalf("the scheduler dropped the lease a refresh holds (owner %q fence %d)", rec.LeaseOwner, rec.Fence)
+	}
+	if err := a.ConfirmLease(ctx, time.Second); err != nil {
+		t.Fatalf("ConfirmLease after the scheduler was done with its claim: %v", err)
+	}
+	release(ctx)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" {
+		t.Fatalf("lease still held by %q after the refresh released it", rec.LeaseOwner)
+	}
+
+	// No refresh holds it: the scheduler's release drops it.
+	recs, err = st.ClaimDue(ctx, time.Now().Add(24*time.Hour), 10, "proc-a", time.Minute)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("ClaimDue = %d records, %v", len(recs), err)
+	}
+	a.releaseClaim(ctx, recs[0].Fence)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" {
+		t.Fatalf("releaseClaim left the lease to %q", rec.LeaseOwner)
 	}
 }

@@ -119,7 +119,9 @@ type Service struct {
 	failures map[string]int
 	// grants are the leases ClaimDue granted this service for accounts
 	// whose scheduled refresh is running, for their sources to adopt.
-	grants  map[string]claimGrant
+	grants map[string]claimGrant
+	// stores are the sources' token stores, by account.
+	stores  map[string]*serviceStore
 	closed  bool
 	retired sync.WaitGroup // sources being closed after a re-login or delete
 }
@@ -160,7 +162,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	s := &Service{
 		cfg: cfg, st: cfg.Store, keys: cfg.Keys, log: cfg.Logger, now: cfg.Now, owner: cfg.Owner,
 		sources: map[string]*psn.RefreshingSource{}, failures: map[string]int{},
-		grants: map[string]claimGrant{},
+		grants: map[string]claimGrant{}, stores: map[string]*serviceStore{},
 	}
 	s.metrics = newMetrics(s)
 	return s, nil
@@ -301,6 +303,9 @@ func (s *Service) source(ctx context.Context, name string) (*psn.RefreshingSourc
 
 func (s *Service) newSource(name string) *psn.RefreshingSource {
 	ts := &serviceStore{AccountStore: NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
+	if s.stores != nil {
+		s.stores[name] = ts // s.mu is held (source)
+	}
 	opts := []psn.SourceOption{
 		psn.WithWarnBefore(s.cfg.WarnBefore),
 		psn.OnRefresh(func(ctx context.Context, tok *psn.Token, reason psn.RefreshReason) {
@@ -329,6 +334,7 @@ func (s *Service) retire(name string) {
 	s.mu.Lock()
 	src, ok := s.sources[name]
 	delete(s.sources, name)
+	delete(s.stores, name)
 	delete(s.failures, name)
 	// After Close every source it saw is closed (and no new one is made).
 	ok = ok && !s.closed
@@ -527,7 +533,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		if ctx.Err() != nil {
 			for _, r := range recs[i:] {
-				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner, r.Fence)
+				s.releaseClaim(context.WithoutCancel(ctx), r)
 			}
 			break
 		}
@@ -579,7 +585,7 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed 
 		// The save dropped our lease in the same write; a read says whether
 		// one is left to drop (a login meanwhile, say), sparing a write.
 		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
-			_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
+			s.releaseClaim(ctx, rec)
 		}
 	default:
 		// Still the due token: the source refreshes it in the background
@@ -599,12 +605,37 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed 
 // save must not be pushed back (the lease is then dropped alone).
 func (s *Service) postpone(ctx context.Context, claimed store.Record, d time.Duration) {
 	name := claimed.Account
-	n := store.Note{NextRefresh: s.now().Add(d).UTC(), ReleaseOwner: s.owner, ReleaseFence: claimed.Fence}
-	if _, err := s.st.Note(ctx, name, claimed.Version, n); err != nil {
-		_ = s.st.Release(ctx, name, s.owner, claimed.Fence)
+	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
+	var err error
+	if ts := s.storeOf(name); ts != nil {
+		err = ts.noteClaim(ctx, claimed.Version, claimed.Fence, n)
+	} else {
+		n.ReleaseOwner, n.ReleaseFence = s.owner, claimed.Fence
+		if _, err = s.st.Note(ctx, name, claimed.Version, n); err != nil {
+			_ = s.st.Release(ctx, name, s.owner, claimed.Fence)
+		}
+	}
+	if err != nil {
 		return
 	}
 	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
+}
+
+// releaseClaim drops the lease ClaimDue granted for claimed, unless the
+// account's source holds it for a refresh now (AccountStore.releaseClaim).
+func (s *Service) releaseClaim(ctx context.Context, claimed store.Record) {
+	if ts := s.storeOf(claimed.Account); ts != nil {
+		ts.releaseClaim(ctx, claimed.Fence)
+		return
+	}
+	_ = s.st.Release(ctx, claimed.Account, s.owner, claimed.Fence)
+}
+
+// storeOf returns the token store of the account's source, or nil.
+func (s *Service) storeOf(name string) *serviceStore {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stores[name]
 }
 
 // Close stops handing out tokens and waits, until ctx is done, for every

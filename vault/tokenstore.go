@@ -57,6 +57,10 @@ type AccountStore struct {
 	now     func() time.Time
 	keys    *Keys // set by FollowKeys
 
+	// leaseMu serialises taking the lease (Lease) with dropping a claim's
+	// lease for the scheduler (releaseClaim, noteClaim).
+	leaseMu sync.Mutex
+
 	mu   sync.Mutex
 	ring *seal.Ring
 	// held is the lease this store holds for its account, if any.
@@ -295,6 +299,8 @@ func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duratio
 // function is called, the lease is renewed every ttl/3 under its fence; the
 // function drops it (unless a Save did already).
 func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
 	a.mu.Lock()
 	g := a.granted
 	a.granted = nil
@@ -427,6 +433,46 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 		return fmt.Errorf("account %q: lease dropped before the refresh token was spent: %w", a.account, psn.ErrLeaseHeld)
 	}
 	return nil
+}
+
+// holdsLocked reports whether a refresh of this store holds the lease
+// with fence now (a.leaseMu held by the caller).
+func (a *AccountStore) holdsLocked(fence int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.held != nil && a.held.fence == fence && !a.held.released && !a.held.lost
+}
+
+// releaseClaim drops the lease (this owner, fence) that a claim granted,
+// unless a refresh of this store holds that lease now: a store's Claim
+// extends its owner's live lease under the same fence, so the scheduler's
+// grant may be the very lease a refresh is about to spend under. That
+// refresh drops it when it is done; dropping it under the refresh would let
+// another process spend the same refresh token.
+func (a *AccountStore) releaseClaim(ctx context.Context, fence int64) {
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
+	if !a.holdsLocked(fence) {
+		_ = a.st.Release(ctx, a.account, a.owner, fence)
+	}
+}
+
+// noteClaim applies n at version, dropping the lease (this owner, fence)
+// in the same write unless a refresh of this store holds it (see
+// releaseClaim). When the note does not land, the lease is dropped alone
+// on the same terms. It returns the note's error.
+func (a *AccountStore) noteClaim(ctx context.Context, version, fence int64, n store.Note) error {
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
+	held := a.holdsLocked(fence)
+	if !held {
+		n.ReleaseOwner, n.ReleaseFence = a.owner, fence
+	}
+	_, err := a.st.Note(ctx, a.account, version, n)
+	if err != nil && !held {
+		_ = a.st.Release(ctx, a.account, a.owner, fence)
+	}
+	return err
 }
 
 // heldFence is the fence of the lease this store holds, or 0.
