@@ -21,8 +21,9 @@ type fencedStore struct {
 	ours       int64  // the fence of the lease this source took last
 	spends     int    // ConfirmLease calls that said "go"
 	rejections int    // RecordRejection calls
-	// beforeConfirm runs at the start of ConfirmLease; an error is its
-	// answer. afterConfirm runs after a "go", right before the PSN call.
+	// beforeConfirm runs (once) at the start of ConfirmLease; an error is
+	// its answer. afterConfirm runs (once) after a "go", right before the
+	// PSN call.
 	beforeConfirm func() error
 	afterConfirm  func()
 }
@@ -64,7 +65,8 @@ func (f *fencedStore) releaseOther() {
 
 func (f *fencedStore) ConfirmLease(ctx context.Context, need time.Duration) error {
 	f.mu.Lock()
-	before, after := f.beforeConfirm, f.afterConfirm
+	before := f.beforeConfirm
+	f.beforeConfirm = nil
 	f.mu.Unlock()
 	if before != nil {
 		if err := before(); err != nil {
@@ -77,11 +79,20 @@ func (f *fencedStore) ConfirmLease(ctx context.Context, need time.Duration) erro
 		return ErrLeaseHeld
 	}
 	f.spends++
+	after := f.afterConfirm
+	f.afterConfirm = nil
 	f.mu.Unlock()
 	if after != nil {
 		after()
 	}
 	return nil
+}
+
+// counts returns the ConfirmLease "go" answers and RecordRejection calls.
+func (f *fencedStore) counts() (spends, rejections int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.spends, f.rejections
 }
 
 func (f *fencedStore) LeaseSuperseded(ctx context.Context) (bool, error) {
@@ -120,7 +131,7 @@ func TestSourceRejectionAfterALaterHolderSpentIsNotEvidence(t *testing.T) {
 			saved  = make(chan struct{})
 		)
 		fs.afterConfirm = func() {
-			fs.afterConfirm, ran = nil, true
+			ran = true
 			// We pause; our lease lapses; the other process takes it and
 			// spends R0 before we do. Its save lands 2 s later.
 			fs.grantOther()
@@ -152,8 +163,8 @@ func TestSourceRejectionAfterALaterHolderSpentIsNotEvidence(t *testing.T) {
 		if theirs == nil || got.AccessToken != theirs.AccessToken {
 			t.Fatal("the source did not serve the later holder's token")
 		}
-		if fs.rejections != 0 {
-			t.Errorf("RecordRejection called %d times, want 0: the rejection was caused by a later holder's spend", fs.rejections)
+		if _, rej := fs.counts(); rej != 0 {
+			t.Errorf("RecordRejection called %d times, want 0: the rejection was caused by a later holder's spend", rej)
 		}
 		st, _ := mem.Load(ctx)
 		if !st.RefreshRejectedAt.IsZero() || st.Token.RefreshToken != theirs.RefreshToken {
@@ -188,8 +199,8 @@ func TestSourceRejectionUnderTheLatestFenceIsEvidence(t *testing.T) {
 		if !errors.Is(err, ErrLoginRequired) {
 			t.Fatalf("Token = %v, want login required", err)
 		}
-		if fs.rejections != 1 {
-			t.Errorf("RecordRejection called %d times, want 1", fs.rejections)
+		if _, rej := fs.counts(); rej != 1 {
+			t.Errorf("RecordRejection called %d times, want 1", rej)
 		}
 		if st, _ := mem.Load(ctx); st.RefreshRejectedAt.IsZero() {
 			t.Error("no evidence recorded")
@@ -210,11 +221,16 @@ func TestSourceDoesNotSpendAfterItsLeaseWasLost(t *testing.T) {
 		ctx := context.Background()
 		time.Sleep(time.Hour)
 
-		var theirs *Token
+		var (
+			theirs *Token
+			ran    bool
+			done   = make(chan struct{})
+		)
 		fs.beforeConfirm = func() error {
-			fs.beforeConfirm = nil
+			ran = true
 			fs.grantOther()
 			go func() { // the other holder refreshes and saves
+				defer close(done)
 				time.Sleep(time.Second)
 				st, _ := mem.Load(ctx)
 				tok, err := c.Refresh(ctx, st.Token.RefreshToken)
@@ -222,10 +238,10 @@ func TestSourceDoesNotSpendAfterItsLeaseWasLost(t *testing.T) {
 					t.Errorf("other process's refresh: %v", err)
 					return
 				}
+				theirs = tok
 				if _, err := mem.Save(ctx, TokenState{Token: tok}, st.Version); err != nil {
 					t.Errorf("other process's save: %v", err)
 				}
-				theirs = tok
 				fs.releaseOther()
 			}()
 			return nil
@@ -234,14 +250,18 @@ func TestSourceDoesNotSpendAfterItsLeaseWasLost(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Token = %v, want the other holder's token", err)
 		}
+		if !ran {
+			t.Fatal("the source spent without confirming its lease with the store")
+		}
+		<-done
 		if theirs == nil || got.AccessToken != theirs.AccessToken {
 			t.Fatal("the source did not serve the other holder's token")
 		}
 		if _, r := g.counts(); r != 1 || g.invalid() != 0 {
 			t.Errorf("refresh grants = %d, invalid_grant = %d; want 1 and 0 (only the holder spent)", r, g.invalid())
 		}
-		if fs.spends != 0 {
-			t.Errorf("ConfirmLease said go %d times, want 0", fs.spends)
+		if spends, _ := fs.counts(); spends != 0 {
+			t.Errorf("ConfirmLease said go %d times, want 0", spends)
 		}
 	})
 }
