@@ -67,6 +67,31 @@ type LeasingTokenStore interface {
 	Lease(ctx context.Context, ttl time.Duration) (release func(context.Context), err error)
 }
 
+// LeaseConfirmer is implemented by LeasingTokenStores that can ask the
+// store itself about the lease Lease took (docs/refresh-protocol.md). A
+// source uses it right before it spends a secret, and when PSN rejects one.
+type LeaseConfirmer interface {
+	// ConfirmLease returns nil when the lease Lease took is held, as the
+	// store judges, for at least need more; when less is known to be left
+	// it renews the lease under its fence first. It returns ErrLeaseHeld
+	// when another holder was granted the lease since: the caller must not
+	// spend, but wait for that holder.
+	ConfirmLease(ctx context.Context, need time.Duration) error
+	// LeaseSuperseded reports whether the store granted the account's lease
+	// to another holder after the one Lease took (its fence moved on): that
+	// holder may have spent the same refresh token.
+	LeaseSuperseded(ctx context.Context) (bool, error)
+}
+
+// VersionedErrorRecorder is an ErrorRecorder that keeps an error only while
+// the token state it is about (version) is still stored: an error met by
+// one process must not be pinned on the token another process saved
+// meanwhile. The source uses it, when implemented, instead of RecordError
+// whenever it knows the version.
+type VersionedErrorRecorder interface {
+	RecordErrorAt(ctx context.Context, version int64, err error, at time.Time)
+}
+
 // ErrorRecorder is implemented by token stores that keep the last refresh
 // failure for status output. The source calls RecordError, best effort,
 // after a failed refresh and when a login is required; err holds no
@@ -602,18 +627,39 @@ func (s *RefreshingSource) underLease(ctx context.Context, st TokenState, now ti
 	if !ok {
 		return s.spend(ctx, st, now)
 	}
+	for round := 1; ; round++ {
+		tok, again, err := s.spendLeased(ctx, ls, st, now, round >= leaseRounds)
+		if again == nil {
+			return tok, err
+		}
+		st, now = *again, s.now()
+	}
+}
+
+// leaseRounds bounds how often one refresh goes back to waiting for another
+// lease holder (its lease was lost before it spent, or another holder may
+// have spent the same refresh token) before it gives up and backs off.
+const leaseRounds = 3
+
+// spendLeased is one round of a refresh under the account's lease: take
+// the lease (or wait for its holder's token), re-read, confirm the lease
+// with the store, spend. again is set (with the state to wait on) when the
+// round found that another holder may spend, or has spent, the refresh
+// token: the caller waits for that holder in the next round. In the last
+// round that is a failure instead.
+func (s *RefreshingSource) spendLeased(ctx context.Context, ls LeasingTokenStore, st TokenState, now time.Time, last bool) (tok *Token, again *TokenState, err error) {
 	release, err := ls.Lease(ctx, s.cfg.leaseTTL)
 	if errors.Is(err, ErrLeaseHeld) {
 		// Wait for the holder's token; if the lease comes free first,
 		// we hold it and go on as the refresher.
-		var tok *Token
 		if tok, release, err = s.awaitOther(ctx, st); release == nil {
-			return tok, err
+			return tok, nil, err
 		}
 		now = s.now()
 	}
 	if err != nil {
-		return s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
+		tok, err = s.keepServing(ctx, st, fmt.Errorf("psn: taking refresh lease: %w", err))
+		return tok, nil, err
 	}
 	defer release(context.WithoutCancel(ctx))
 	// The lease holder before us may have finished just now.
@@ -621,14 +667,55 @@ func (s *RefreshingSource) underLease(ctx context.Context, st TokenState, now ti
 		st = st2
 		if s.usable(st.Token, now) {
 			s.publish(st.Token, st.Version, st.NPSSO)
-			return st.Token, nil
+			return st.Token, nil, nil
 		}
 		if e := s.restingLogin(st, now); e != nil {
-			return nil, s.resting(st.Version, e)
+			return nil, nil, s.resting(st.Version, e)
 		}
 	}
-	return s.spend(ctx, st, now)
+	// Never two spenders: right before the PSN call the store itself must
+	// confirm that the lease is still ours, with time left for the call.
+	if lc, ok := ls.(LeaseConfirmer); ok {
+		if err := lc.ConfirmLease(ctx, s.leaseNeed()); err != nil {
+			if errors.Is(err, ErrLeaseHeld) && !last {
+				s.client.cfg.logger.InfoContext(ctx, "psn: refresh lease lost before spending; waiting for its new holder")
+				return nil, &st, nil
+			}
+			tok, err = s.keepServing(ctx, st, fmt.Errorf("psn: confirming refresh lease: %w", err))
+			return tok, nil, err
+		}
+	}
+	tok, err = s.spend(ctx, st, now)
+	var other *spentElsewhere
+	if errors.As(err, &other) {
+		if !last {
+			return nil, &other.cur, nil
+		}
+		tok, err = s.keepServing(ctx, other.cur, err)
+	}
+	return tok, nil, err
 }
+
+// leaseNeed is how much of its lease a holder must have left, confirmed by
+// the store, when it sends a secret to PSN: one HTTP attempt and a margin,
+// but at most two thirds of a lease (the renewal period keeps at least that).
+func (s *RefreshingSource) leaseNeed() time.Duration {
+	return min(s.client.cfg.timeout+time.Second, s.cfg.leaseTTL*2/3)
+}
+
+// spentElsewhere is spend's answer when PSN rejected the refresh token but
+// another lease holder may have spent it (the store granted the lease to
+// someone after us): the rejection is no evidence, and the caller waits for
+// that holder's token.
+type spentElsewhere struct {
+	cur TokenState // the state read after the rejection
+}
+
+func (e *spentElsewhere) Error() string {
+	return "psn: refresh token rejected while another process may have spent it: " + ErrInvalidGrant.Error()
+}
+
+func (e *spentElsewhere) Unwrap() error { return ErrInvalidGrant }
 
 // restingLogin returns the login-required error of a state whose secrets
 // PSN rejected less than RejectedRetry ago (or that has none left), or nil
@@ -668,7 +755,7 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 		if !errors.Is(err, ErrInvalidGrant) {
 			return s.keepServing(ctx, st, err)
 		}
-		if tok, replaced, err := s.alreadyReplaced(ctx, st, err); replaced {
+		if tok, handled, err := s.notEvidence(ctx, st, err); handled {
 			return tok, err
 		}
 		s.client.cfg.logger.WarnContext(ctx, "psn: refresh token rejected", "err", err)
@@ -694,23 +781,36 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
 }
 
-// alreadyReplaced handles PSN's rejection (rejection) of st's refresh
-// token when the stored token moved on meanwhile (a slow holder before us
-// saved what PSN gave it for the same refresh token, or a login): then the
-// rejection is about a spent token, no evidence, and replaced is true with
-// the stored token (or keepServing's answer when it has expired too).
-func (s *RefreshingSource) alreadyReplaced(ctx context.Context, st TokenState, rejection error) (tok *Token, replaced bool, err error) {
+// notEvidence decides whether PSN's rejection of st's refresh token is
+// evidence (docs/refresh-protocol.md). When the stored token moved on (a
+// slow holder before us saved what PSN gave it, or a login), it serves that
+// token. When the store cannot be read, or granted the lease to someone
+// after us, the rejection may be about a token another holder spent: no
+// evidence, and the caller waits for that holder (spentElsewhere). handled
+// is false only when the rejection is evidence.
+func (s *RefreshingSource) notEvidence(ctx context.Context, st TokenState, rejection error) (tok *Token, handled bool, err error) {
+	log := s.client.cfg.logger
 	cur, lerr := s.store.Load(ctx)
-	if lerr != nil || cur.Token == nil || cur.Token.RefreshToken == st.Token.RefreshToken {
-		return nil, false, nil
+	if lerr != nil {
+		tok, err = s.keepServing(ctx, st, rejection)
+		return tok, true, err
 	}
-	s.client.cfg.logger.InfoContext(ctx, "psn: refresh token already replaced by another process; using the stored one")
-	if !cur.Token.Expired(s.now()) {
-		s.publish(cur.Token, cur.Version, cur.NPSSO)
-		return cur.Token, true, nil
+	if cur.Token != nil && cur.Token.RefreshToken != st.Token.RefreshToken {
+		log.InfoContext(ctx, "psn: refresh token already replaced by another process; using the stored one")
+		if !cur.Token.Expired(s.now()) {
+			s.publish(cur.Token, cur.Version, cur.NPSSO)
+			return cur.Token, true, nil
+		}
+		tok, err = s.keepServing(ctx, cur, rejection)
+		return tok, true, err
 	}
-	tok, err = s.keepServing(ctx, cur, rejection)
-	return tok, true, err
+	if lc, ok := s.store.(LeaseConfirmer); ok {
+		if superseded, serr := lc.LeaseSuperseded(ctx); serr != nil || superseded {
+			log.InfoContext(ctx, "psn: refresh token rejected, but another process was granted the lease since; waiting for its token")
+			return nil, true, &spentElsewhere{cur: cur}
+		}
+	}
+	return nil, false, nil
 }
 
 // loginWithNPSSO is the fallback of rule 5: one login with st's stored
@@ -850,7 +950,7 @@ func (s *RefreshingSource) keepServing(ctx context.Context, st TokenState, err e
 	s.retryAt = s.now().Add(d)
 	rej := s.rejectedTok
 	s.mu.Unlock()
-	s.recordError(ctx, err)
+	s.recordError(ctx, st.Version, err)
 	now := s.now()
 	if c := s.cur.Load(); c != nil && !c.tok.Expired(now) && c.tok.AccessToken != rej {
 		s.client.cfg.logger.WarnContext(ctx, "psn: refresh failed; serving the current token", "err", err, "retryIn", d)
@@ -909,15 +1009,21 @@ func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *
 	s.loginErr, s.loginVer = e, version
 	s.mu.Unlock()
 	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", e.Secret, "at", e.At)
-	s.recordError(ctx, e)
+	s.recordError(ctx, version, e)
 	if s.cfg.onLoginRequired != nil {
 		s.cfg.onLoginRequired(ctx, e)
 	}
 	return e
 }
 
-// recordError hands err to the store when it keeps errors.
-func (s *RefreshingSource) recordError(ctx context.Context, err error) {
+// recordError hands err to the store when it keeps errors: bound to
+// version (the token state err is about) when the store can do that and
+// version is known, so that it never lands on a token saved since.
+func (s *RefreshingSource) recordError(ctx context.Context, version int64, err error) {
+	if r, ok := s.store.(VersionedErrorRecorder); ok && version > 0 {
+		r.RecordErrorAt(ctx, version, err, s.now())
+		return
+	}
 	if r, ok := s.store.(ErrorRecorder); ok {
 		r.RecordError(ctx, err, s.now())
 	}

@@ -57,18 +57,40 @@ type AccountStore struct {
 	now     func() time.Time
 	keys    *Keys // set by FollowKeys
 
+	// leaseMu serialises taking the lease (Lease) with dropping a claim's
+	// lease for the scheduler (ReleaseClaim, NoteClaim).
+	leaseMu sync.Mutex
+
 	mu   sync.Mutex
 	ring *seal.Ring
 	// held is the lease this store holds for its account, if any.
 	held *heldLease
+	// granted is a lease a scheduler's ClaimDue granted this owner (see
+	// AdoptClaim), for Lease to adopt.
+	granted *grantedLease
 }
 
-// heldLease is a lease an AccountStore holds and renews.
+// heldLease is a lease an AccountStore holds and renews. The fields after
+// done are guarded by the AccountStore's mu.
 type heldLease struct {
-	fence    int64
-	stop     chan struct{}
-	done     chan struct{}
+	fence int64
+	ttl   time.Duration
+	stop  chan struct{}
+	done  chan struct{}
+	// until is when the lease ends at the earliest, by this process's
+	// clock: the instant just before the store call that granted or last
+	// renewed it, plus the TTL (the store's clock starts the TTL later).
+	// Zero when not known (a lease adopted without AdoptClaim).
+	until    time.Time
+	lost     bool // a renewal found it granted to another holder
 	released bool // a Save dropped it in the same write
+}
+
+// grantedLease is a lease granted by a claim that began at start.
+type grantedLease struct {
+	fence int64
+	start time.Time
+	ttl   time.Duration
 }
 
 // NewAccountStore returns the token store of account. owner names this
@@ -259,17 +281,39 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	return got.Version, nil
 }
 
+// AdoptClaim tells the store that a claim this owner began at start
+// (store.ClaimDue, by this process's clock) was granted the account's lease
+// with fence for ttl: the next Lease adopts it without another write while
+// enough of it is left, and knows how long it lasts without trusting any
+// clock but this process's monotonic one.
+func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duration) {
+	a.mu.Lock()
+	a.granted = &grantedLease{fence: fence, start: start, ttl: ttl}
+	a.mu.Unlock()
+}
+
 // Lease takes the account's refresh lease for ttl, or returns
-// psn.ErrLeaseHeld when another process holds it. A lease this store's
-// owner already holds with more than ttl/2 left (the Service's ClaimDue
-// granted it moments ago) is adopted without another write. Until the
-// returned function is called, the lease is renewed every ttl/3 under its
-// fence; the function drops it (unless a Save did already).
+// psn.ErrLeaseHeld when another process holds it. A lease that a claim
+// handed to AdoptClaim granted moments ago, still held and with more than
+// ttl/2 left, is adopted without another write. Until the returned
+// function is called, the lease is renewed every ttl/3 under its fence; the
+// function drops it (unless a Save did already).
 func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
-	var fence int64
-	if cur, err := a.st.Get(ctx, a.account); err == nil && cur.LeaseOwner == a.owner && cur.LeaseExpiry.Sub(a.now()) > ttl/2 {
-		fence = cur.Fence
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
+	a.mu.Lock()
+	g := a.granted
+	a.granted = nil
+	a.mu.Unlock()
+	var (
+		fence int64
+		until time.Time
+	)
+	if cur, err := a.st.Get(ctx, a.account); err == nil && g != nil &&
+		cur.LeaseOwner == a.owner && cur.Fence == g.fence && g.start.Add(g.ttl).Sub(a.now()) > ttl/2 {
+		fence, until = g.fence, g.start.Add(g.ttl)
 	} else {
+		start := a.now()
 		rec, err := a.st.Claim(ctx, a.account, a.owner, ttl)
 		if errors.Is(err, store.ErrLeaseLost) {
 			return nil, psn.ErrLeaseHeld
@@ -280,9 +324,9 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 		if err != nil {
 			return nil, err
 		}
-		fence = rec.Fence
+		fence, until = rec.Fence, start.Add(ttl)
 	}
-	l := &heldLease{fence: fence, stop: make(chan struct{}), done: make(chan struct{})}
+	l := &heldLease{fence: fence, ttl: ttl, until: until, stop: make(chan struct{}), done: make(chan struct{})}
 	a.mu.Lock()
 	a.held = l
 	a.mu.Unlock()
@@ -317,12 +361,146 @@ func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duratio
 		case <-t.C:
 		}
 		rctx, cancel := context.WithTimeout(ctx, ttl/3+time.Second)
-		_, err := a.st.Renew(rctx, a.account, a.owner, l.fence, ttl)
+		err := a.renewNow(rctx, l, ttl)
 		cancel()
-		if errors.Is(err, store.ErrLeaseLost) || errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, psn.ErrLeaseHeld) || errors.Is(err, psn.ErrNoToken) {
 			return // someone else holds it now; a Save still lands if the token is ours to save
 		}
 	}
+}
+
+// renewNow renews l under its fence once: psn.ErrLeaseHeld when the store
+// granted the lease to another holder since (l is then lost for good).
+func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Duration) error {
+	start := a.now()
+	_, err := a.st.Renew(ctx, a.account, a.owner, l.fence, ttl)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch {
+	case err == nil:
+		if !l.lost {
+			l.until = start.Add(ttl)
+		}
+		return nil
+	case errors.Is(err, store.ErrLeaseLost):
+		l.lost = true
+		return fmt.Errorf("account %q: %w: %w", a.account, psn.ErrLeaseHeld, err)
+	case errors.Is(err, store.ErrNotFound):
+		l.lost = true
+		return fmt.Errorf("account %q: %w: %w", a.account, psn.ErrNoToken, err)
+	}
+	return err
+}
+
+// ConfirmLease makes sure the lease the last Lease took is still held for
+// at least need by the store's judgement (psn.LeaseConfirmer): when less is
+// known to be left (or nothing is known: an adopted lease), it renews the
+// lease under its fence. psn.ErrLeaseHeld means another holder was
+// granted it since: the caller must not spend the refresh token.
+func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) error {
+	a.mu.Lock()
+	l := a.held
+	var lost, enough bool
+	if l != nil {
+		lost = l.lost
+		enough = !l.until.IsZero() && l.until.Sub(a.now()) >= need
+	}
+	a.mu.Unlock()
+	switch {
+	case l == nil:
+		return fmt.Errorf("account %q: no lease taken: %w", a.account, psn.ErrLeaseHeld)
+	case lost:
+		return fmt.Errorf("account %q: lease granted to another holder: %w", a.account, psn.ErrLeaseHeld)
+	case !enough:
+		return a.renewNow(ctx, l, l.ttl)
+	}
+	// Enough time is left by our clock; one read (no durable write) makes
+	// sure the lease was not dropped or granted to another holder meanwhile.
+	rec, err := a.st.Get(ctx, a.account)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
+	case err != nil:
+		return err
+	case rec.Fence != l.fence:
+		a.mu.Lock()
+		l.lost = true
+		a.mu.Unlock()
+		return fmt.Errorf("account %q: lease granted to another holder (fence %d, ours %d): %w", a.account, rec.Fence, l.fence, psn.ErrLeaseHeld)
+	case rec.LeaseOwner != a.owner:
+		// Dropped under our fence, and nobody took it since: renewing
+		// under the fence is refused (the owner is gone), so take it anew.
+		return fmt.Errorf("account %q: lease dropped before the refresh token was spent: %w", a.account, psn.ErrLeaseHeld)
+	}
+	return nil
+}
+
+// holdsLocked reports whether a refresh of this store holds the lease
+// with fence now (a.leaseMu held by the caller).
+func (a *AccountStore) holdsLocked(fence int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.held != nil && a.held.fence == fence && !a.held.released && !a.held.lost
+}
+
+// ReleaseClaim drops the lease (this owner, fence) that a claim granted,
+// unless a refresh of this store holds that lease now: a store's Claim
+// extends its owner's live lease under the same fence, so the scheduler's
+// grant may be the very lease a refresh is about to spend under. That
+// refresh drops it when it is done; dropping it under the refresh would let
+// another process spend the same refresh token.
+func (a *AccountStore) ReleaseClaim(ctx context.Context, fence int64) {
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
+	if !a.holdsLocked(fence) {
+		_ = a.st.Release(ctx, a.account, a.owner, fence)
+	}
+}
+
+// NoteClaim applies n at version, dropping the lease (this owner, fence)
+// in the same write unless a refresh of this store holds it (see
+// ReleaseClaim). When the note does not land, the lease is dropped alone
+// on the same terms. It returns the note's error.
+func (a *AccountStore) NoteClaim(ctx context.Context, version, fence int64, n store.Note) error {
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
+	held := a.holdsLocked(fence)
+	if !held {
+		n.ReleaseOwner, n.ReleaseFence = a.owner, fence
+	}
+	_, err := a.st.Note(ctx, a.account, version, n)
+	if err != nil && !held {
+		_ = a.st.Release(ctx, a.account, a.owner, fence)
+	}
+	return err
+}
+
+// HeldFence is the fence of the lease this store holds, or 0.
+func (a *AccountStore) HeldFence() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.held == nil {
+		return 0
+	}
+	return a.held.fence
+}
+
+// LeaseSuperseded reports whether the store granted the account's lease to
+// another holder after the one the last Lease took (psn.LeaseConfirmer):
+// the stored fence is no longer ours, so that holder may have spent the
+// same refresh token. Without a lease taken, it reports true.
+func (a *AccountStore) LeaseSuperseded(ctx context.Context) (bool, error) {
+	a.mu.Lock()
+	l := a.held
+	a.mu.Unlock()
+	if l == nil {
+		return true, nil
+	}
+	rec, err := a.st.Get(ctx, a.account)
+	if err != nil {
+		return true, err
+	}
+	return rec.Fence != l.fence, nil
 }
 
 // maxErrorText bounds a recorded error message.
@@ -351,6 +529,28 @@ func (a *AccountStore) RecordError(ctx context.Context, err error, at time.Time)
 	_, _ = a.st.Note(ctx, a.account, rec.Version, store.Note{LastError: msg, LastErrorAt: at.UTC()})
 }
 
+// RecordErrorAt is RecordError for the token state stored at version
+// (psn.VersionedErrorRecorder): nothing is recorded once another token
+// was saved, so an error one process met is never pinned on the token
+// another process saved meanwhile.
+func (a *AccountStore) RecordErrorAt(ctx context.Context, version int64, err error, at time.Time) {
+	if err == nil {
+		return
+	}
+	rec, gerr := a.st.Get(ctx, a.account)
+	if gerr != nil || rec.Version != version {
+		return
+	}
+	msg := err.Error()
+	if len(msg) > maxErrorText {
+		msg = msg[:maxErrorText] + "…"
+	}
+	if msg == rec.LastError {
+		return // already recorded
+	}
+	_, _ = a.st.Note(ctx, a.account, version, store.Note{LastError: msg, LastErrorAt: at.UTC()})
+}
+
 // RecordRejection keeps PSN's rejection of the refresh token (or, with
 // npsso, of the NPSSO) stored at version as evidence every process sees:
 // health reports the account dead, and no process spends the secret again
@@ -369,4 +569,7 @@ var (
 	_ psn.LeasingTokenStore = (*AccountStore)(nil)
 	_ psn.ErrorRecorder     = (*AccountStore)(nil)
 	_ psn.RejectionRecorder = (*AccountStore)(nil)
+	_ psn.LeaseConfirmer    = (*AccountStore)(nil)
+
+	_ psn.VersionedErrorRecorder = (*AccountStore)(nil)
 )

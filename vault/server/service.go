@@ -137,11 +137,17 @@ type Service struct {
 	sources  map[string]*sourceEntry
 	closing  map[string]chan struct{} // sources being closed, by account; closed when done
 	failures map[string]int
-	closed   bool
-	retired  sync.WaitGroup // sources being closed after a re-login, delete or eviction
-	checks   sync.WaitGroup // the background existence checker
-	stopChk  chan struct{}  // stops it; nil until it starts, closed by Close
-	swept    atomic.Int64   // when idle sources were last looked for (unix ns)
+	// grants are the leases ClaimDue granted this service for accounts
+	// whose scheduled refresh is running, for their sources to adopt.
+	grants map[string]claimGrant
+	// stores are the sources' token stores, by account (kept in step with
+	// sources; an entry outlives its source while that source closes).
+	stores  map[string]*serviceStore
+	closed  bool
+	retired sync.WaitGroup // sources being closed after a re-login, delete or eviction
+	checks  sync.WaitGroup // the background existence checker
+	stopChk chan struct{}  // stops it; nil until it starts, closed by Close
+	swept   atomic.Int64   // when idle sources were last looked for (unix ns)
 }
 
 // sourceEntry is one account's token source in the cache, with the
@@ -195,6 +201,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	s := &Service{
 		cfg: cfg, st: cfg.Store, keys: cfg.Keys, log: cfg.Logger, now: cfg.Now, owner: cfg.Owner,
 		sources: map[string]*sourceEntry{}, closing: map[string]chan struct{}{}, failures: map[string]int{},
+		grants: map[string]claimGrant{}, stores: map[string]*serviceStore{},
 	}
 	s.metrics = newMetrics(s)
 	return s, nil
@@ -236,6 +243,69 @@ func (s *serviceStore) RecordError(ctx context.Context, err error, at time.Time)
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
 	s.AccountStore.RecordError(ctx, err, at)
+}
+
+// RecordErrorAt is RecordError bound to the token state at version.
+func (s *serviceStore) RecordErrorAt(ctx context.Context, version int64, err error, at time.Time) {
+	if err == nil {
+		return
+	}
+	s.svc.metrics.failures.Inc()
+	if !errors.Is(err, psn.ErrLoginRequired) { // OnLoginRequired logs those
+		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
+	}
+	s.AccountStore.RecordErrorAt(ctx, version, err, at)
+}
+
+// ConfirmLease is AccountStore.ConfirmLease, logging a lease found lost
+// before a spend (the refresh then waits for the new holder).
+func (s *serviceStore) ConfirmLease(ctx context.Context, need time.Duration) error {
+	err := s.AccountStore.ConfirmLease(ctx, need)
+	if errors.Is(err, psn.ErrLeaseHeld) {
+		s.svc.log.InfoContext(ctx, "vault: refresh lease lost before spending; waiting for its holder", "account", s.name, "err", err)
+	}
+	return err
+}
+
+// LeaseSuperseded is AccountStore.LeaseSuperseded, logging when a
+// rejection is therefore no evidence.
+func (s *serviceStore) LeaseSuperseded(ctx context.Context) (bool, error) {
+	sup, err := s.AccountStore.LeaseSuperseded(ctx)
+	if sup || err != nil {
+		s.svc.log.InfoContext(ctx, "vault: refresh token rejected after the lease was granted to another holder; not evidence, waiting for its token", "account", s.name)
+	}
+	return sup, err
+}
+
+// RecordRejection is AccountStore.RecordRejection, logging the lease
+// state the evidence was judged under (our fence, the stored one).
+func (s *serviceStore) RecordRejection(ctx context.Context, version int64, npsso bool, at time.Time) error {
+	if rec, err := s.svc.st.Get(ctx, s.name); err == nil {
+		s.svc.log.InfoContext(ctx, "vault: recording PSN's rejection", "account", s.name, "npsso", npsso,
+			"version", version, "storedVersion", rec.Version, "fence", s.HeldFence(), "storedFence", rec.Fence,
+			"leaseOwner", rec.LeaseOwner, "leaseExpiry", rec.LeaseExpiry)
+	}
+	return s.AccountStore.RecordRejection(ctx, version, npsso, at)
+}
+
+// Lease adopts the lease the scheduler's ClaimDue granted for the running
+// scheduled refresh, if any (AccountStore.AdoptClaim), then takes it.
+func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
+	s.svc.mu.Lock()
+	g, ok := s.svc.grants[s.name]
+	s.svc.mu.Unlock()
+	if ok {
+		s.AdoptClaim(g.fence, g.start, g.ttl)
+	}
+	return s.AccountStore.Lease(ctx, ttl)
+}
+
+// claimGrant is a lease ClaimDue granted: its fence, and the instant (this
+// process's clock) just before the claim began.
+type claimGrant struct {
+	fence int64
+	start time.Time
+	ttl   time.Duration
 }
 
 // source returns the account's token source, creating it on first use
@@ -371,6 +441,9 @@ func (s *Service) cached(name string) bool {
 
 func (s *Service) newSource(name string) *psn.RefreshingSource {
 	ts := &serviceStore{AccountStore: vault.NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
+	if s.stores != nil {
+		s.stores[name] = ts // s.mu is held (source)
+	}
 	opts := []psn.SourceOption{
 		psn.WithWarnBefore(s.cfg.WarnBefore),
 		psn.OnRefresh(func(ctx context.Context, tok *psn.Token, reason psn.RefreshReason) {
@@ -413,8 +486,12 @@ func (s *Service) retireLocked(name string, forget bool) {
 	}
 	// After Close every source it saw is closed (and no new one is made).
 	if !ok || s.closed {
+		if ok {
+			delete(s.stores, name)
+		}
 		return
 	}
+	ts := s.stores[name]
 	done := make(chan struct{})
 	s.closing[name] = done
 	s.retired.Add(1)
@@ -426,6 +503,11 @@ func (s *Service) retireLocked(name string, forget bool) {
 		s.mu.Lock()
 		if s.closing[name] == done {
 			delete(s.closing, name)
+		}
+		// The store entry outlives its source until the source is closed,
+		// so the scheduler never drops a lease a closing refresh holds.
+		if s.stores[name] == ts {
+			delete(s.stores, name)
 		}
 		s.mu.Unlock()
 		close(done)
@@ -706,6 +788,7 @@ func (s *Service) Run(ctx context.Context) error {
 // begun is finished even when ctx is done; accounts not begun yet are
 // released.
 func (s *Service) Tick(ctx context.Context) (int, error) {
+	start := time.Now() // the lease lasts LeaseTTL from a later instant of the store's clock
 	recs, err := s.st.ClaimDue(ctx, s.now(), s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
 	if err != nil {
 		return 0, fmt.Errorf("vault: claiming due accounts: %w", err)
@@ -720,7 +803,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		if ctx.Err() != nil {
 			for _, r := range recs[i:] {
-				_ = s.st.Release(context.WithoutCancel(ctx), r.Account, s.owner, r.Fence)
+				s.releaseClaim(context.WithoutCancel(ctx), r)
 			}
 			break
 		}
@@ -728,7 +811,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshBudget)
 			defer cancel()
-			s.refreshClaimed(rctx, rec)
+			s.refreshClaimed(rctx, rec, start)
 		})
 	}
 	wg.Wait()
@@ -738,24 +821,32 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 // refreshClaimed refreshes one account that ClaimDue leased to us. The
 // source takes the same lease (same owner: it extends ours) and drops it
 // when its refresh ends.
-func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
+func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time) {
 	src, err := s.source(ctx, rec.Account)
 	if err != nil {
 		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
+	s.mu.Lock()
+	s.grants[rec.Account] = claimGrant{fence: rec.Fence, start: claimed, ttl: s.cfg.LeaseTTL}
+	s.mu.Unlock()
 	tok, err := src.Token(ctx)
+	s.mu.Lock()
+	if g, ok := s.grants[rec.Account]; ok && g.fence == rec.Fence {
+		delete(s.grants, rec.Account)
+	}
+	s.mu.Unlock()
 	switch {
 	case errors.Is(err, psn.ErrNoToken):
 		s.retire(rec.Account) // deleted meanwhile
 	case errors.Is(err, psn.ErrLoginRequired):
-		s.postpone(ctx, rec.Account, loginRecheck)
+		s.postpone(ctx, rec, loginRecheck)
 	case err != nil:
 		s.mu.Lock()
 		s.failures[rec.Account]++
 		n := s.failures[rec.Account]
 		s.mu.Unlock()
-		s.postpone(ctx, rec.Account, min(retryBase<<min(n-1, 16), retryMax))
+		s.postpone(ctx, rec, min(retryBase<<min(n-1, 16), retryMax))
 	case tok.Expiry.After(rec.AccessExpiry):
 		// Refreshed (by us now, or by a login meanwhile).
 		s.mu.Lock()
@@ -764,7 +855,7 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 		// The save dropped our lease in the same write; a read says whether
 		// one is left to drop (a login meanwhile, say), sparing a write.
 		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
-			_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
+			s.releaseClaim(ctx, rec)
 		}
 	default:
 		// Still the due token: the source refreshes it in the background
@@ -776,25 +867,45 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record) {
 }
 
 // postpone moves a failed account's next refresh to now+d and drops our
-// lease in the same write, so that no process retries it sooner. It is
-// bookkeeping (store.Note): it changes no version, so it never makes a
-// token save fail, and it does not land if a new token was saved since.
-func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
-	rec, err := s.st.Get(ctx, name)
+// lease (claimed, the record ClaimDue returned) in the same write, so that
+// no process retries it sooner. It is bookkeeping (store.Note) at the
+// version claimed: it changes no version, so it never makes a token save
+// fail, and it does not land once a new token was saved since the claim —
+// the failure was about the token that was replaced, and another process's
+// save must not be pushed back (the lease is then dropped alone).
+func (s *Service) postpone(ctx context.Context, claimed store.Record, d time.Duration) {
+	name := claimed.Account
+	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
+	var err error
+	if ts := s.storeOf(name); ts != nil {
+		err = ts.NoteClaim(ctx, claimed.Version, claimed.Fence, n)
+	} else {
+		n.ReleaseOwner, n.ReleaseFence = s.owner, claimed.Fence
+		if _, err = s.st.Note(ctx, name, claimed.Version, n); err != nil {
+			_ = s.st.Release(ctx, name, s.owner, claimed.Fence)
+		}
+	}
 	if err != nil {
 		return
 	}
-	n := store.Note{NextRefresh: s.now().Add(d).UTC()}
-	if rec.LeaseOwner == s.owner {
-		n.ReleaseOwner, n.ReleaseFence = s.owner, rec.Fence
-	}
-	if _, err := s.st.Note(ctx, name, rec.Version, n); err != nil {
-		if n.ReleaseOwner != "" {
-			_ = s.st.Release(ctx, name, s.owner, rec.Fence)
-		}
+	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
+}
+
+// releaseClaim drops the lease ClaimDue granted for claimed, unless the
+// account's source holds it for a refresh now (AccountStore.releaseClaim).
+func (s *Service) releaseClaim(ctx context.Context, claimed store.Record) {
+	if ts := s.storeOf(claimed.Account); ts != nil {
+		ts.ReleaseClaim(ctx, claimed.Fence)
 		return
 	}
-	s.log.InfoContext(ctx, "vault: next refresh attempt postponed", "account", name, "at", n.NextRefresh)
+	_ = s.st.Release(ctx, claimed.Account, s.owner, claimed.Fence)
+}
+
+// storeOf returns the token store of the account's source, or nil.
+func (s *Service) storeOf(name string) *serviceStore {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stores[name]
 }
 
 // Close stops handing out tokens and waits, until ctx is done, for every
