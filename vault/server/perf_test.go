@@ -439,7 +439,7 @@ func TestHealthStateAgreesWithStore(t *testing.T) {
 		if c.rt {
 			rec.SealedRefresh = []byte{1}
 		}
-		if h, want := e.svc.healthOf(rec), store.StateOf(rec, r); h.State != want {
+		if h, want := e.svc.healthOf(rec), store.StateOf(rec, r); string(h.State) != want {
 			t.Errorf("%+v: healthOf state %s, store.StateOf %s", c, h.State, want)
 		}
 	}
