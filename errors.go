@@ -310,7 +310,7 @@ func (e *LoginRequiredError) Error() string {
 	if e.Cause != nil {
 		s += ": " + e.Cause.Error()
 	}
-	return s + "; sign in again (psn login) with a new NPSSO"
+	return s + "; a new login with a fresh NPSSO is needed"
 }
 
 // Is makes errors.Is(err, ErrLoginRequired) work.
