@@ -150,13 +150,6 @@ func (m *MemoryTokenStore) RecordRejection(_ context.Context, version int64, nps
 	return nil
 }
 
-// RemoveNPSSO forgets the stored NPSSO (version unchanged); tests use it.
-func (m *MemoryTokenStore) RemoveNPSSO() {
-	m.mu.Lock()
-	m.st.NPSSO = ""
-	m.mu.Unlock()
-}
-
 // RefreshReason says why a new token was obtained.
 type RefreshReason string
 
