@@ -557,7 +557,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 // current token while it works.
 func (s *RefreshingSource) loadFailed(ctx context.Context, err error) (*Token, error) {
 	if errors.Is(err, ErrNoToken) {
-		return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
+		return nil, &LoginRequiredError{Which: SecretRefreshToken, At: s.now(), Cause: err}
 	}
 	return s.keepServing(ctx, TokenState{}, fmt.Errorf("psn: loading token: %w", err))
 }
@@ -634,9 +634,9 @@ func (s *RefreshingSource) restingLogin(st TokenState, now time.Time) *LoginRequ
 	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() && !resting(st.NPSSORejectedAt) {
 		return nil // the NPSSO may still work
 	}
-	e := &LoginRequiredError{Secret: "refresh token", At: st.RefreshRejectedAt, Cause: ErrInvalidGrant}
+	e := &LoginRequiredError{Which: SecretRefreshToken, At: st.RefreshRejectedAt, Cause: ErrInvalidGrant}
 	if st.NPSSO != "" {
-		e.Secret, e.At, e.Cause = "NPSSO", st.NPSSORejectedAt, ErrNPSSORejected
+		e.Which, e.At, e.Cause = SecretNPSSO, st.NPSSORejectedAt, ErrNPSSORejected
 		if e.At.IsZero() {
 			e.At = st.RefreshRejectedAt
 		}
@@ -684,7 +684,7 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 		(st.NPSSORejectedAt.IsZero() || !now.Before(st.NPSSORejectedAt.Add(RejectedRetry))) {
 		return s.loginWithNPSSO(ctx, st, now)
 	}
-	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Which: SecretRefreshToken, At: refreshDiedAt, Cause: cause})
 }
 
 // alreadyReplaced handles PSN's rejection (rejection) of st's refresh
@@ -722,7 +722,7 @@ func (s *RefreshingSource) loginWithNPSSO(ctx context.Context, st TokenState, no
 	s.npssoDead = st.NPSSO
 	s.mu.Unlock()
 	s.recordRejection(ctx, st.Version, true, now)
-	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Which: SecretNPSSO, At: now, Cause: err})
 }
 
 // recordRejection hands PSN's rejection of a secret to the store when it
@@ -901,7 +901,7 @@ func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *
 	s.mu.Lock()
 	s.loginErr, s.loginVer = e, version
 	s.mu.Unlock()
-	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", e.Secret, "at", e.At)
+	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", string(e.Which), "at", e.At)
 	s.recordError(ctx, e)
 	if s.cfg.onLoginRequired != nil {
 		s.cfg.onLoginRequired(ctx, e)

@@ -156,7 +156,7 @@ func TestSourceRestsOnRejectionEvidence(t *testing.T) {
 			second := NewTokenSource(c, mem)
 			_, err := second.Token(ctx)
 			var lr *LoginRequiredError
-			if !errors.As(err, &lr) || lr.Secret != "refresh token" || !lr.At.Equal(st.RefreshRejectedAt) {
+			if !errors.As(err, &lr) || lr.Which != SecretRefreshToken || !lr.At.Equal(st.RefreshRejectedAt) {
 				t.Fatalf("second process: %v, want login required since the recorded rejection", err)
 			}
 		}

@@ -309,7 +309,7 @@ func TestSourceFallsBackToNPSSOOnceThenLoginRequired(t *testing.T) {
 			OnRefreshExpiring(func(_ context.Context, _ time.Time, kept bool) {
 				hooks = append(hooks, fmt.Sprintf("expiring:%v", kept))
 			}),
-			OnLoginRequired(func(_ context.Context, e *LoginRequiredError) { hooks = append(hooks, "login:"+e.Secret) }))
+			OnLoginRequired(func(_ context.Context, e *LoginRequiredError) { hooks = append(hooks, "login:"+string(e.Which)) }))
 		ctx := context.Background()
 		for range 3 { // 3 hours: refresh, refresh, then the refresh token is dead
 			time.Sleep(time.Hour)
@@ -329,7 +329,7 @@ func TestSourceFallsBackToNPSSOOnceThenLoginRequired(t *testing.T) {
 		time.Sleep(time.Hour)
 		_, err := src.Token(ctx)
 		var lr *LoginRequiredError
-		if !errors.Is(err, ErrLoginRequired) || !errors.As(err, &lr) || lr.Secret != "NPSSO" {
+		if !errors.Is(err, ErrLoginRequired) || !errors.As(err, &lr) || lr.Which != SecretNPSSO {
 			t.Fatalf("err = %v, want login required naming the NPSSO", err)
 		}
 		if strings.Contains(err.Error(), testNPSSO) {
@@ -375,7 +375,7 @@ func TestSourceWithoutNPSSOIsLoginRequiredAtRefreshExpiry(t *testing.T) {
 		time.Sleep(2 * time.Hour)
 		_, err := src.Token(context.Background())
 		var lr *LoginRequiredError
-		if !errors.As(err, &lr) || lr.Secret != "refresh token" {
+		if !errors.As(err, &lr) || lr.Which != SecretRefreshToken {
 			t.Fatalf("err = %v", err)
 		}
 		if code, refresh := g.counts(); code != 1 || refresh != 0 {

@@ -149,9 +149,9 @@ func (h Health) LoginRequired() *psn.LoginRequiredError {
 	}
 	switch {
 	case h.NPSSO == NPSSORejected:
-		return &psn.LoginRequiredError{Secret: "NPSSO", At: h.NPSSORejectedAt, Cause: psn.ErrNPSSORejected}
+		return &psn.LoginRequiredError{Which: psn.SecretNPSSO, At: h.NPSSORejectedAt, Cause: psn.ErrNPSSORejected}
 	case !h.RefreshRejectedAt.IsZero():
-		return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshRejectedAt, Cause: psn.ErrInvalidGrant}
+		return &psn.LoginRequiredError{Which: psn.SecretRefreshToken, At: h.RefreshRejectedAt, Cause: psn.ErrInvalidGrant}
 	}
-	return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshExpiry}
+	return &psn.LoginRequiredError{Which: psn.SecretRefreshToken, At: h.RefreshExpiry}
 }

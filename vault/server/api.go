@@ -32,10 +32,10 @@ const (
 type APIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	// Secret and At are set on login_required: which secret stopped
+	// Which and At are set on login_required: which secret stopped
 	// working ("refresh token" or "NPSSO") and when.
-	Secret string    `json:"secret,omitempty"`
-	At     time.Time `json:"at,omitzero"`
+	Which psn.SecretKind `json:"secret,omitempty"`
+	At    time.Time      `json:"at,omitzero"`
 }
 
 // TokenResponse is the answer of GET /v1/accounts/{name}/token.
@@ -257,7 +257,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var lr *psn.LoginRequiredError
 	switch {
 	case errors.As(err, &lr):
-		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Secret: lr.Secret, At: lr.At})
+		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Which: lr.Which, At: lr.At})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
 	case errors.Is(err, vault.ErrAccountName):

@@ -319,8 +319,8 @@ func TestAPITokenLoginRequired(t *testing.T) {
 	}
 	var e struct{ Error APIError }
 	_ = json.Unmarshal(body, &e)
-	if e.Error.Secret != "NPSSO" {
-		t.Errorf("secret = %q, want NPSSO (the kept NPSSO was tried and rejected)", e.Error.Secret)
+	if e.Error.Which != psn.SecretNPSSO {
+		t.Errorf("secret = %q, want NPSSO (the kept NPSSO was tried and rejected)", e.Error.Which)
 	}
 	code, body = a.authed(http.MethodGet, "/v1/accounts/alice", "")
 	var h vault.Health

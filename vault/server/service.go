@@ -387,7 +387,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 		}),
 		psn.OnLoginRequired(func(ctx context.Context, e *psn.LoginRequiredError) {
 			s.metrics.loginRequired.Inc()
-			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", e.Secret, "at", e.At)
+			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", string(e.Which), "at", e.At)
 		}),
 	}
 	return psn.NewTokenSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...)
