@@ -165,7 +165,7 @@ const (
 // accounts for at most this long.
 const DefaultLeaseTTL = 10 * time.Second
 
-// SourceOption configures NewTokenSource.
+// SourceOption configures NewRefreshingSource.
 type SourceOption func(*sourceConfig)
 
 type sourceConfig struct {
@@ -284,9 +284,9 @@ type RefreshingSource struct {
 	idle       chan struct{} // closed when active drops to 0 after Close
 }
 
-// NewTokenSource returns a RefreshingSource that loads tokens from store
+// NewRefreshingSource returns a RefreshingSource that loads tokens from store
 // and refreshes them with client.
-func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *RefreshingSource {
+func NewRefreshingSource(client *Client, store TokenStore, opts ...SourceOption) *RefreshingSource {
 	cfg := sourceConfig{
 		advisory: 15 * time.Minute, mandatory: time.Minute, jitter: 3 * time.Minute,
 		warnBefore:     7 * 24 * time.Hour,
