@@ -216,7 +216,7 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 		key, ok := parseBearer(r.Header.Get("Authorization"))
 		if !ok {
 			deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{},
-				"missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")))
+				"missing API key: send Authorization: Bearer <api key>, with a key this vault issued")))
 			return
 		}
 		// Verify bounds its own store read (requestWait).
