@@ -154,11 +154,6 @@ func statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
-// decodeJSON decodes a 2xx body into out the way the package's calls do.
-func decodeJSON(resp *http.Response, data []byte, out any) error {
-	return decodeJSONWith(resp, data, out, decodeV2)
-}
-
 func decodeJSONWith(resp *http.Response, data []byte, out any, with decoder) error {
 	if out == nil {
 		return nil

@@ -292,11 +292,22 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// SecretKind names a kind of stored secret (never its value), as errors
+// report which one failed.
+type SecretKind string
+
+// The kinds of secret a LoginRequiredError names.
+const (
+	SecretRefreshToken SecretKind = "refresh token"
+	SecretNPSSO        SecretKind = "NPSSO"
+)
+
 // LoginRequiredError says that no stored secret can produce a new access
 // token, which one failed last, and when. It matches ErrLoginRequired.
 type LoginRequiredError struct {
-	// Secret is the last secret that failed: "refresh token" or "NPSSO".
-	Secret string
+	// Which is the last secret that failed: SecretRefreshToken or
+	// SecretNPSSO.
+	Which SecretKind
 	// At is when it failed or expired (for an expired refresh token, its
 	// expiry instant).
 	At time.Time
@@ -306,11 +317,11 @@ type LoginRequiredError struct {
 
 // Error describes the failure; it never holds a secret.
 func (e *LoginRequiredError) Error() string {
-	s := fmt.Sprintf("psn: login required: the %s stopped working at %s", e.Secret, e.At.UTC().Format(time.RFC3339))
+	s := fmt.Sprintf("psn: login required: the %s stopped working at %s", e.Which, e.At.UTC().Format(time.RFC3339))
 	if e.Cause != nil {
 		s += ": " + e.Cause.Error()
 	}
-	return s + "; sign in again (psn login) with a new NPSSO"
+	return s + "; a new login with a fresh NPSSO is needed"
 }
 
 // Is makes errors.Is(err, ErrLoginRequired) work.

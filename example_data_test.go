@@ -13,7 +13,7 @@ import (
 )
 
 // fixedToken is a TokenSource for the examples. Real programs use
-// psn.NewTokenSource, which refreshes and stores tokens.
+// psn.NewRefreshingSource, which refreshes and stores tokens.
 type fixedToken struct{}
 
 func (fixedToken) Token(context.Context) (*psn.Token, error) {

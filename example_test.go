@@ -38,7 +38,7 @@ func ExampleClient_Login() {
 
 // A RefreshingSource keeps the token fresh for every data call; hooks tell
 // you when a human must act.
-func ExampleNewTokenSource() {
+func ExampleNewRefreshingSource() {
 	srv := psntest.NewServer(psntest.Config{Seed: 1})
 	defer srv.Close()
 	ctx := context.Background()
@@ -49,7 +49,7 @@ func ExampleNewTokenSource() {
 		log.Fatal(err)
 	}
 
-	src := psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso), // keep the NPSSO for the fallback
+	src := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, npsso), // keep the NPSSO for the fallback
 		psn.OnRefreshExpiring(func(ctx context.Context, at time.Time, npssoKept bool) {
 			log.Printf("refresh token expires at %s; NPSSO kept: %v", at, npssoKept)
 		}),
@@ -80,7 +80,7 @@ func ExampleTransport() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	hc := &http.Client{Transport: &psn.Transport{Source: psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, ""))}}
+	hc := &http.Client{Transport: &psn.Transport{Source: psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, ""))}}
 	resp, err := hc.Get(srv.URL + "/api/v1/devices/accounts/me")
 	if err != nil {
 		log.Fatal(err)
@@ -102,7 +102,7 @@ func ExampleUserService_ResolveAccountID() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	api := c.WithTokenSource(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso)))
+	api := c.WithTokenSource(psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, npsso)))
 
 	for _, who := range []string{"me", "VividBard", "2660187725880419255"} {
 		id, err := api.Users.ResolveAccountID(ctx, who)
@@ -132,7 +132,7 @@ func ExampleTrophyService_TitleTrophiesWithEarned() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	api := c.WithTokenSource(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso)))
+	api := c.WithTokenSource(psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, npsso)))
 
 	page, err := api.Trophies.Titles(ctx, "me", &psn.TitlesOptions{ListOptions: psn.ListOptions{Limit: 1}})
 	if err != nil {

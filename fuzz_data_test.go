@@ -283,3 +283,8 @@ func FuzzRoundTrip(f *testing.F) {
 		fuzzSameAgain(t, body, v)
 	})
 }
+
+// decodeJSON decodes a 2xx body into out the way the package's calls do.
+func decodeJSON(resp *http.Response, data []byte, out any) error {
+	return decodeJSONWith(resp, data, out, decodeV2)
+}

@@ -36,7 +36,7 @@ func Example_readme() {
 		log.Fatal(err) // psn.ErrNPSSORejected: fetch a new NPSSO
 	}
 
-	src := psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, npsso), // keeps the NPSSO for the fallback
+	src := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, npsso), // keeps the NPSSO for the fallback
 		psn.OnRefreshExpiring(func(ctx context.Context, at time.Time, npssoKept bool) {
 			log.Printf("log in again before %s (NPSSO kept: %v)", at, npssoKept) // tell a human
 		}))

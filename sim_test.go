@@ -33,7 +33,7 @@ func login(t *testing.T, cfg psntest.Config, opts ...psn.Option) (*psntest.Serve
 func TestThousandCallersOneRefreshGrant(t *testing.T) {
 	srv, c, tok := login(t, psntest.Config{Seed: 3, RateLimit: -1}, psn.WithLimiter(nil))
 	store := psn.NewMemoryTokenStore(tok, "")
-	src := psn.NewTokenSource(c, store)
+	src := psn.NewRefreshingSource(c, store)
 	srv.Sim.Advance(time.Hour) // the access token is expired
 	var wg sync.WaitGroup
 	var errs atomic.Int32
@@ -72,7 +72,7 @@ func TestUnauthorizedInvalidatesAndRetriesOnce(t *testing.T) {
 	// A token PSN no longer knows, though its expiry says it is fresh.
 	bogus := *tok
 	bogus.AccessToken = "revoked-access-token"
-	src := psn.NewTokenSource(c, psn.NewMemoryTokenStore(&bogus, ""))
+	src := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(&bogus, ""))
 	api := c.WithTokenSource(src)
 	if _, err := api.Users.AccountID(context.Background()); err != nil {
 		t.Fatalf("call after a 401: %v", err)
@@ -84,7 +84,7 @@ func TestUnauthorizedInvalidatesAndRetriesOnce(t *testing.T) {
 	// Through psn.Transport too, for any http.Client.
 	bogus2 := bogus
 	bogus2.AccessToken = "also-revoked"
-	src2 := psn.NewTokenSource(c, psn.NewMemoryTokenStore(&bogus2, ""))
+	src2 := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(&bogus2, ""))
 	hc := &http.Client{Transport: &psn.Transport{Source: src2}}
 	resp, err := hc.Get(srv.URL + "/api/v1/devices/accounts/me")
 	if err != nil {
@@ -101,7 +101,7 @@ func TestUnauthorizedInvalidatesAndRetriesOnce(t *testing.T) {
 	}
 	bogus3 := bogus
 	bogus3.AccessToken = "revoked-again"
-	src3 := psn.NewTokenSource(c, psn.NewMemoryTokenStore(&bogus3, ""))
+	src3 := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(&bogus3, ""))
 	_, err = c.WithTokenSource(src3).Users.AccountID(context.Background())
 	if !errors.Is(err, psn.ErrLoginRequired) {
 		t.Fatalf("err = %v, want login required", err)
@@ -110,7 +110,7 @@ func TestUnauthorizedInvalidatesAndRetriesOnce(t *testing.T) {
 
 func TestOAuth2Adapter(t *testing.T) {
 	_, c, tok := login(t, psntest.Config{Seed: 5})
-	ts := psn.OAuth2(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, "")))
+	ts := psn.OAuth2(psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, "")))
 	o, err := ts.Token()
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestOAuth2Adapter(t *testing.T) {
 func TestRotatingRefreshAgainstSimulator(t *testing.T) {
 	srv, c, tok := login(t, psntest.Config{Seed: 6, RotateRefresh: true})
 	store := psn.NewMemoryTokenStore(tok, "")
-	src := psn.NewTokenSource(c, store)
+	src := psn.NewRefreshingSource(c, store)
 	for range 3 {
 		srv.Sim.Advance(time.Hour)
 		if _, err := src.Token(context.Background()); err != nil {

@@ -175,13 +175,6 @@ func (m *MemoryTokenStore) RecordRejection(_ context.Context, version int64, nps
 	return nil
 }
 
-// RemoveNPSSO forgets the stored NPSSO (version unchanged); tests use it.
-func (m *MemoryTokenStore) RemoveNPSSO() {
-	m.mu.Lock()
-	m.st.NPSSO = ""
-	m.mu.Unlock()
-}
-
 // RefreshReason says why a new token was obtained.
 type RefreshReason string
 
@@ -197,7 +190,7 @@ const (
 // accounts for at most this long.
 const DefaultLeaseTTL = 10 * time.Second
 
-// SourceOption configures NewTokenSource.
+// SourceOption configures NewRefreshingSource.
 type SourceOption func(*sourceConfig)
 
 type sourceConfig struct {
@@ -316,9 +309,9 @@ type RefreshingSource struct {
 	idle       chan struct{} // closed when active drops to 0 after Close
 }
 
-// NewTokenSource returns a RefreshingSource that loads tokens from store
+// NewRefreshingSource returns a RefreshingSource that loads tokens from store
 // and refreshes them with client.
-func NewTokenSource(client *Client, store TokenStore, opts ...SourceOption) *RefreshingSource {
+func NewRefreshingSource(client *Client, store TokenStore, opts ...SourceOption) *RefreshingSource {
 	cfg := sourceConfig{
 		advisory: 15 * time.Minute, mandatory: time.Minute, jitter: 3 * time.Minute,
 		warnBefore:     7 * 24 * time.Hour,
@@ -589,7 +582,7 @@ func (s *RefreshingSource) refresh(ctx context.Context) (*Token, error) {
 // current token while it works.
 func (s *RefreshingSource) loadFailed(ctx context.Context, err error) (*Token, error) {
 	if errors.Is(err, ErrNoToken) {
-		return nil, &LoginRequiredError{Secret: "refresh token", At: s.now(), Cause: err}
+		return nil, &LoginRequiredError{Which: SecretRefreshToken, At: s.now(), Cause: err}
 	}
 	return s.keepServing(ctx, TokenState{}, fmt.Errorf("psn: loading token: %w", err))
 }
@@ -728,9 +721,9 @@ func (s *RefreshingSource) restingLogin(st TokenState, now time.Time) *LoginRequ
 	if st.NPSSO != "" && st.NPSSO != s.deadNPSSO() && !resting(st.NPSSORejectedAt) {
 		return nil // the NPSSO may still work
 	}
-	e := &LoginRequiredError{Secret: "refresh token", At: st.RefreshRejectedAt, Cause: ErrInvalidGrant}
+	e := &LoginRequiredError{Which: SecretRefreshToken, At: st.RefreshRejectedAt, Cause: ErrInvalidGrant}
 	if st.NPSSO != "" {
-		e.Secret, e.At, e.Cause = "NPSSO", st.NPSSORejectedAt, ErrNPSSORejected
+		e.Which, e.At, e.Cause = SecretNPSSO, st.NPSSORejectedAt, ErrNPSSORejected
 		if e.At.IsZero() {
 			e.At = st.RefreshRejectedAt
 		}
@@ -778,7 +771,7 @@ func (s *RefreshingSource) spend(ctx context.Context, st TokenState, now time.Ti
 		(st.NPSSORejectedAt.IsZero() || !now.Before(st.NPSSORejectedAt.Add(RejectedRetry))) {
 		return s.loginWithNPSSO(ctx, st, now)
 	}
-	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "refresh token", At: refreshDiedAt, Cause: cause})
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Which: SecretRefreshToken, At: refreshDiedAt, Cause: cause})
 }
 
 // notEvidence decides whether PSN's rejection of st's refresh token is
@@ -829,7 +822,7 @@ func (s *RefreshingSource) loginWithNPSSO(ctx context.Context, st TokenState, no
 	s.npssoDead = st.NPSSO
 	s.mu.Unlock()
 	s.recordRejection(ctx, st.Version, true, now)
-	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Secret: "NPSSO", At: now, Cause: err})
+	return nil, s.loginRequired(ctx, st.Version, &LoginRequiredError{Which: SecretNPSSO, At: now, Cause: err})
 }
 
 // recordRejection hands PSN's rejection of a secret to the store when it
@@ -1008,7 +1001,7 @@ func (s *RefreshingSource) loginRequired(ctx context.Context, version int64, e *
 	s.mu.Lock()
 	s.loginErr, s.loginVer = e, version
 	s.mu.Unlock()
-	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", e.Secret, "at", e.At)
+	s.client.cfg.logger.ErrorContext(ctx, "psn: login required", "secret", string(e.Which), "at", e.At)
 	s.recordError(ctx, version, e)
 	if s.cfg.onLoginRequired != nil {
 		s.cfg.onLoginRequired(ctx, e)

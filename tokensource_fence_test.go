@@ -121,7 +121,7 @@ func TestSourceRejectionAfterALaterHolderSpentIsNotEvidence(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		fs := &fencedStore{MemoryTokenStore: mem}
-		src := NewTokenSource(c, fs)
+		src := NewRefreshingSource(c, fs)
 		ctx := context.Background()
 		time.Sleep(time.Hour) // the stored token expired
 
@@ -189,7 +189,7 @@ func TestSourceRejectionUnderTheLatestFenceIsEvidence(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		fs := &fencedStore{MemoryTokenStore: mem}
-		src := NewTokenSource(c, fs)
+		src := NewRefreshingSource(c, fs)
 		ctx := context.Background()
 		time.Sleep(time.Hour)
 		g.mu.Lock()
@@ -217,7 +217,7 @@ func TestSourceDoesNotSpendAfterItsLeaseWasLost(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		fs := &fencedStore{MemoryTokenStore: mem}
-		src := NewTokenSource(c, fs)
+		src := NewRefreshingSource(c, fs)
 		ctx := context.Background()
 		time.Sleep(time.Hour)
 

@@ -63,7 +63,7 @@ func TestSourceLeaseFreedByFinishedHolderServesItsToken(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		ls := &leaseStore{MemoryTokenStore: mem, holder: "other"}
-		src := NewTokenSource(c, ls)
+		src := NewRefreshingSource(c, ls)
 		time.Sleep(time.Hour) // the stored token expired; the other process is refreshing
 
 		var theirs *Token
@@ -106,7 +106,7 @@ func TestSourceLeaseAbandonedByHolderRefreshesItself(t *testing.T) {
 		g := newGrantServer(time.Hour, 60*24*time.Hour)
 		c, _, mem := lifecycle(t, g, false)
 		ls := &leaseStore{MemoryTokenStore: mem, holder: "other"}
-		src := NewTokenSource(c, ls)
+		src := NewRefreshingSource(c, ls)
 		time.Sleep(time.Hour)
 
 		ls.afterLoad = func(n int) {

@@ -59,7 +59,7 @@ func TestSourceSavesWhenOnlyBookkeepingMovedTheVersion(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		hs := &hookStore{MemoryTokenStore: mem}
-		src := NewTokenSource(c, hs)
+		src := NewRefreshingSource(c, hs)
 		ctx := context.Background()
 		once := true
 		hs.beforeSave = func() error {
@@ -102,8 +102,8 @@ func TestSourceInvalidGrantForAReplacedTokenIsNotEvidence(t *testing.T) {
 		g.rotate = true
 		c, _, mem := lifecycle(t, g, false)
 		hs := &hookStore{MemoryTokenStore: mem}
-		slow := NewTokenSource(c, hs)
-		other := NewTokenSource(c, mem)
+		slow := NewRefreshingSource(c, hs)
+		other := NewRefreshingSource(c, mem)
 		ctx := context.Background()
 		time.Sleep(time.Hour)
 		var theirs *Token
@@ -153,10 +153,10 @@ func TestSourceRestsOnRejectionEvidence(t *testing.T) {
 			t.Fatalf("invalid_grant answers = %d, want 1", g.invalid())
 		}
 		for range 5 { // five CLI runs, each a new process
-			second := NewTokenSource(c, mem)
+			second := NewRefreshingSource(c, mem)
 			_, err := second.Token(ctx)
 			var lr *LoginRequiredError
-			if !errors.As(err, &lr) || lr.Secret != "refresh token" || !lr.At.Equal(st.RefreshRejectedAt) {
+			if !errors.As(err, &lr) || lr.Which != SecretRefreshToken || !lr.At.Equal(st.RefreshRejectedAt) {
 				t.Fatalf("second process: %v, want login required since the recorded rejection", err)
 			}
 		}
@@ -164,7 +164,7 @@ func TestSourceRestsOnRejectionEvidence(t *testing.T) {
 			t.Fatalf("resting account called PSN: invalid_grant answers = %d, want 1", g.invalid())
 		}
 		time.Sleep(RejectedRetry)
-		if _, err := NewTokenSource(c, mem).Token(ctx); !errors.Is(err, ErrLoginRequired) {
+		if _, err := NewRefreshingSource(c, mem).Token(ctx); !errors.Is(err, ErrLoginRequired) {
 			t.Fatalf("after RejectedRetry: %v", err)
 		}
 		if g.invalid() != 2 {
@@ -188,7 +188,7 @@ func TestSourceKeepsAnUnsavedTokenForTheNextRefresh(t *testing.T) {
 			}
 			return nil
 		}
-		src := NewTokenSource(c, hs, WithRefreshTimeout(5*time.Second))
+		src := NewRefreshingSource(c, hs, WithRefreshTimeout(5*time.Second))
 		ctx := context.Background()
 		time.Sleep(time.Hour)
 		if _, err := src.Token(ctx); err == nil {

@@ -110,7 +110,7 @@ func lifecycle(t *testing.T, g *grantServer, keepNPSSO bool, opts ...SourceOptio
 		npsso = testNPSSO
 	}
 	store := NewMemoryTokenStore(tok, npsso)
-	return c, NewTokenSource(c, store, opts...), store
+	return c, NewRefreshingSource(c, store, opts...), store
 }
 
 func TestSourceServesCachedTokenUntilAdvisoryWindow(t *testing.T) {
@@ -201,7 +201,7 @@ func TestSourceSavesBeforeServing(t *testing.T) {
 		c, _, mem := lifecycle(t, g, false)
 		st := &savingStore{MemoryTokenStore: mem}
 		var sawSaved bool
-		src := NewTokenSource(c, st, OnRefresh(func(ctx context.Context, tok *Token, _ RefreshReason) {
+		src := NewRefreshingSource(c, st, OnRefresh(func(ctx context.Context, tok *Token, _ RefreshReason) {
 			sawSaved = st.saved.Load() == tok.AccessToken
 		}))
 		time.Sleep(time.Hour)
@@ -228,7 +228,7 @@ func TestSourceKeepsOldRefreshTokenWhenNoneReturned(t *testing.T) {
 		c := NewClient(WithHTTPClient(&http.Client{Transport: handlerTransport{h}}), WithLimiter(nil))
 		now := time.Now()
 		store := NewMemoryTokenStore(&Token{AccessToken: "old", RefreshToken: "keep-me", Expiry: now, RefreshExpiry: now.Add(24 * time.Hour), IssuedAt: now.Add(-time.Hour)}, "")
-		src := NewTokenSource(c, store)
+		src := NewRefreshingSource(c, store)
 		tok, err := src.Token(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -309,7 +309,7 @@ func TestSourceFallsBackToNPSSOOnceThenLoginRequired(t *testing.T) {
 			OnRefreshExpiring(func(_ context.Context, _ time.Time, kept bool) {
 				hooks = append(hooks, fmt.Sprintf("expiring:%v", kept))
 			}),
-			OnLoginRequired(func(_ context.Context, e *LoginRequiredError) { hooks = append(hooks, "login:"+e.Secret) }))
+			OnLoginRequired(func(_ context.Context, e *LoginRequiredError) { hooks = append(hooks, "login:"+string(e.Which)) }))
 		ctx := context.Background()
 		for range 3 { // 3 hours: refresh, refresh, then the refresh token is dead
 			time.Sleep(time.Hour)
@@ -329,7 +329,7 @@ func TestSourceFallsBackToNPSSOOnceThenLoginRequired(t *testing.T) {
 		time.Sleep(time.Hour)
 		_, err := src.Token(ctx)
 		var lr *LoginRequiredError
-		if !errors.Is(err, ErrLoginRequired) || !errors.As(err, &lr) || lr.Secret != "NPSSO" {
+		if !errors.Is(err, ErrLoginRequired) || !errors.As(err, &lr) || lr.Which != SecretNPSSO {
 			t.Fatalf("err = %v, want login required naming the NPSSO", err)
 		}
 		if strings.Contains(err.Error(), testNPSSO) {
@@ -375,7 +375,7 @@ func TestSourceWithoutNPSSOIsLoginRequiredAtRefreshExpiry(t *testing.T) {
 		time.Sleep(2 * time.Hour)
 		_, err := src.Token(context.Background())
 		var lr *LoginRequiredError
-		if !errors.As(err, &lr) || lr.Secret != "refresh token" {
+		if !errors.As(err, &lr) || lr.Which != SecretRefreshToken {
 			t.Fatalf("err = %v", err)
 		}
 		if code, refresh := g.counts(); code != 1 || refresh != 0 {
@@ -401,7 +401,7 @@ func TestSourceCallerCancelDoesNotCancelRefresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		slow = make(chan struct{})
-		src := NewTokenSource(c, NewMemoryTokenStore(tok, ""))
+		src := NewRefreshingSource(c, NewMemoryTokenStore(tok, ""))
 		time.Sleep(time.Hour)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
@@ -458,7 +458,7 @@ func BenchmarkCachedToken(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	src := NewTokenSource(c, NewMemoryTokenStore(tok, ""))
+	src := NewRefreshingSource(c, NewMemoryTokenStore(tok, ""))
 	ctx := context.Background()
 	if _, err := src.Token(ctx); err != nil {
 		b.Fatal(err)
@@ -498,7 +498,7 @@ func TestSourceBadRefreshAnswersLoseNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 				store := NewMemoryTokenStore(tok, "")
-				src := NewTokenSource(c, store)
+				src := NewRefreshingSource(c, store)
 				broken.Store(true)
 				time.Sleep(59*time.Minute + 30*time.Second) // must refresh, token still valid
 				got, err := src.Token(context.Background())
@@ -538,7 +538,7 @@ func TestCloseWaitsForTheRefreshInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 		store := NewMemoryTokenStore(tok, "")
-		src := NewTokenSource(c, store)
+		src := NewRefreshingSource(c, store)
 		holding.Store(true)
 		time.Sleep(time.Hour)
 		// A caller gives up; its refresh goes on in the background.

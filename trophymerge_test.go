@@ -15,7 +15,7 @@ import (
 func simAPI(t *testing.T, seed int64) (*psntest.Server, *psn.Client) {
 	t.Helper()
 	srv, c, tok := login(t, psntest.Config{Seed: seed})
-	return srv, c.WithTokenSource(psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, "")))
+	return srv, c.WithTokenSource(psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, "")))
 }
 
 func countTrophies(c psn.TrophyCounts) int { return c.Bronze + c.Silver + c.Gold + c.Platinum }

@@ -75,7 +75,7 @@ func TestOpenRingWrongKey(t *testing.T) {
 			if !errors.Is(err, ErrWrongKey) || got != nil {
 				t.Fatalf("OpenRing = %v, %v; want nil, ErrWrongKey", got, err)
 			}
-			if !strings.Contains(err.Error(), "wrong key: the ring was sealed with another key; check PSN_KEY / PSN_KEY_FILE / PSN_PASSPHRASE") {
+			if !strings.Contains(err.Error(), "wrong key: the ring was sealed with another key") {
 				t.Fatalf("error %q does not say what to check", err)
 			}
 		})

@@ -10,7 +10,7 @@ import (
 // key material or plaintext.
 var (
 	// ErrWrongKey means the key-encryption key does not open the sealed ring.
-	ErrWrongKey = errors.New("seal: wrong key: the ring was sealed with another key; check PSN_KEY / PSN_KEY_FILE / PSN_PASSPHRASE")
+	ErrWrongKey = errors.New("seal: wrong key: the ring was sealed with another key")
 
 	// ErrTampered means an envelope failed authentication: it was altered,
 	// corrupted, or moved to another purpose, account or field.

@@ -134,7 +134,7 @@ func (f *keyFile) key(*kdfParams) (*[keyLen]byte, error) {
 
 func loadOrCreateKeyFile(path string) (*[keyLen]byte, error) {
 	if path == "" {
-		return nil, &KeyFileError{Path: `""`, Problem: "no path given", Fix: "set PSN_KEY_FILE to a file path or give a config directory"}
+		return nil, &KeyFileError{Path: `""`, Problem: "no path given", Fix: "give a key file path or a config directory"}
 	}
 	k, err := readKeyFile(path)
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -159,7 +159,7 @@ func readKeyFile(path string) (*[keyLen]byte, error) {
 	}
 	if !st.Mode().IsRegular() {
 		return nil, &KeyFileError{Path: path, Problem: "not a regular file (" + st.Mode().Type().String() + ")",
-			Fix: "point PSN_KEY_FILE at a file holding exactly 32 random bytes"}
+			Fix: "a key file must hold exactly 32 random bytes"}
 	}
 	if perm := st.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		return nil, &KeyFileError{Path: path, Problem: fmt.Sprintf("mode %04o lets group or others access it", perm),
@@ -175,7 +175,7 @@ func readKeyFile(path string) (*[keyLen]byte, error) {
 	if n != keyLen {
 		size := fmt.Sprintf("%d bytes", st.Size())
 		return nil, &KeyFileError{Path: path, Problem: "holds " + size + ", want exactly 32 raw bytes (not text or base64)",
-			Fix: "restore the original key file (for base64 key material use PSN_KEY instead); delete it only if no ring was sealed with it"}
+			Fix: "restore the original key file (base64 key material is a key, not a key file); delete it only if no ring was sealed with it"}
 	}
 	k := new([keyLen]byte)
 	copy(k[:], buf[:keyLen])
@@ -402,7 +402,7 @@ func ResolveKEK(getenv func(string) string, configDir string) (KEKSource, error)
 	default:
 		if configDir == "" {
 			return nil, &KeyFileError{Path: `""`, Problem: "no config directory to hold the default key file",
-				Fix: "set PSN_KEY, PSN_KEY_FILE or PSN_PASSPHRASE"}
+				Fix: "give a key, a key file or a passphrase"}
 		}
 		src = KeyFile(filepath.Join(configDir, "key"))
 	}

@@ -113,7 +113,7 @@ func TestKeyFileRejected(t *testing.T) {
 		{"group writable", write("gw", seq32(), 0o620), "chmod 600"},
 		{"short", write("short", seq32()[:31], 0o600), "exactly 32"},
 		{"long", write("long", append(seq32(), '\n'), 0o600), "exactly 32"},
-		{"base64 text", write("b64", []byte(testKeyB64), 0o600), "PSN_KEY"},
+		{"base64 text", write("b64", []byte(testKeyB64), 0o600), "base64 key material is a key"},
 		{"empty", write("empty", nil, 0o600), "exactly 32"},
 		{"directory", dir, "regular file"},
 	}

@@ -44,7 +44,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	src := psn.NewTokenSource(client, vault.NewAccountStore(st, keys.Ring, "alice", "example-process").FollowKeys(keys))
+	src := psn.NewRefreshingSource(client, vault.NewAccountStore(st, keys.Ring, "alice", "example-process").FollowKeys(keys))
 	defer src.Close(ctx)
 	sum, err := client.WithTokenSource(src).Trophies.Summary(ctx, "me")
 	if err != nil {

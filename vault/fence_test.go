@@ -152,7 +152,7 @@ func TestAccountStoreRecordErrorAtIsBoundToItsVersion(t *testing.T) {
 	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v2", time.Now())}, 1); err != nil {
 		t.Fatal(err)
 	}
-	lr := &psn.LoginRequiredError{Secret: "refresh token", At: time.Now(), Cause: psn.ErrInvalidGrant}
+	lr := &psn.LoginRequiredError{Which: psn.SecretRefreshToken, At: time.Now(), Cause: psn.ErrInvalidGrant}
 	a.RecordErrorAt(ctx, 1, lr, time.Now())
 	rec, _ := st.Get(ctx, "acct")
 	if rec.LastError != "" {

@@ -7,41 +7,54 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
+// AccessState is the state of an account's access token (Health.Access).
+type AccessState string
+
 // Access-token states (docs/architecture.md, "Token lifecycle").
 const (
-	AccessFresh        = "fresh"
-	AccessRefreshAhead = "refresh-ahead"
-	AccessMustRefresh  = "must-refresh"
-	AccessExpired      = "expired"
+	AccessFresh        AccessState = "fresh"
+	AccessRefreshAhead AccessState = "refresh-ahead"
+	AccessMustRefresh  AccessState = "must-refresh"
+	AccessExpired      AccessState = "expired"
 )
+
+// RefreshState is the state of an account's refresh token (Health.Refresh).
+type RefreshState string
 
 // Refresh-token states.
 const (
-	RefreshOK       = "ok"
-	RefreshExpiring = "expiring"
-	RefreshDead     = "dead"
+	RefreshOK       RefreshState = "ok"
+	RefreshExpiring RefreshState = "expiring"
+	RefreshDead     RefreshState = "dead"
 )
+
+// State sums up an account's health (Health.State); its values are
+// store's state names (store.StateOf), typed.
+type State string
 
 // Account states (Health.State).
 const (
 	// StateOK: the refresh token works and is not close to its expiry.
-	StateOK = store.StateOK
+	StateOK State = store.StateOK
 	// StateExpiring: a human must log in within the warning period unless
 	// the kept NPSSO still works by then.
-	StateExpiring = store.StateExpiring
+	StateExpiring State = store.StateExpiring
 	// StateNPSSOFallback: the refresh token is dead; the next refresh logs
 	// in with the kept NPSSO.
-	StateNPSSOFallback = store.StateNPSSOFallback
+	StateNPSSOFallback State = store.StateNPSSOFallback
 	// StateLoginRequired: the refresh token is dead (expired, or rejected
 	// by PSN) and no NPSSO is kept or PSN rejected it too: a human must log
 	// in again.
-	StateLoginRequired = store.StateLoginRequired
+	StateLoginRequired State = store.StateLoginRequired
 )
+
+// NPSSOState is the state of an account's kept NPSSO (Health.NPSSO).
+type NPSSOState string
 
 // NPSSO states (Health.NPSSO), when one is kept.
 const (
-	NPSSOOK       = "ok"
-	NPSSORejected = "rejected"
+	NPSSOOK       NPSSOState = "ok"
+	NPSSORejected NPSSOState = "rejected"
 )
 
 // Health is the state of one account at an instant, in the words of
@@ -49,24 +62,24 @@ const (
 // the expiry instants and from the evidence of what PSN last answered. A
 // refresh token PSN rejected is dead whatever its expiry says.
 type Health struct {
-	Account       string    `json:"account"`
-	AccountID     string    `json:"accountId,omitempty"`
-	OnlineID      string    `json:"onlineId,omitempty"`
-	Access        string    `json:"access"`
-	AccessExpiry  time.Time `json:"accessExpiry"`
-	Refresh       string    `json:"refresh"`
-	RefreshExpiry time.Time `json:"refreshExpiry"`
+	Account       string       `json:"account"`
+	AccountID     string       `json:"accountId,omitempty"`
+	OnlineID      string       `json:"onlineId,omitempty"`
+	Access        AccessState  `json:"access"`
+	AccessExpiry  time.Time    `json:"accessExpiry"`
+	Refresh       RefreshState `json:"refresh"`
+	RefreshExpiry time.Time    `json:"refreshExpiry"`
 	// RefreshRejectedAt is when PSN rejected the refresh token (zero: it
 	// has not).
 	RefreshRejectedAt time.Time `json:"refreshRejectedAt,omitzero"`
 	NPSSOKept         bool      `json:"npssoKept"`
 	// NPSSO is NPSSOOK or NPSSORejected when one is kept, else empty;
 	// NPSSORejectedAt is when PSN rejected it.
-	NPSSO           string    `json:"npsso,omitempty"`
-	NPSSORejectedAt time.Time `json:"npssoRejectedAt,omitzero"`
+	NPSSO           NPSSOState `json:"npsso,omitempty"`
+	NPSSORejectedAt time.Time  `json:"npssoRejectedAt,omitzero"`
 	// State sums it up: StateOK, StateExpiring, StateNPSSOFallback or
 	// StateLoginRequired.
-	State string `json:"state"`
+	State State `json:"state"`
 	// RetryAt, for a login-required account whose secrets PSN rejected, is
 	// when a process tries them once more (psn.RejectedRetry after the
 	// rejection); until then no process calls PSN for it. A new login ends
@@ -111,7 +124,7 @@ func HealthOf(rec store.Record, now time.Time, warnBefore time.Duration) Health 
 	}
 	// One definition of the state for every report (store.StateOf), so
 	// `psn accounts`, /v1/accounts, the status page and /metrics agree.
-	h.State = store.StateOf(rec, store.StateRules{Now: now, WarnBefore: warnBefore, LoginRequiredPrefix: psn.ErrLoginRequired.Error()})
+	h.State = State(store.StateOf(rec, store.StateRules{Now: now, WarnBefore: warnBefore, LoginRequiredPrefix: psn.ErrLoginRequired.Error()}))
 	if h.State == StateLoginRequired {
 		if last := latest(rec.RefreshRejectedAt, rec.NPSSORejectedAt); !last.IsZero() {
 			h.RetryAt = last.Add(psn.RejectedRetry)
@@ -136,9 +149,9 @@ func (h Health) LoginRequired() *psn.LoginRequiredError {
 	}
 	switch {
 	case h.NPSSO == NPSSORejected:
-		return &psn.LoginRequiredError{Secret: "NPSSO", At: h.NPSSORejectedAt, Cause: psn.ErrNPSSORejected}
+		return &psn.LoginRequiredError{Which: psn.SecretNPSSO, At: h.NPSSORejectedAt, Cause: psn.ErrNPSSORejected}
 	case !h.RefreshRejectedAt.IsZero():
-		return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshRejectedAt, Cause: psn.ErrInvalidGrant}
+		return &psn.LoginRequiredError{Which: psn.SecretRefreshToken, At: h.RefreshRejectedAt, Cause: psn.ErrInvalidGrant}
 	}
-	return &psn.LoginRequiredError{Secret: "refresh token", At: h.RefreshExpiry}
+	return &psn.LoginRequiredError{Which: psn.SecretRefreshToken, At: h.RefreshExpiry}
 }

@@ -167,7 +167,7 @@ func (k *Keys) Reseal(ctx context.Context) (int, error) {
 }
 
 // ErrKeyInUse: Retire was asked to drop a key that records still use.
-var ErrKeyInUse = errors.New("vault: key still in use: run `psn keys reseal` first")
+var ErrKeyInUse = errors.New("vault: key still in use: records are sealed with it; re-seal them under the primary key first")
 
 // Retire removes key id from the ring when no record uses it.
 func (k *Keys) Retire(ctx context.Context, id uint32) error {

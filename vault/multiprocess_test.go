@@ -226,7 +226,7 @@ func TestHelperProcess(t *testing.T) {
 	client := psn.NewClient(psn.WithEndpoint(os.Getenv(envEndpoint)), psn.WithLimiter(nil))
 	var refreshes atomic.Int64
 	ds := &drainingStore{AccountStore: NewAccountStore(st, keys.Ring, "acct", os.Getenv(envOwner))}
-	src := psn.NewTokenSource(client, ds,
+	src := psn.NewRefreshingSource(client, ds,
 		psn.OnRefresh(func(context.Context, *psn.Token, psn.RefreshReason) { refreshes.Add(1) }))
 
 	stopAt := time.Unix(0, stopNS)

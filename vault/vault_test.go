@@ -563,9 +563,11 @@ func TestHealthOf(t *testing.T) {
 		return r
 	}
 	cases := []struct {
-		name                   string
-		rec                    store.Record
-		access, refresh, state string
+		name    string
+		rec     store.Record
+		access  AccessState
+		refresh RefreshState
+		state   State
 	}{
 		{"fresh", rec(time.Hour, 30*24*time.Hour, true, false), AccessFresh, RefreshOK, "ok"},
 		{"refresh-ahead", rec(10*time.Minute, 30*24*time.Hour, true, false), AccessRefreshAhead, RefreshOK, "ok"},

@@ -290,7 +290,7 @@ func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *p
 		return nil, nil, &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(), err: psn.ErrNoToken, quiet: true}
 	}
 	c := a.client(extra...)
-	src := psn.NewTokenSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()).FollowKeys(keys),
+	src := psn.NewRefreshingSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()).FollowKeys(keys),
 		psn.OnRefreshExpiring(func(_ context.Context, exp time.Time, kept bool) {
 			fmt.Fprintf(a.stderr, "psn: warning: the refresh token of %q expires %s%s\n", a.account, humanUntil(exp, time.Now()), npssoHint(kept))
 		}))

@@ -91,7 +91,7 @@ func runDemo(ctx context.Context, out io.Writer, callers int, keep bool) error {
 
 	var warnings, refreshes atomic.Int32
 	var lastReason atomic.Value
-	src := psn.NewTokenSource(client, vault.NewAccountStore(st, keys.Ring, "demo", owner()).FollowKeys(keys),
+	src := psn.NewRefreshingSource(client, vault.NewAccountStore(st, keys.Ring, "demo", owner()).FollowKeys(keys),
 		psn.WithWarnBefore(150*time.Minute),
 		psn.OnRefresh(func(_ context.Context, tok *psn.Token, r psn.RefreshReason) {
 			refreshes.Add(1)

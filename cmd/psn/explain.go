@@ -11,6 +11,7 @@ import (
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/vault"
 	"github.com/spf13/pflag"
 )
 
@@ -105,11 +106,17 @@ func (a *app) explain(err error) *userError {
 	case is(seal.ErrBadKey):
 		return &userError{what: "the key material is unusable", hint: "PSN_KEY must be the base64 of exactly 32 bytes (make one with: head -c 32 /dev/urandom | base64).", err: err}
 	case is(seal.ErrKeyFile):
-		return &userError{what: "the key file is unusable", err: err}
+		return &userError{what: "the key file is unusable",
+			hint: "PSN_KEY_FILE names a file of exactly 32 raw bytes; base64 key material goes in PSN_KEY instead.", err: err}
 	case is(seal.ErrTampered), is(seal.ErrMalformed), is(seal.ErrUnknownKey):
 		return &userError{what: fmt.Sprintf("the stored secrets of account %q cannot be opened: they were altered, damaged or sealed with a retired key", a.account),
 			hint: a.loginHint() + " It replaces them.", err: err}
-	case is(store.ErrUnavailable), is(store.ErrCorrupt):
+	case is(vault.ErrKeyInUse):
+		return &userError{what: "the key still seals accounts", hint: "Run `psn keys reseal` first.", err: err}
+	case is(store.ErrCorrupt):
+		return &userError{what: "cannot open the token store",
+			hint: "Choose another --store path, or move the file aside and log in again.", err: err}
+	case is(store.ErrUnavailable):
 		return &userError{what: "cannot open the token store", err: err}
 	case isUnreachable(err):
 		where := "PSN"

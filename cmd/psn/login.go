@@ -248,8 +248,8 @@ func healthTable(hs []vault.Health) table {
 	t := table{header: []string{"ACCOUNT", "ONLINE ID", "ACCESS", "ACCESS EXPIRY", "REFRESH", "REFRESH EXPIRY", "NPSSO", "STATE"},
 		keys: []string{"account", "onlineId", "access", "accessExpiry", "refresh", "refreshExpiry", "npssoKept", "state"}}
 	for _, h := range hs {
-		t.rows = append(t.rows, []string{h.Account, h.OnlineID, h.Access, h.AccessExpiry.UTC().Format(time.RFC3339),
-			h.Refresh, h.RefreshExpiry.UTC().Format(time.RFC3339), fmt.Sprint(h.NPSSOKept), h.State})
+		t.rows = append(t.rows, []string{h.Account, h.OnlineID, string(h.Access), h.AccessExpiry.UTC().Format(time.RFC3339),
+			string(h.Refresh), h.RefreshExpiry.UTC().Format(time.RFC3339), fmt.Sprint(h.NPSSOKept), string(h.State)})
 	}
 	return t
 }

@@ -115,10 +115,10 @@ func readSchema(ctx context.Context, q querier, path string) (version int, err e
 	}
 	switch {
 	case appID != 0 && appID != applicationID:
-		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (application_id %#x); nothing was changed: choose another --store path",
+		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (application_id %#x); nothing was changed: the store needs another path",
 			store.ErrCorrupt, path, appID)
 	case version != 0 && appID != applicationID:
-		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (schema version %d without the psnkit mark); nothing was changed: choose another --store path",
+		return 0, fmt.Errorf("%w: %s is a SQLite database of another program (schema version %d without the psnkit mark); nothing was changed: the store needs another path",
 			store.ErrCorrupt, path, version)
 	case version > SchemaVersion:
 		return 0, &SchemaError{Path: path, Found: version, Supported: SchemaVersion}
@@ -128,7 +128,7 @@ func readSchema(ctx context.Context, q querier, path string) (version int, err e
 			return 0, err
 		}
 		if n > 0 {
-			return 0, fmt.Errorf("%w: %s is a SQLite database with %d objects that are not psnkit's; nothing was changed: choose another --store path",
+			return 0, fmt.Errorf("%w: %s is a SQLite database with %d objects that are not psnkit's; nothing was changed: the store needs another path",
 				store.ErrCorrupt, path, n)
 		}
 	}

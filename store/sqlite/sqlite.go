@@ -309,7 +309,7 @@ func prepareFile(path string) (existing bool, err error) {
 	}
 	head := make([]byte, len(sqliteHeader))
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != sqliteHeader {
-		return false, fmt.Errorf("%w: %s is not a SQLite database (its first bytes are not the SQLite header); nothing was changed: move it aside or choose another --store path, then log in again",
+		return false, fmt.Errorf("%w: %s is not a SQLite database (its first bytes are not the SQLite header); nothing was changed: the store needs another path, or this file moved aside",
 			store.ErrCorrupt, path)
 	}
 	return true, nil

@@ -19,8 +19,8 @@ import (
 
 // HTTP limits of the vault API.
 const (
-	// MaxRequestBody caps a request body.
-	MaxRequestBody = 64 << 10
+	// maxRequestBody caps a request body.
+	maxRequestBody = 64 << 10
 	// tokenWait bounds how long a token request waits for a refresh.
 	tokenWait = 70 * time.Second
 	// requestWait bounds the other requests.
@@ -32,10 +32,10 @@ const (
 type APIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	// Secret and At are set on login_required: which secret stopped
+	// Which and At are set on login_required: which secret stopped
 	// working ("refresh token" or "NPSSO") and when.
-	Secret string    `json:"secret,omitempty"`
-	At     time.Time `json:"at,omitzero"`
+	Which psn.SecretKind `json:"secret,omitempty"`
+	At    time.Time      `json:"at,omitzero"`
 }
 
 // TokenResponse is the answer of GET /v1/accounts/{name}/token.
@@ -44,36 +44,36 @@ type TokenResponse struct {
 	Expiry      time.Time `json:"expiry"`
 }
 
-// AddAccountRequest is the body of POST /v1/accounts.
-type AddAccountRequest struct {
+// addAccountRequest is the body of POST /v1/accounts.
+type addAccountRequest struct {
 	Name string `json:"name"`
 	// NPSSO is the 64-character value or the whole {"npsso":"…"} JSON.
 	NPSSO     string `json:"npsso"`
 	KeepNPSSO bool   `json:"keepNpsso"`
 }
 
-// DecodeAddAccount reads and checks a POST /v1/accounts body: one JSON
+// decodeAddAccount reads and checks a POST /v1/accounts body: one JSON
 // object, no unknown fields, a valid account name and a well-formed NPSSO.
 // Its errors never repeat the NPSSO.
-func DecodeAddAccount(r io.Reader) (AddAccountRequest, psn.Secret, error) {
+func decodeAddAccount(r io.Reader) (addAccountRequest, psn.Secret, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var req AddAccountRequest
+	var req addAccountRequest
 	if err := dec.Decode(&req); err != nil {
-		return AddAccountRequest{}, "", errBadJSON(err)
+		return addAccountRequest{}, "", errBadJSON(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return AddAccountRequest{}, "", errors.New("the body must hold one JSON object")
+		return addAccountRequest{}, "", errors.New("the body must hold one JSON object")
 	}
 	if !vault.ValidAccountName(req.Name) {
-		return AddAccountRequest{}, "", vault.ErrAccountName
+		return addAccountRequest{}, "", vault.ErrAccountName
 	}
 	if req.NPSSO == "" {
-		return AddAccountRequest{}, "", errors.New(`"npsso" is missing`)
+		return addAccountRequest{}, "", errors.New(`"npsso" is missing`)
 	}
 	npsso, err := psn.ParseNPSSO(req.NPSSO)
 	if err != nil {
-		return AddAccountRequest{}, "", err
+		return addAccountRequest{}, "", err
 	}
 	return req, npsso, nil
 }
@@ -103,9 +103,9 @@ func errBadJSON(err error) error {
 	return errors.New("the body is not a JSON object of the expected shape")
 }
 
-// ParseBearer returns the credential of an "Authorization: Bearer …"
+// parseBearer returns the credential of an "Authorization: Bearer …"
 // header value (the scheme is case-insensitive), or false.
-func ParseBearer(h string) (string, bool) {
+func parseBearer(h string) (string, bool) {
 	scheme, cred, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -213,10 +213,10 @@ type authProblem struct{}
 // the others to deny, with the reason in the context.
 func (a *api) auth(next, deny http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := ParseBearer(r.Header.Get("Authorization"))
+		key, ok := parseBearer(r.Header.Get("Authorization"))
 		if !ok {
 			deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{},
-				"missing API key: send Authorization: Bearer <api key> (create one with `psn vault apikey create NAME`)")))
+				"missing API key: send Authorization: Bearer <api key>, with a key this vault issued")))
 			return
 		}
 		// Verify bounds its own store read (requestWait).
@@ -257,7 +257,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var lr *psn.LoginRequiredError
 	switch {
 	case errors.As(err, &lr):
-		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Secret: lr.Secret, At: lr.At})
+		writeError(w, http.StatusConflict, APIError{Code: "login_required", Message: err.Error(), Which: lr.Which, At: lr.At})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, APIError{Code: "account_not_found", Message: "no account of that name"})
 	case errors.Is(err, vault.ErrAccountName):
@@ -301,7 +301,7 @@ func isPSNError(err error) bool {
 }
 
 func (a *api) addAccount(w http.ResponseWriter, r *http.Request) {
-	req, npsso, err := DecodeAddAccount(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	req, npsso, err := decodeAddAccount(http.MaxBytesReader(w, r.Body, maxRequestBody))
 	if err != nil {
 		if errors.Is(err, vault.ErrAccountName) || errors.Is(err, psn.ErrMalformedNPSSO) {
 			a.fail(w, r, err)
@@ -381,11 +381,11 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 	var tok *psn.Token
 	var err error
 	if replacing {
-		if len(rejected) != 1 || !ValidFingerprint(rejected[0]) {
+		if len(rejected) != 1 || !validFingerprint(rejected[0]) {
 			writeError(w, http.StatusBadRequest, APIError{Code: "bad_request", Message: ErrBadFingerprint.Error()})
 			return
 		}
-		tok, err = a.svc.TokenReplacing(ctx, name, rejected[0])
+		tok, err = a.svc.tokenReplacing(ctx, name, rejected[0])
 	} else {
 		tok, err = a.svc.Token(ctx, name)
 	}

@@ -20,7 +20,7 @@ func FuzzDecodeAddAccount(f *testing.F) {
 	f.Add([]byte(`{"` + strings.Repeat("s", 64) + `":1}`))
 	f.Add([]byte(`[1,2,3]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, npsso, err := DecodeAddAccount(bytes.NewReader(body))
+		req, npsso, err := decodeAddAccount(bytes.NewReader(body))
 		if err == nil {
 			if !vault.ValidAccountName(req.Name) || len(npsso.Reveal()) != 64 {
 				t.Fatalf("accepted name %q and a %d-char NPSSO", req.Name, len(npsso.Reveal()))
@@ -50,12 +50,12 @@ func FuzzParseBearer(f *testing.F) {
 	f.Add("Basic abc")
 	f.Add("Bearer  a b")
 	f.Fuzz(func(t *testing.T, h string) {
-		cred, ok := ParseBearer(h)
+		cred, ok := parseBearer(h)
 		if !ok {
 			return
 		}
 		if cred == "" || strings.ContainsAny(cred, " \t") || !strings.HasPrefix(strings.ToLower(h), "bearer ") || !strings.Contains(h, cred) {
-			t.Fatalf("ParseBearer(%q) = %q", h, cred)
+			t.Fatalf("parseBearer(%q) = %q", h, cred)
 		}
 		if _, err := ParseAPIKey(cred); err == nil && len(cred) != len(APIKeyPrefix)+16+1+43 {
 			t.Fatalf("ParseAPIKey accepted a %d-char key", len(cred))

@@ -82,7 +82,7 @@ func errorCode(t *testing.T, body []byte) string {
 }
 
 func addBody(name, npsso string, keep bool) string {
-	b, _ := json.Marshal(AddAccountRequest{Name: name, NPSSO: npsso, KeepNPSSO: keep})
+	b, _ := json.Marshal(addAccountRequest{Name: name, NPSSO: npsso, KeepNPSSO: keep})
 	return string(b)
 }
 
@@ -236,7 +236,7 @@ func TestAPIAddAccountBadInput(t *testing.T) {
 		{"long unknown field", `{"name":"alice","` + wellFormed + `":1}`, 400, "bad_request", wellFormed},
 		{"not json", `npsso=` + wellFormed, 400, "bad_request", wellFormed},
 		{"two objects", addBody("alice", wellFormed, false) + "{}", 400, "bad_request", wellFormed},
-		{"too large", `{"name":"alice","npsso":"` + strings.Repeat("a", MaxRequestBody) + `"}`, 400, "bad_request", ""},
+		{"too large", `{"name":"alice","npsso":"` + strings.Repeat("a", maxRequestBody) + `"}`, 400, "bad_request", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body := a.authed(http.MethodPost, "/v1/accounts", tc.body)
@@ -319,8 +319,8 @@ func TestAPITokenLoginRequired(t *testing.T) {
 	}
 	var e struct{ Error APIError }
 	_ = json.Unmarshal(body, &e)
-	if e.Error.Secret != "NPSSO" {
-		t.Errorf("secret = %q, want NPSSO (the kept NPSSO was tried and rejected)", e.Error.Secret)
+	if e.Error.Which != psn.SecretNPSSO {
+		t.Errorf("secret = %q, want NPSSO (the kept NPSSO was tried and rejected)", e.Error.Which)
 	}
 	code, body = a.authed(http.MethodGet, "/v1/accounts/alice", "")
 	var h vault.Health

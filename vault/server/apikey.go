@@ -24,8 +24,8 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
-// APIKeysMeta is the store meta key holding the vault API keys' hashes.
-const APIKeysMeta = "apikeys"
+// apiKeysMeta is the store meta key holding the vault API keys' hashes.
+const apiKeysMeta = "apikeys"
 
 // APIKeyPrefix starts every vault API key, so that a key found in a log or
 // a repository is recognisable (and secret scanners can match it).
@@ -83,7 +83,7 @@ type apiKeyFile struct {
 var apiKeyNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // APIKeys is the registry of vault API keys kept in a store's meta value
-// APIKeysMeta (changed with a compare-and-swap, so two processes cannot
+// apiKeysMeta (changed with a compare-and-swap, so two processes cannot
 // lose each other's keys). It is safe for concurrent use.
 type APIKeys struct {
 	st  store.Store
@@ -165,7 +165,7 @@ func NewAPIKeys(st store.Store) *APIKeys {
 }
 
 func (k *APIKeys) load(ctx context.Context) (apiKeyFile, []byte, error) {
-	blob, err := k.st.GetMeta(ctx, APIKeysMeta)
+	blob, err := k.st.GetMeta(ctx, apiKeysMeta)
 	if errors.Is(err, store.ErrNotFound) {
 		return apiKeyFile{}, nil, nil
 	}
@@ -194,7 +194,7 @@ func (k *APIKeys) change(ctx context.Context, f func(*apiKeyFile) error) error {
 		if err != nil {
 			return err
 		}
-		err = k.st.SwapMeta(ctx, APIKeysMeta, blob, nb)
+		err = k.st.SwapMeta(ctx, apiKeysMeta, blob, nb)
 		k.forget()
 		if errors.Is(err, store.ErrConflict) {
 			continue

@@ -34,7 +34,7 @@ func TestAPIKeysCreateListRevoke(t *testing.T) {
 	}
 
 	// Only a hash is stored: neither the key nor its secret part.
-	blob, err := st.GetMeta(ctx, APIKeysMeta)
+	blob, err := st.GetMeta(ctx, apiKeysMeta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestAPIKeysVerifyRejects(t *testing.T) {
 		}
 	}
 	// A damaged registry is reported, not taken for "no keys".
-	if err := st.SwapMeta(ctx, APIKeysMeta, mustMeta(t, st), []byte("{not json")); err != nil {
+	if err := st.SwapMeta(ctx, apiKeysMeta, mustMeta(t, st), []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
 	k.now = func() time.Time { return time.Now().Add(APIKeyRecheck) } // past the cached read
@@ -110,7 +110,7 @@ func TestAPIKeysVerifyRejects(t *testing.T) {
 
 func mustMeta(t *testing.T, st store.Store) []byte {
 	t.Helper()
-	b, err := st.GetMeta(t.Context(), APIKeysMeta)
+	b, err := st.GetMeta(t.Context(), apiKeysMeta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,5 +119,5 @@ func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
 	for state, n := range counts {
 		ch <- prometheus.MustNewConstMetric(accountsDesc, prometheus.GaugeValue, float64(n), state)
 	}
-	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[vault.StateLoginRequired]))
+	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[string(vault.StateLoginRequired)]))
 }

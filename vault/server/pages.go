@@ -54,14 +54,14 @@ type AccountPage struct {
 // recognisably ours (and its format can change later).
 const cursorPrefix = "a1:"
 
-// EncodeCursor returns the cursor of the page that starts after account.
-func EncodeCursor(account string) string {
+// encodeCursor returns the cursor of the page that starts after account.
+func encodeCursor(account string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + account))
 }
 
-// DecodeCursor returns the account name a cursor starts after, or
+// decodeCursor returns the account name a cursor starts after, or
 // ErrPageCursor.
-func DecodeCursor(c string) (string, error) {
+func decodeCursor(c string) (string, error) {
 	if c == "" {
 		return "", nil
 	}
@@ -98,7 +98,7 @@ func (s *Service) AccountsPage(ctx context.Context, req PageRequest) (AccountPag
 	if req.State != "" && !store.ValidState(req.State) {
 		return AccountPage{}, ErrPageState
 	}
-	after, err := DecodeCursor(req.Cursor)
+	after, err := decodeCursor(req.Cursor)
 	if err != nil {
 		return AccountPage{}, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) AccountsPage(ctx context.Context, req PageRequest) (AccountPag
 		out.Accounts = append(out.Accounts, s.healthOf(rec))
 	}
 	if page.More && len(page.Records) > 0 {
-		out.Next = EncodeCursor(page.Records[len(page.Records)-1].Account)
+		out.Next = encodeCursor(page.Records[len(page.Records)-1].Account)
 	}
 	return out, nil
 }

@@ -378,7 +378,7 @@ func TestAPIListAccountsPaged(t *testing.T) {
 		"/v1/accounts?limit=x":                           "invalid_limit",
 		"/v1/accounts?limit=":                            "invalid_limit",
 		"/v1/accounts?cursor=zzz":                        "invalid_cursor",
-		"/v1/accounts?cursor=" + EncodeCursor("a") + "x": "invalid_cursor",
+		"/v1/accounts?cursor=" + encodeCursor("a") + "x": "invalid_cursor",
 		"/v1/accounts?state=dead":                        "invalid_state",
 	} {
 		c, body := get(path)
@@ -387,7 +387,7 @@ func TestAPIListAccountsPaged(t *testing.T) {
 		}
 	}
 	// The status page and /metrics count and page; nothing lists.
-	for _, path := range []string{"/", "/?cursor=" + EncodeCursor("b"), "/metrics"} {
+	for _, path := range []string{"/", "/?cursor=" + encodeCursor("b"), "/metrics"} {
 		if c, body := get(path); c != 200 {
 			t.Fatalf("%s = %d %s", path, c, body)
 		}
@@ -439,7 +439,7 @@ func TestHealthStateAgreesWithStore(t *testing.T) {
 		if c.rt {
 			rec.SealedRefresh = []byte{1}
 		}
-		if h, want := e.svc.healthOf(rec), store.StateOf(rec, r); h.State != want {
+		if h, want := e.svc.healthOf(rec), store.StateOf(rec, r); string(h.State) != want {
 			t.Errorf("%+v: healthOf state %s, store.StateOf %s", c, h.State, want)
 		}
 	}

@@ -11,11 +11,11 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
-// FingerprintLen is the length of a token fingerprint: 16 hex digits.
-const FingerprintLen = 16
+// fingerprintLen is the length of a token fingerprint: 16 hex digits.
+const fingerprintLen = 16
 
 // ErrBadFingerprint is the error of a "rejected" value that is not
-// FingerprintLen lowercase hex digits.
+// fingerprintLen lowercase hex digits.
 var ErrBadFingerprint = errors.New("vault: rejected must be 16 lowercase hex digits (the start of the SHA-256 of the rejected access token)")
 
 // TokenFingerprint returns the first 16 hex digits of the SHA-256 of an
@@ -23,12 +23,12 @@ var ErrBadFingerprint = errors.New("vault: rejected must be 16 lowercase hex dig
 // without putting the token itself in a URL.
 func TokenFingerprint(accessToken string) string {
 	sum := sha256.Sum256([]byte(accessToken))
-	return hex.EncodeToString(sum[:])[:FingerprintLen]
+	return hex.EncodeToString(sum[:])[:fingerprintLen]
 }
 
-// ValidFingerprint reports whether s has the shape of a TokenFingerprint.
-func ValidFingerprint(s string) bool {
-	if len(s) != FingerprintLen {
+// validFingerprint reports whether s has the shape of a TokenFingerprint.
+func validFingerprint(s string) bool {
+	if len(s) != fingerprintLen {
 		return false
 	}
 	for _, c := range []byte(s) {
@@ -39,14 +39,14 @@ func ValidFingerprint(s string) bool {
 	return true
 }
 
-// TokenReplacing is Token for a client that PSN refused the token whose
+// tokenReplacing is Token for a client that PSN refused the token whose
 // TokenFingerprint is rejected: if that token is still the account's
 // current one it is invalidated and replaced (one refresh, however many
 // callers ask at once); a token already replaced is not refreshed again.
 // It never returns the rejected token: when no other token can be had it
 // fails with ErrNoFreshToken.
-func (s *Service) TokenReplacing(ctx context.Context, name, rejected string) (*psn.Token, error) {
-	if !ValidFingerprint(rejected) {
+func (s *Service) tokenReplacing(ctx context.Context, name, rejected string) (*psn.Token, error) {
+	if !validFingerprint(rejected) {
 		return nil, ErrBadFingerprint
 	}
 	tok, err := s.Token(ctx, name)

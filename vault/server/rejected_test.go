@@ -67,8 +67,8 @@ func FuzzValidFingerprint(f *testing.F) {
 	f.Add("0123456789abcdef")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
-		if ValidFingerprint(s) && (len(s) != FingerprintLen || strings.Trim(s, "0123456789abcdef") != "") {
-			t.Fatalf("ValidFingerprint(%q) = true", s)
+		if validFingerprint(s) && (len(s) != fingerprintLen || strings.Trim(s, "0123456789abcdef") != "") {
+			t.Fatalf("validFingerprint(%q) = true", s)
 		}
 	})
 }

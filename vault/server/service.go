@@ -460,10 +460,10 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 		}),
 		psn.OnLoginRequired(func(ctx context.Context, e *psn.LoginRequiredError) {
 			s.metrics.loginRequired.Inc()
-			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", e.Secret, "at", e.At)
+			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", string(e.Which), "at", e.At)
 		}),
 	}
-	return psn.NewTokenSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...)
+	return psn.NewRefreshingSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...)
 }
 
 // retire forgets the account's source (after a re-login or a delete) and

@@ -114,7 +114,7 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 			d.Attention = append(d.Attention, sec)
 		}
 		cursor := r.URL.Query().Get("cursor")
-		if d.After, err = DecodeCursor(cursor); err != nil {
+		if d.After, err = decodeCursor(cursor); err != nil {
 			return err
 		}
 		p, err := a.svc.AccountsPage(ctx, PageRequest{Limit: statusPageSize, Cursor: cursor})

@@ -103,7 +103,7 @@ func TestErrors(t *testing.T) {
 		src.Invalidate(ctx, tok)
 		_, err = src.Token(ctx)
 		var ae *vaultclient.APIError
-		if !errors.Is(err, psn.ErrLoginRequired) || !errors.As(err, &ae) || ae.Status != http.StatusConflict || ae.Secret == "" || ae.At.IsZero() {
+		if !errors.Is(err, psn.ErrLoginRequired) || !errors.As(err, &ae) || ae.Status != http.StatusConflict || ae.Which == "" || ae.At.IsZero() {
 			t.Fatalf("Token = %v (%+v), want 409 login_required with secret and at, matching psn.ErrLoginRequired", err, ae)
 		}
 		noSecret(t, "error", err.Error(), key, tok.AccessToken.Reveal())

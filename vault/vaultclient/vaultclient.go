@@ -73,9 +73,9 @@ type APIError struct {
 	Code string
 	// Message is the vault's explanation.
 	Message string
-	// Secret and At are set on login_required: which secret stopped
+	// Which and At are set on login_required: which secret stopped
 	// working ("refresh token" or "NPSSO") and when.
-	Secret string
+	Which psn.SecretKind
 	// At is when the secret was refused (login_required only).
 	At time.Time
 }
@@ -350,10 +350,10 @@ func parseAnswer(status int, body []byte, rejected string) (*psn.Token, error) {
 func decodeError(status int, body []byte) error {
 	var eb struct {
 		Error struct {
-			Code    string    `json:"code"`
-			Message string    `json:"message"`
-			Secret  string    `json:"secret"`
-			At      time.Time `json:"at"`
+			Code    string         `json:"code"`
+			Message string         `json:"message"`
+			Which   psn.SecretKind `json:"secret"`
+			At      time.Time      `json:"at"`
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(body, &eb); err != nil || eb.Error.Code == "" {
@@ -363,5 +363,5 @@ func decodeError(status int, body []byte) error {
 	if len(msg) > 512 {
 		msg = msg[:512] + "…"
 	}
-	return &APIError{Status: status, Code: eb.Error.Code, Message: msg, Secret: eb.Error.Secret, At: eb.Error.At}
+	return &APIError{Status: status, Code: eb.Error.Code, Message: msg, Which: eb.Error.Which, At: eb.Error.At}
 }

@@ -36,7 +36,7 @@ func run(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	src := psn.NewTokenSource(c, psn.NewMemoryTokenStore(tok, ""))
+	src := psn.NewRefreshingSource(c, psn.NewMemoryTokenStore(tok, ""))
 	api := c.WithTokenSource(src)
 
 	var sum work.Sum
