@@ -48,6 +48,7 @@ func run() error {
 	titles := flag.Int("titles", 2053, "trophy titles the account has")
 	runs := flag.Int("runs", 3, "runs per command (the median is printed)")
 	bin := flag.String("psn", "", "psn binary to measure (default: go build ./cmd/psn)")
+	limit := flag.Int("limit", 0, "page size psn titles asks for (0: psn's default for --all, 800)")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "climem")
@@ -83,7 +84,11 @@ func run() error {
 		return fmt.Errorf("psn login: %w: %s", err, out)
 	}
 
-	for _, args := range [][]string{{"version"}, {"me"}, {"titles", "me", "--all", "-o", "json"}} {
+	titlesArgs := []string{"titles", "me", "--all", "-o", "json"}
+	if *limit > 0 {
+		titlesArgs = append(titlesArgs, "--limit", strconv.Itoa(*limit))
+	}
+	for _, args := range [][]string{{"version"}, {"me"}, titlesArgs} {
 		var peaks, cpus []float64
 		var last string
 		for range *runs {
