@@ -800,6 +800,7 @@ func (s *Service) postpone(ctx context.Context, name string, d time.Duration) {
 // Close stops handing out tokens and waits, until ctx is done, for every
 // refresh in flight to finish and save its token.
 func (s *Service) Close(ctx context.Context) error {
+	s.metrics.counts.close()
 	s.mu.Lock()
 	if !s.closed && s.stopChk != nil {
 		close(s.stopChk)
