@@ -6,7 +6,11 @@
 //     net/http floor server (its own process: checks a bearer, answers 1 KB
 //     of JSON) in the same run, rounds interleaved, the median kept;
 //   - refreshes per second sustained while -refresh-accounts accounts are due
-//     at once, and the RSS while they refresh.
+//     at once, and the RSS while they refresh;
+//   - the CPU time per refresh in that window (utime+stime from
+//     /proc/PID/stat, over the refresh grants counted in it): the vault
+//     process's, and this process's, where the simulator runs, so one sees
+//     which one is the limit.
 //
 // Seeding: one login at an in-process simulator (psntest, refresh tokens not
 // rotated, no rate limit) gives a valid token pair; every account gets a
@@ -22,7 +26,7 @@
 //
 // The last line is:
 //
-//	token_vs_floor=… refresh_per_s=… rss_idle_mib=… rss_busy_mib=… metrics_ms=… list_ms=… page_ms=…
+//	token_vs_floor=… refresh_per_s=… rss_idle_mib=… rss_busy_mib=… metrics_ms=… list_ms=… page_ms=… metrics_cold_ms=… cpu_ms_per_refresh=… sim_cpu_ms_per_refresh=…
 //
 // token_vs_floor is the smaller of the per-connection-count ratios of the
 // vault's median req/s to the floor's.
@@ -297,6 +301,13 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	// The first scrape counts the accounts (and waits for it); the next
+	// ones, within server.CountsMaxAge, are served from the vault's cache.
+	t1 := time.Now()
+	if _, err := timeGetN(ctx, client, v.url+"/metrics", "", 1, 0); err != nil {
+		return err
+	}
+	metricsColdMS := float64(time.Since(t1).Microseconds()) / 1000
 	metricsMS, err := timeGet(ctx, client, v.url+"/metrics", "")
 	if err != nil {
 		return err
@@ -305,7 +316,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("idle: rss %.1f MiB; /v1/accounts?limit=100 %.1f ms, /metrics %.1f ms, / %.1f ms (median of 5)\n", rssIdle, listMS, metricsMS, pageMS)
+	fmt.Printf("idle: rss %.1f MiB; /v1/accounts?limit=100 %.1f ms, /metrics %.1f ms (first scrape, which counts: %.1f ms), / %.1f ms (median of 5)\n", rssIdle, listMS, metricsMS, metricsColdMS, pageMS)
 
 	floor, err := start(ctx, nil, self, "-floor-serve", "127.0.0.1:0", "-floor-key-file", filepath.Join(dir, "bearer"))
 	if err != nil {
@@ -370,17 +381,27 @@ func run(ctx context.Context, o options) error {
 		last    time.Time
 		rssBusy float64
 		grants  int64
+		// CPU window: from the first poll that saw grants to the last one
+		// that saw more; the vault's CPU and this process's (the simulator
+		// runs here) over the grants made in it.
+		g0, g1       int64
+		vcpu0, vcpu1 time.Duration
+		scpu0, scpu1 time.Duration
 	)
+	vpid := v2.cmd.Process.Pid
 	deadline := time.Now().Add(o.refreshFor + 10*time.Second)
 	for time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 		g := sim.Stats().Grants.RefreshToken - before
+		vcpu, scpu := cpuTime(vpid), cpuTime(os.Getpid())
 		rssBusy = max(rssBusy, v2.rssMiB())
 		if g > 0 && first.IsZero() {
 			first = time.Now()
+			g0, vcpu0, scpu0 = g, vcpu, scpu
 		}
 		if g > grants {
 			grants, last = g, time.Now()
+			g1, vcpu1, scpu1 = g, vcpu, scpu
 		}
 		if grants >= int64(n) || (!first.IsZero() && time.Since(first) > o.refreshFor) {
 			break
@@ -390,14 +411,52 @@ func run(ctx context.Context, o options) error {
 	if grants > 1 && last.After(first) {
 		refreshPerS = float64(grants) / last.Sub(first).Seconds()
 	}
+	cpuPer, simCPUPer, vaultCores, simCores := 0.0, 0.0, 0.0, 0.0
+	if g1 > g0 && last.After(first) {
+		win := last.Sub(first).Seconds()
+		cpuPer = float64((vcpu1 - vcpu0).Microseconds()) / 1000 / float64(g1-g0)
+		simCPUPer = float64((scpu1 - scpu0).Microseconds()) / 1000 / float64(g1-g0)
+		vaultCores, simCores = (vcpu1-vcpu0).Seconds()/win, (scpu1-scpu0).Seconds()/win
+	}
 	stats := sim.Stats()
 	fmt.Printf("refresh: %d of %d due accounts refreshed, %.0f/s (concurrency %d); rss while refreshing %.1f MiB; invalid_grant %d\n",
 		grants, n, refreshPerS, o.concurrency, rssBusy, stats.Errors.InvalidGrant)
+	fmt.Printf("refresh cpu: vault %.3f ms/refresh (%.2f cores), simulator+bench %.3f ms/refresh (%.2f cores), over %d refreshes in %.1fs\n",
+		cpuPer, vaultCores, simCPUPer, simCores, g1-g0, last.Sub(first).Seconds())
 	v2.stop()
 
-	fmt.Printf("token_vs_floor=%.2f refresh_per_s=%.0f rss_idle_mib=%.1f rss_busy_mib=%.1f metrics_ms=%.1f list_ms=%.1f page_ms=%.1f\n",
-		worst, refreshPerS, rssIdle, rssBusy, metricsMS, listMS, pageMS)
+	fmt.Printf("token_vs_floor=%.2f refresh_per_s=%.0f rss_idle_mib=%.1f rss_busy_mib=%.1f metrics_ms=%.1f list_ms=%.1f page_ms=%.1f metrics_cold_ms=%.1f cpu_ms_per_refresh=%.3f sim_cpu_ms_per_refresh=%.3f\n",
+		worst, refreshPerS, rssIdle, rssBusy, metricsMS, listMS, pageMS, metricsColdMS, cpuPer, simCPUPer)
 	return nil
+}
+
+// clockTick is the unit of /proc/PID/stat's utime and stime (USER_HZ,
+// 100 on every Linux architecture Go supports).
+const clockTick = 10 * time.Millisecond
+
+// cpuTime returns the CPU time (user + system) process pid has used, from
+// /proc/PID/stat; 0 when it cannot be read.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields after it start
+	// with the state (field 3): utime is field 14, stime field 15.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * clockTick
 }
 
 func accountName(i int) string { return fmt.Sprintf("acct%06d", i) }
@@ -514,8 +573,13 @@ func cleanup(ctx context.Context, st store.Store) {
 // timeGet returns the median time of 5 GETs of url (after one warm-up),
 // in milliseconds; any status but 200 is an error.
 func timeGet(ctx context.Context, c *http.Client, url, bearer string) (float64, error) {
+	return timeGetN(ctx, c, url, bearer, 5, 1)
+}
+
+// timeGetN returns the median time of n GETs of url after warm ones.
+func timeGetN(ctx context.Context, c *http.Client, url, bearer string, n, warm int) (float64, error) {
 	var ms []float64
-	for i := range 6 {
+	for i := range n + warm {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return 0, err
@@ -537,7 +601,7 @@ func timeGet(ctx context.Context, c *http.Client, url, bearer string) (float64, 
 		if resp.StatusCode != http.StatusOK {
 			return 0, fmt.Errorf("GET %s: %s: %.300s", url, resp.Status, body)
 		}
-		if i > 0 {
+		if i >= warm {
 			ms = append(ms, float64(d.Microseconds())/1000)
 		}
 	}

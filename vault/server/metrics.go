@@ -22,8 +22,9 @@ import (
 //	psn_vault_scheduler_claims_total           due accounts the scheduler claimed
 //	psn_vault_token_requests_total{result}     token requests: ok, not_found, login_required, error
 //	psn_vault_http_request_duration_seconds{route,code}  HTTP latency
-//	psn_vault_accounts{state}                  accounts by state, counted by the store at scrape time
+//	psn_vault_accounts{state}                  accounts by state, from a count at most CountsMaxAge old
 //	psn_vault_login_required_accounts          accounts that need a human login, idem
+//	psn_vault_account_counts_age_seconds       how long ago the count behind those two began
 //	psn_vault_token_sources                    accounts whose token source is in this process's memory
 //
 // plus the Go runtime and process collectors.
@@ -37,6 +38,7 @@ type Metrics struct {
 	tokenRequests *prometheus.CounterVec
 	tokensOK      prometheus.Counter // tokenRequests{result="ok"}, resolved once
 	httpDuration  *prometheus.HistogramVec
+	counts        *countCache // the account counts by state, shared with the status page
 }
 
 func newMetrics(s *Service) *Metrics {
@@ -72,8 +74,9 @@ func newMetrics(s *Service) *Metrics {
 		m.tokenRequests.WithLabelValues(r)
 	}
 	m.tokensOK = m.tokenRequests.WithLabelValues("ok")
+	m.counts = newCountCache(s.CountStates, s.now)
 	m.reg.MustRegister(m.refreshes, m.failures, m.loginRequired, m.expiring, m.claimed, m.tokenRequests, m.httpDuration,
-		&accountsCollector{s: s},
+		&accountsCollector{counts: m.counts},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "psn_vault_token_sources", Help: "Accounts whose token source is in this process's memory (see ServiceConfig.MaxSources).",
 		}, func() float64 { return float64(s.SourcesCached()) }),
@@ -90,28 +93,32 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// accountsCollector counts the accounts by state at scrape time with one
-// aggregate store query (Service.CountStates: no record is read whole, no
-// secret at all), so the gauges agree across every process sharing the
-// store.
-type accountsCollector struct{ s *Service }
+// accountsCollector serves the accounts by state from the service's
+// countCache: one aggregate store query (Service.CountStates: no secret
+// opened) at most every few seconds while someone scrapes, never a count
+// begun more than CountsMaxAge ago, so a scrape costs no store access
+// and the gauges agree across every process sharing the store within
+// that bound. psn_vault_account_counts_age_seconds says how old they are.
+type accountsCollector struct{ counts *countCache }
 
 var (
-	accountsDesc = prometheus.NewDesc("psn_vault_accounts", "Accounts by state (ok, expiring, npsso-fallback, login-required).", []string{"state"}, nil)
-	loginReqDesc = prometheus.NewDesc("psn_vault_login_required_accounts", "Accounts that need a human login.", nil, nil)
+	accountsDesc = prometheus.NewDesc("psn_vault_accounts", "Accounts by state (ok, expiring, npsso-fallback, login-required), from a count at most 10 s old.", []string{"state"}, nil)
+	loginReqDesc = prometheus.NewDesc("psn_vault_login_required_accounts", "Accounts that need a human login, from a count at most 10 s old.", nil, nil)
+	countAgeDesc = prometheus.NewDesc("psn_vault_account_counts_age_seconds", "Seconds since the count behind psn_vault_accounts began.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *accountsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- accountsDesc
 	ch <- loginReqDesc
+	ch <- countAgeDesc
 }
 
 // Collect implements prometheus.Collector.
 func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := c.s.CountStates(ctx)
+	counts, at, err := c.counts.get(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(accountsDesc, err)
 		return
@@ -120,4 +127,5 @@ func (c *accountsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(accountsDesc, prometheus.GaugeValue, float64(n), state)
 	}
 	ch <- prometheus.MustNewConstMetric(loginReqDesc, prometheus.GaugeValue, float64(counts[string(vault.StateLoginRequired)]))
+	ch <- prometheus.MustNewConstMetric(countAgeDesc, prometheus.GaugeValue, max(0, time.Since(at).Seconds()))
 }

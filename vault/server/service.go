@@ -911,6 +911,7 @@ func (s *Service) storeOf(name string) *serviceStore {
 // Close stops handing out tokens and waits, until ctx is done, for every
 // refresh in flight to finish and save its token.
 func (s *Service) Close(ctx context.Context) error {
+	s.metrics.counts.close()
 	s.mu.Lock()
 	if !s.closed && s.stopChk != nil {
 		close(s.stopChk)

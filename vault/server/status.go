@@ -36,7 +36,7 @@ th{background:#f4f4f4}.ok{color:#176b1c}.expiring,.npsso-fallback{color:#8a5a00}
 </head>
 <body>
 <h1>psn vault</h1>
-<p>{{.Total}} account(s){{range .Counts}} · {{.N}} {{.State}}{{end}} · as of {{instant .Now}}</p>
+<p>{{.Total}} account(s){{range .Counts}} · {{.N}} {{.State}}{{end}} · counted at {{instant .Counted}} (at most 10 s before the page) · page of {{instant .Now}}</p>
 {{if .Error}}<p class="login-required">The store could not be read: {{.Error}}</p>{{end}}
 {{define "rows"}}<table>
 <tr><th>Account</th><th>Online ID</th><th>State</th><th>Access token</th><th>Expires</th><th>Refresh token</th><th>Expires</th><th>NPSSO kept</th><th>Last error</th></tr>
@@ -67,6 +67,7 @@ type statusSection struct {
 
 type statusData struct {
 	Now       time.Time
+	Counted   time.Time // when the counts' count began (countCache)
 	Total     int
 	Counts    []stateCount
 	Attention []statusSection
@@ -81,7 +82,8 @@ type stateCount struct {
 	N     int
 }
 
-// status serves GET /[?cursor=C]: the counts by state, then the accounts
+// status serves GET /[?cursor=C]: the counts by state (from the service's
+// countCache, at most CountsMaxAge old), then the accounts
 // that need a human (login-required, then expiring; the first
 // statusPageSize of each), then one page of every account by name. Each
 // part is one store query (store.Pager); nothing reads every record.
@@ -91,7 +93,8 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	d := statusData{Now: a.svc.now()}
 	code := http.StatusOK
 	err := func() error {
-		counts, err := a.svc.CountStates(ctx)
+		counts, at, err := a.svc.metrics.counts.get(ctx)
+		d.Counted = at
 		if err != nil {
 			return err
 		}
