@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/internal/testbackend"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/seal"
 )
@@ -75,14 +76,14 @@ func refreshAcrossProcesses(t *testing.T, kind string) {
 		hammer    = 3 * life
 	)
 	ctx := t.Context()
-	b := newBackend(t, kind)
+	b := testbackend.New(t, kind)
 	srv := psntest.NewServer(psntest.Config{AccessTTL: accessTTL, RotateRefresh: true, RateLimit: 1 << 30, Users: 1})
 	t.Cleanup(srv.Close)
 
 	var kek [32]byte
 	_, _ = rand.Read(kek[:])
 	key := base64.StdEncoding.EncodeToString(kek[:])
-	keys, err := LoadKeys(ctx, b.st, seal.KeyBase64(key))
+	keys, err := LoadKeys(ctx, b.St, seal.KeyBase64(key))
 	if err != nil {
 		t.Fatalf("LoadKeys: %v", err)
 	}
@@ -91,7 +92,7 @@ func refreshAcrossProcesses(t *testing.T, kind string) {
 		t.Fatal(err)
 	}
 	client := psn.NewClient(psn.WithEndpoint(srv.URL), psn.WithLimiter(nil))
-	rec, err := Login(ctx, client, b.st, keys.Ring, "acct", npsso, false)
+	rec, err := Login(ctx, client, b.St, keys.Ring, "acct", npsso, false)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -110,7 +111,7 @@ func refreshAcrossProcesses(t *testing.T, kind string) {
 		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1", "-test.v")
 		cmd.Env = append(os.Environ(),
 			envHelper+"=hammer",
-			envStore+"="+b.url,
+			envStore+"="+b.URL,
 			envKey+"="+key,
 			envEndpoint+"="+srv.URL,
 			envOwner+"="+fmt.Sprintf("proc-%d", i),
@@ -136,7 +137,7 @@ func refreshAcrossProcesses(t *testing.T, kind string) {
 	elapsed := time.Since(start)
 
 	after := srv.Sim.Stats()
-	final, err := b.st.Get(ctx, "acct")
+	final, err := b.St.Get(ctx, "acct")
 	if err != nil {
 		t.Fatalf("Get after the run: %v", err)
 	}
@@ -214,7 +215,7 @@ func TestHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s: %v", envCallers, err)
 	}
-	st, err := openURL(ctx, os.Getenv(envStore))
+	st, err := testbackend.OpenURL(ctx, os.Getenv(envStore))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/internal/testbackend"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/vault"
@@ -46,7 +47,7 @@ func TestKilledProcessesAccountsAreTakenOver(t *testing.T) {
 
 func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	ctx := t.Context()
-	b := newBackend(t, kind)
+	b := testbackend.New(t, kind)
 	// Tokens of 4 s by the client's clock: the account is due (NextRefresh,
 	// the last quarter) a few seconds after the login.
 	srv := psntest.NewServer(psntest.Config{AccessTTL: 5 * time.Second, RotateRefresh: true, RateLimit: 1 << 30, Users: 1})
@@ -54,7 +55,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	var kek [32]byte
 	_, _ = rand.Read(kek[:])
 	key := base64.StdEncoding.EncodeToString(kek[:])
-	keys, err := vault.LoadKeys(ctx, b.st, seal.KeyBase64(key))
+	keys, err := vault.LoadKeys(ctx, b.St, seal.KeyBase64(key))
 	if err != nil {
 		t.Fatalf("LoadKeys: %v", err)
 	}
@@ -63,13 +64,13 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 		t.Fatal(err)
 	}
 	client := psn.NewClient(psn.WithEndpoint(srv.URL), psn.WithLimiter(nil))
-	rec, err := vault.Login(ctx, client, b.st, keys.Ring, "acct", npsso, false)
+	rec, err := vault.Login(ctx, client, b.St, keys.Ring, "acct", npsso, false)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
 
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperLeaseAndHang$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), envHang+"=1", envStore+"="+b.url, envKey+"="+key, envOwner+"=doomed")
+	cmd.Env = append(os.Environ(), envHang+"=1", envStore+"="+b.URL, envKey+"="+key, envOwner+"=doomed")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	// Hold it until the account is due, so that the doomed process's
 	// renewals are what keeps everybody else away.
 	time.Sleep(time.Until(rec.NextRefresh))
-	if held, err := b.st.Get(ctx, "acct"); err != nil || held.LeaseOwner != "doomed" {
+	if held, err := b.St.Get(ctx, "acct"); err != nil || held.LeaseOwner != "doomed" {
 		t.Fatalf("before the kill the lease is %q (%v), want the helper's", held.LeaseOwner, err)
 	}
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no release, no goodbye
@@ -103,7 +104,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	}
 	killed := time.Now()
 	_ = cmd.Wait()
-	dead, err := b.st.Get(ctx, "acct")
+	dead, err := b.St.Get(ctx, "acct")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 	}
 
 	svc, err := NewService(ServiceConfig{
-		Store: b.st, Keys: keys, Owner: "survivor",
+		Store: b.St, Keys: keys, Owner: "survivor",
 		ClientOptions: []psn.Option{psn.WithEndpoint(srv.URL), psn.WithLimiter(nil)},
 		Logger:        slog.New(slog.DiscardHandler),
 	})
@@ -148,7 +149,7 @@ func killedProcessTakenOver(t *testing.T, kind string, ask bool) {
 			t.Fatalf("the account was never refreshed after the kill: version %d, lease %q", final.Version, final.LeaseOwner)
 		}
 		time.Sleep(20 * time.Millisecond)
-		if final, err = b.st.Get(ctx, "acct"); err != nil {
+		if final, err = b.St.Get(ctx, "acct"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +170,7 @@ func TestHelperLeaseAndHang(t *testing.T) {
 		t.Skip("helper process of TestKilledProcessesAccountsAreTakenOver")
 	}
 	ctx := context.Background()
-	st, err := openURL(ctx, os.Getenv(envStore))
+	st, err := testbackend.OpenURL(ctx, os.Getenv(envStore))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/internal/testbackend"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
@@ -307,16 +308,16 @@ func TestTwoServicesOneStorePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits through real token lifetimes (~5 s)")
 	}
-	b := newBackend(t, "postgres")
-	st2, err := openURL(context.Background(), b.url)
+	b := testbackend.New(t, "postgres")
+	st2, err := testbackend.OpenURL(context.Background(), b.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st2.Close() })
 	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: 3 * time.Second, Users: 1}, realClock: true})
-	e.st, e.kek = b.st, newKEK(t)
-	e.keys = keysWith(t, b.st, e.kek)
-	e.svc = e.newService(b.st, e.keys, envOptions{realClock: true, svc: fastScheduler})
+	e.st, e.kek = b.St, newKEK(t)
+	e.keys = keysWith(t, b.St, e.kek)
+	e.svc = e.newService(b.St, e.keys, envOptions{realClock: true, svc: fastScheduler})
 	twoServices(t, e, st2)
 }
 

@@ -1,4 +1,10 @@
-package vault
+// Package testbackend opens the isolated stores that cross-process tests of
+// several packages share: a SQLite file in a temp dir, a fresh PostgreSQL
+// schema or a fresh Redis key prefix, each removed when the test ends.
+// PSN_TEST_POSTGRES_URL and PSN_TEST_REDIS_URL point them elsewhere; a
+// server that cannot be reached skips the test (fails it with
+// PSN_REQUIRE_SERVICES=1). For tests only.
+package testbackend
 
 import (
 	"context"
@@ -38,8 +44,8 @@ func redisBase() string {
 	return "redis://127.0.0.1:6379/0"
 }
 
-// openURL opens a store by URL, the way a child process does.
-func openURL(ctx context.Context, u string) (store.Store, error) {
+// OpenURL opens a store by URL, the way a child process does.
+func OpenURL(ctx context.Context, u string) (store.Store, error) {
 	switch {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		return postgres.Open(ctx, u)
@@ -67,18 +73,18 @@ func randName(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// backend is one shared store for a test: its URL (for child processes)
-// and the parent's handle.
-type backend struct {
-	name string
-	url  string
-	st   store.Store
+// Backend is one shared store for a test: its kind, its URL (for child
+// processes) and the parent's handle.
+type Backend struct {
+	Name string
+	URL  string
+	St   store.Store
 }
 
-// newBackend opens a fresh, isolated store of the named kind (a SQLite file
+// New opens a fresh, isolated store of the named kind (a SQLite file
 // in a temp dir, a PostgreSQL schema, a Redis key prefix) that is removed
 // when t ends; it skips t when the service is down.
-func newBackend(t *testing.T, kind string) backend {
+func New(t *testing.T, kind string) Backend {
 	t.Helper()
 	ctx := context.Background()
 	var u string
@@ -122,7 +128,7 @@ func newBackend(t *testing.T, kind string) backend {
 	default:
 		t.Fatalf("unknown backend %q", kind)
 	}
-	st, err := openURL(ctx, u)
+	st, err := OpenURL(ctx, u)
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			how := map[string]string{
@@ -134,7 +140,7 @@ func newBackend(t *testing.T, kind string) backend {
 		t.Fatalf("open %s store: %v", kind, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return backend{name: kind, url: u, st: st}
+	return Backend{Name: kind, URL: u, St: st}
 }
 
 // dropRedisPrefix deletes every key under prefix.
