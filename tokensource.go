@@ -441,6 +441,17 @@ func (s *RefreshingSource) flight(ctx context.Context) func() (any, error) {
 func (s *RefreshingSource) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
+	// A pending timer would keep the cached token reachable until it
+	// fires (most of a token's life): a cache that closes evicted sources
+	// must get their memory back. Without it, the fast path must read the
+	// clock.
+	if s.freshTimer != nil {
+		s.freshTimer.Stop()
+		s.freshTimer = nil
+		if c := s.cur.Load(); c != nil {
+			c.fresh.Store(false)
+		}
+	}
 	if s.active == 0 {
 		s.mu.Unlock()
 		return nil
