@@ -69,7 +69,9 @@ func decodeCursor(c string) (string, error) {
 		return "", ErrPageCursor
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
-	if err != nil {
+	// The decoder skips \r and \n: a cursor is exactly what encodeCursor
+	// wrote, or it is refused.
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != c {
 		return "", ErrPageCursor
 	}
 	name, ok := strings.CutPrefix(string(b), cursorPrefix)
