@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/psnkit/psn/tokenerr"
 )
 
 // Sentinel errors. Every error psnkit returns matches at most a few of these
@@ -92,15 +94,20 @@ func (e *EndpointError) Error() string {
 // Is makes errors.Is(err, ErrBadEndpoint) work.
 func (e *EndpointError) Is(target error) bool { return target == ErrBadEndpoint }
 
-// Errors of TokenStore implementations.
+// Errors of TokenStore implementations. Each is the same value as the
+// store package's error for the condition (see package tokenerr), so
+// errors.Is matches either name whichever layer returned the error.
 var (
-	// ErrNoToken: the store holds no token for the account.
-	ErrNoToken = errors.New("psn: no token stored: log in first")
+	// ErrNoToken: the store holds no token for the account. It is
+	// store.ErrNotFound.
+	ErrNoToken = tokenerr.ErrNotFound
 	// ErrVersionConflict: Save lost a compare-and-swap; someone else saved
-	// first. The caller re-reads.
-	ErrVersionConflict = errors.New("psn: token store version conflict")
-	// ErrLeaseHeld: another process holds the account's refresh lease.
-	ErrLeaseHeld = errors.New("psn: refresh lease held by another process")
+	// first. The caller re-reads. It is store.ErrConflict.
+	ErrVersionConflict = tokenerr.ErrConflict
+	// ErrLeaseHeld: another holder has the account's refresh lease (Lease
+	// found it held, or the lease taken was granted to someone else since).
+	// It is store.ErrLeaseLost.
+	ErrLeaseHeld = tokenerr.ErrLeaseHeld
 )
 
 // snippet returns at most n bytes of body as printable single-line text, for

@@ -32,20 +32,25 @@ import (
 	"iter"
 	"strings"
 	"time"
+
+	"github.com/psnkit/psn/tokenerr"
 )
 
 // Errors every backend returns, matched with errors.Is.
 var (
-	// ErrNotFound: no record for that account.
-	ErrNotFound = errors.New("store: account not found")
+	// ErrNotFound: no record for that account (or, from GetMeta, no meta
+	// value of that name). It is psn.ErrNoToken (see package tokenerr).
+	ErrNotFound = tokenerr.ErrNotFound
 	// ErrExists: Put on an account that already has a record.
 	ErrExists = errors.New("store: account already exists")
-	// ErrConflict: CompareAndSwap lost — the stored version is not the one
-	// the caller read, so someone else wrote first. Re-read and decide again.
-	ErrConflict = errors.New("store: version conflict")
+	// ErrConflict: CompareAndSwap (or Note, SwapMeta) lost — the stored
+	// version is not the one the caller read, so someone else wrote first.
+	// Re-read and decide again. It is psn.ErrVersionConflict.
+	ErrConflict = tokenerr.ErrConflict
 	// ErrLeaseLost: another owner holds a live lease on the account (Claim),
-	// or someone else was granted the caller's lease since (Renew).
-	ErrLeaseLost = errors.New("store: lease lost")
+	// or someone else was granted the caller's lease since (Renew). It is
+	// psn.ErrLeaseHeld.
+	ErrLeaseLost = tokenerr.ErrLeaseHeld
 	// ErrUnavailable: the backend cannot be reached or opened.
 	ErrUnavailable = errors.New("store: backend unavailable")
 	// ErrCorrupt: the backend's data cannot be read (a damaged file, a

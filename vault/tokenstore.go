@@ -134,11 +134,8 @@ func (a *AccountStore) catchUp(ctx context.Context) error {
 // Load opens the record's secrets into a psn.TokenState.
 func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	rec, err := a.st.Get(ctx, a.account)
-	if errors.Is(err, store.ErrNotFound) {
-		return psn.TokenState{}, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
-	}
 	if err != nil {
-		return psn.TokenState{}, err
+		return psn.TokenState{}, err // store.ErrNotFound is psn.ErrNoToken
 	}
 	tok, npsso, err := OpenRecord(a.currentRing(), rec)
 	if errors.Is(err, seal.ErrUnknownKey) && a.keys != nil {
@@ -223,8 +220,10 @@ func SealInto(ring *seal.Ring, rec *store.Record, tok *psn.Token, npsso psn.Secr
 // (0 creates the record), whoever holds the lease: a lease decides who
 // spends the refresh token, the version what is written. When this store
 // holds the account's lease, the same write drops it (save-and-release).
-// A write that loses the race fails with psn.ErrVersionConflict; the
-// source then re-reads and decides (docs/refresh-protocol.md).
+// A write that loses the race fails with psn.ErrVersionConflict (which is
+// store.ErrConflict; a create that finds the record there also matches
+// store.ErrExists); the source then re-reads and decides
+// (docs/refresh-protocol.md). A missing record is psn.ErrNoToken.
 func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion int64) (int64, error) {
 	if st.Token == nil {
 		return 0, errors.New("vault: Save: nil token")
@@ -240,19 +239,17 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 		}
 		got, err := a.st.Put(ctx, rec)
 		if errors.Is(err, store.ErrExists) {
-			return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrVersionConflict)
+			// Version 0 is "not stored yet": a record there is a newer version.
+			return 0, fmt.Errorf("%w: %w", psn.ErrVersionConflict, err)
 		}
 		return got.Version, err
 	}
 	rec, err := a.st.Get(ctx, a.account)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
-		}
 		return 0, err
 	}
 	if rec.Version != wantVersion {
-		return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrVersionConflict)
+		return 0, fmt.Errorf("account %q is at version %d, not %d: %w", a.account, rec.Version, wantVersion, psn.ErrVersionConflict)
 	}
 	if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 		return 0, err
@@ -265,12 +262,7 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 		rec.LeaseOwner, rec.Fence = a.owner, held.fence // present it: save-and-release
 	}
 	got, err := a.st.CompareAndSwap(ctx, a.account, wantVersion, rec)
-	switch {
-	case errors.Is(err, store.ErrConflict):
-		return 0, fmt.Errorf("account %q: %w (%w)", a.account, psn.ErrVersionConflict, err)
-	case errors.Is(err, store.ErrNotFound):
-		return 0, fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
-	case err != nil:
+	if err != nil {
 		return 0, err
 	}
 	if held != nil && got.LeaseOwner == "" {
@@ -293,7 +285,7 @@ func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duratio
 }
 
 // Lease takes the account's refresh lease for ttl, or returns
-// psn.ErrLeaseHeld when another process holds it. A lease that a claim
+// psn.ErrLeaseHeld (store.ErrLeaseLost) when another process holds it. A lease that a claim
 // handed to AdoptClaim granted moments ago, still held and with more than
 // ttl/2 left, is adopted without another write. Until the returned
 // function is called, the lease is renewed every ttl/3 under its fence; the
@@ -315,12 +307,6 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 	} else {
 		start := a.now()
 		rec, err := a.st.Claim(ctx, a.account, a.owner, ttl)
-		if errors.Is(err, store.ErrLeaseLost) {
-			return nil, psn.ErrLeaseHeld
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("account %q: %w: %w", a.account, psn.ErrNoToken, err)
-		}
 		if err != nil {
 			return nil, err
 		}
@@ -382,12 +368,8 @@ func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Dura
 			l.until = start.Add(ttl)
 		}
 		return nil
-	case errors.Is(err, store.ErrLeaseLost):
-		l.lost = true
-		return fmt.Errorf("account %q: %w: %w", a.account, psn.ErrLeaseHeld, err)
-	case errors.Is(err, store.ErrNotFound):
-		l.lost = true
-		return fmt.Errorf("account %q: %w: %w", a.account, psn.ErrNoToken, err)
+	case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound):
+		l.lost = true // psn.ErrLeaseHeld or psn.ErrNoToken: gone for good
 	}
 	return err
 }
@@ -418,8 +400,6 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 	// sure the lease was not dropped or granted to another holder meanwhile.
 	rec, err := a.st.Get(ctx, a.account)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("account %q: %w", a.account, psn.ErrNoToken)
 	case err != nil:
 		return err
 	case rec.Fence != l.fence:

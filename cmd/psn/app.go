@@ -114,7 +114,7 @@ func (a *app) openStore(ctx context.Context) (store.Store, error) {
 			hint: "Check --store (or PSN_STORE). Only `psn login`, `psn keys` and `psn vault` create a store.", err: err}
 	case errors.Is(err, store.ErrNoStore):
 		return nil, &userError{what: fmt.Sprintf("account %q is not logged in (there is no token store yet)", a.account),
-			hint: a.loginHint(), err: fmt.Errorf("%w: %w: %w", errNoDefaultStore, psn.ErrNoToken, err), quiet: true}
+			hint: a.loginHint(), err: fmt.Errorf("%w: %w: %w", errNoDefaultStore, errNotLoggedIn, err), quiet: true}
 	case err != nil:
 		if ue, ok := err.(*userError); ok {
 			return nil, ue
@@ -287,7 +287,7 @@ func (a *app) session(ctx context.Context, extra ...psn.Option) (*psn.Client, *p
 		return nil, nil, err
 	}
 	if _, err := st.Get(ctx, a.account); errors.Is(err, store.ErrNotFound) {
-		return nil, nil, &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(), err: psn.ErrNoToken, quiet: true}
+		return nil, nil, a.notLoggedIn(err)
 	}
 	c := a.client(extra...)
 	src := psn.NewRefreshingSource(c, vault.NewAccountStore(st, keys.Ring, a.account, owner()).FollowKeys(keys),

@@ -57,7 +57,7 @@ func trimPSN(s string) string {
 // (after "psn: "), what to do, then the cause.
 func (a *app) render(err error) (string, int) {
 	code := exitError
-	if errors.Is(err, psn.ErrLoginRequired) || errors.Is(err, psn.ErrNoToken) {
+	if errors.Is(err, psn.ErrLoginRequired) || errors.Is(err, errNotLoggedIn) {
 		code = exitLoginRequired
 	}
 	ue := a.explain(err)
@@ -72,6 +72,23 @@ func (a *app) render(err error) (string, int) {
 		}
 	}
 	return b.String(), code
+}
+
+// errNotLoggedIn marks the failure of a command that needs the selected
+// account's token and found none stored: exit 3, login required. The
+// command decides it by what the user asked, never by the store's error
+// alone: store.ErrNotFound is psn.ErrNoToken (one error per condition),
+// and a record missing elsewhere (an account to delete, a meta value, an
+// account deleted during a key reseal) is no reason to log in.
+var errNotLoggedIn = errors.New("account not logged in")
+
+// notLoggedIn is the error of a command that found no stored token for
+// the selected account: cause is the store's not-found error.
+func (a *app) notLoggedIn(cause error) *userError {
+	if !errors.Is(cause, errNotLoggedIn) {
+		cause = fmt.Errorf("%w: %w", errNotLoggedIn, cause)
+	}
+	return &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(), err: cause, quiet: true}
 }
 
 // loginHint says how to log the selected account in.
@@ -90,8 +107,8 @@ func (a *app) explain(err error) *userError {
 	case is(psn.ErrLoginRequired):
 		return &userError{what: fmt.Sprintf("account %q must log in again: PSN no longer accepts its stored secrets", a.account),
 			hint: a.loginHint(), err: err}
-	case is(psn.ErrNoToken):
-		return &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(), err: err, quiet: true}
+	case is(errNotLoggedIn):
+		return a.notLoggedIn(err)
 	case is(psn.ErrMalformedNPSSO):
 		return &userError{what: "the NPSSO is malformed",
 			hint: `Paste the 64-character value, or the whole {"npsso":"…"} JSON, from https://ca.account.sony.com/api/v1/ssocookie.`}

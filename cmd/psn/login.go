@@ -152,7 +152,7 @@ func (a *app) tokenCommand() *cobra.Command {
 			}
 			rec, err := st.Get(cmd.Context(), a.account)
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("account %q is not logged in: run `psn login --account %s`: %w", a.account, a.account, psn.ErrNoToken)
+				return a.notLoggedIn(err)
 			}
 			if err != nil {
 				return err

@@ -258,12 +258,13 @@ func (s *Store) CompareAndSwap(ctx context.Context, account string, wantVersion 
 		dataArgs(account, rec, wantVersion+1, now)...)
 	status, rest, err := s.run(ctx, op, s.scripts.cas,
 		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()}, args...)
-	return s.versioned(op, account, status, rest, err)
+	return s.scriptRecord(op, account, status, rest, err)
 }
 
-// versioned turns the reply of a version-conditional script into a record
-// or an error.
-func (s *Store) versioned(op, account, status string, rest []any, err error) (store.Record, error) {
+// scriptRecord turns the reply of a script that returns a record (the
+// version-conditional and the lease scripts) into the record or the
+// store error its status names.
+func (s *Store) scriptRecord(op, account, status string, rest []any, err error) (store.Record, error) {
 	switch {
 	case err != nil:
 		return store.Record{}, err
@@ -271,6 +272,8 @@ func (s *Store) versioned(op, account, status string, rest []any, err error) (st
 		return store.Record{}, fmt.Errorf("store/redis: %s: %w", op, store.ErrNotFound)
 	case status == stConflict:
 		return store.Record{}, fmt.Errorf("store/redis: %s: stored version is %v: %w", op, first(rest), store.ErrConflict)
+	case status == stLeaseLost:
+		return store.Record{}, fmt.Errorf("store/redis: %s: %s: %w", op, leaseHolder(rest), store.ErrLeaseLost)
 	case status != stOK:
 		return store.Record{}, fmt.Errorf("store/redis: %s: unexpected script status %q", op, status)
 	}
@@ -289,7 +292,7 @@ func (s *Store) Note(ctx context.Context, account string, version int64, n store
 		account, strconv.FormatInt(version, 10), n.LastError, lastErrAt,
 		encodeTime(n.NextRefresh.UTC()), encodeTime(n.RefreshRejectedAt.UTC()), encodeTime(n.NPSSORejectedAt.UTC()),
 		n.ReleaseOwner, strconv.FormatInt(n.ReleaseFence, 10), encodeTime(s.now().UTC()))
-	return s.versioned(op, account, status, rest, err)
+	return s.scriptRecord(op, account, status, rest, err)
 }
 
 // leaseHolder describes the {owner, expiry} a script returned with
@@ -361,21 +364,6 @@ func checkLease(owner string, ttl time.Duration) error {
 	return nil
 }
 
-// leased turns the reply of a lease script into a record or an error.
-func (s *Store) leased(op, account, status string, rest []any, err error) (store.Record, error) {
-	switch {
-	case err != nil:
-		return store.Record{}, err
-	case status == stNotFound:
-		return store.Record{}, fmt.Errorf("store/redis: %s: %w", op, store.ErrNotFound)
-	case status == stLeaseLost:
-		return store.Record{}, fmt.Errorf("store/redis: %s: %s: %w", op, leaseHolder(rest), store.ErrLeaseLost)
-	case status != stOK:
-		return store.Record{}, fmt.Errorf("store/redis: %s: unexpected script status %q", op, status)
-	}
-	return s.recordReply(op, account, rest)
-}
-
 // Claim leases account to owner until the server's TIME + leaseTTL unless
 // another owner holds a live lease (store.ErrLeaseLost); see store.Store.
 func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.Duration) (store.Record, error) {
@@ -386,7 +374,7 @@ func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.
 	status, rest, err := s.run(ctx, op, s.scripts.claim,
 		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
 		account, owner, leaseTTL.Microseconds())
-	return s.leased(op, account, status, rest, err)
+	return s.scriptRecord(op, account, status, rest, err)
 }
 
 // Renew extends the lease (owner, fence) to the server's TIME + leaseTTL;
@@ -399,7 +387,7 @@ func (s *Store) Renew(ctx context.Context, account, owner string, fence int64, l
 	status, rest, err := s.run(ctx, op, s.scripts.renew,
 		[]string{s.acctKey(account), s.dueKey(), s.leasesKey()},
 		account, owner, strconv.FormatInt(fence, 10), leaseTTL.Microseconds())
-	return s.leased(op, account, status, rest, err)
+	return s.scriptRecord(op, account, status, rest, err)
 }
 
 // Release drops the lease (owner, fence) on account; a no-op when that is

@@ -115,13 +115,9 @@ var _ store.Store = (*Store)(nil)
 // Errors match store.ErrUnavailable (cannot create or open), store.ErrCorrupt
 // (not a psnkit store), ErrSchemaTooNew or ErrBadLocation with errors.Is.
 func Open(ctx context.Context, location string) (*Store, error) {
-	rel, err := parseLocation(location)
+	path, err := absPath(location)
 	if err != nil {
 		return nil, err
-	}
-	path, err := filepath.Abs(rel)
-	if err != nil {
-		return nil, fmt.Errorf("%w: resolving %s: %w", store.ErrUnavailable, rel, err)
 	}
 	existing, err := prepareFile(path)
 	if err != nil {
@@ -130,19 +126,28 @@ func Open(ctx context.Context, location string) (*Store, error) {
 	return open(ctx, path, existing, true)
 }
 
+// absPath is the absolute path of the file location names.
+func absPath(location string) (string, error) {
+	rel, err := parseLocation(location)
+	if err != nil {
+		return "", err
+	}
+	path, err := filepath.Abs(rel)
+	if err != nil {
+		return "", fmt.Errorf("%w: resolving %s: %w", store.ErrUnavailable, rel, err)
+	}
+	return path, nil
+}
+
 // OpenExisting is Open for programs that only read: it opens the store at
 // location only if it is there, creating no directory or file and running
 // no migration. A missing file, or one holding no psnkit schema yet, is
 // store.ErrNoStore; one at an older schema version is store.ErrUnavailable
 // (Open it once to migrate it).
 func OpenExisting(ctx context.Context, location string) (*Store, error) {
-	rel, err := parseLocation(location)
+	path, err := absPath(location)
 	if err != nil {
 		return nil, err
-	}
-	path, err := filepath.Abs(rel)
-	if err != nil {
-		return nil, fmt.Errorf("%w: resolving %s: %w", store.ErrUnavailable, rel, err)
 	}
 	fi, err := os.Stat(path)
 	switch {
@@ -807,61 +812,52 @@ func pickDue(ctx context.Context, pick *sql.Stmt, args []any) ([]string, error) 
 // Claim leases account to owner until the store's now+leaseTTL unless
 // another owner holds a live lease; see store.Store.
 func (s *Store) Claim(ctx context.Context, account, owner string, leaseTTL time.Duration) (store.Record, error) {
-	var out store.Record
-	err := s.write(ctx, "claim", func(tx *sql.Tx) error {
-		args, err := s.leaseArgs(owner, leaseTTL)
-		if err != nil {
-			return err
-		}
-		st, err := s.txStmt(ctx, tx, claimSQL)
-		if err != nil {
-			return err
-		}
-		out, err = scanRecord(st.QueryRowContext(ctx, append(args, sql.Named("account", account))...))
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		var one int
-		err = tx.QueryRowContext(ctx, "SELECT 1 FROM accounts WHERE account = ?", account).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("%w: %q", store.ErrNotFound, account)
-		case err != nil:
-			return err
-		}
-		return fmt.Errorf("%w: %q is leased to another owner", store.ErrLeaseLost, account)
-	})
-	return out, err
+	return s.lease(ctx, "claim", claimSQL, account, owner, leaseTTL, "is leased to another owner")
 }
 
 // Renew extends the lease (owner, fence) to the store's now+leaseTTL; see
 // store.Store.
 func (s *Store) Renew(ctx context.Context, account, owner string, fence int64, leaseTTL time.Duration) (store.Record, error) {
+	return s.lease(ctx, "renew", renewSQL, account, owner, leaseTTL,
+		fmt.Sprintf("was granted to another holder since fence %d", fence), sql.Named("fence", fence))
+}
+
+// lease runs a lease statement (claimSQL, renewSQL) on account for owner
+// and returns the record it leased. A statement that leased nothing is
+// leaseRefused's error; refused says whose the lease is.
+func (s *Store) lease(ctx context.Context, op, query, account, owner string, leaseTTL time.Duration, refused string, named ...any) (store.Record, error) {
 	var out store.Record
-	err := s.write(ctx, "renew", func(tx *sql.Tx) error {
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
 		args, err := s.leaseArgs(owner, leaseTTL)
 		if err != nil {
 			return err
 		}
-		st, err := s.txStmt(ctx, tx, renewSQL)
+		st, err := s.txStmt(ctx, tx, query)
 		if err != nil {
 			return err
 		}
-		out, err = scanRecord(st.QueryRowContext(ctx, append(args, sql.Named("account", account), sql.Named("fence", fence))...))
+		args = append(append(args, sql.Named("account", account)), named...)
+		out, err = scanRecord(st.QueryRowContext(ctx, args...))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var one int
-		err = tx.QueryRowContext(ctx, "SELECT 1 FROM accounts WHERE account = ?", account).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("%w: %q", store.ErrNotFound, account)
-		case err != nil:
-			return err
-		}
-		return fmt.Errorf("%w: %q was granted to another holder since fence %d", store.ErrLeaseLost, account, fence)
+		return leaseRefused(ctx, tx, account, refused)
 	})
 	return out, err
+}
+
+// leaseRefused is the error of a lease statement that matched no row:
+// store.ErrNotFound when account has no record, else store.ErrLeaseLost.
+func leaseRefused(ctx context.Context, tx *sql.Tx, account, why string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM accounts WHERE account = ?", account).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w: %q", store.ErrNotFound, account)
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("%w: %q %s", store.ErrLeaseLost, account, why)
 }
 
 // Release drops the lease (owner, fence) on account; a no-op when that is

@@ -324,15 +324,12 @@ var renewCases = []testCase{
 	}},
 	{"StaleFenceIsErrLeaseLost", func(t *testing.T, h Harness) {
 		s := h.New(t)
-		putDue(t, s, "a", base)
-		old := claim(t, s, "a", "w1", shortTTL)
-		lapse()
-		succ := claim(t, s, "a", "w2", time.Hour)
-		_, err := s.Renew(t.Context(), "a", "w1", old.Fence, time.Hour)
+		to := takeOver(t, s, s, "w1", "w2")
+		_, err := s.Renew(t.Context(), "a", "w1", to.old.Fence, time.Hour)
 		wantErr(t, "Renew by the holder before the takeover", err, store.ErrLeaseLost)
-		_, err = s.Renew(t.Context(), "a", "w2", old.Fence, time.Hour)
+		_, err = s.Renew(t.Context(), "a", "w2", to.old.Fence, time.Hour)
 		wantErr(t, "Renew by the successor with the old fence", err, store.ErrLeaseLost)
-		checkSame(t, "successor's lease", get(t, s, "a"), succ)
+		checkSame(t, "successor's lease", get(t, s, "a"), to.took)
 	}},
 	{"AfterReleaseIsErrLeaseLost", func(t *testing.T, h Harness) {
 		s := h.New(t)

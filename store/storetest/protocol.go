@@ -108,6 +108,39 @@ var noteCases = []testCase{
 	}},
 }
 
+// presenting is rec written by the holder of lease, presenting it (its
+// owner and fence, a zero expiry): a save that drops the lease in the same
+// write if it is still the stored one.
+func presenting(rec, lease store.Record) store.Record {
+	rec.LeaseOwner, rec.Fence, rec.LeaseExpiry = lease.LeaseOwner, lease.Fence, time.Time{}
+	return rec
+}
+
+// takenOver is the start of the fence cases: account "a" stored with
+// refresh token R0 (cur), leased on the first handle to a holder whose
+// lease lapsed (old), then granted on the second handle to its successor
+// (took, for an hour).
+type takenOver struct {
+	cur, old, took store.Record
+}
+
+// takeOver puts "a" through first, leases it there to firstOwner for
+// shortTTL, waits the lease out and has secondOwner claim it through
+// second; it checks that the successor got a larger fence.
+func takeOver(t *testing.T, first, second store.Store, firstOwner, secondOwner string) takenOver {
+	t.Helper()
+	put(t, first, tokenWrite("a", "R0"))
+	var to takenOver
+	to.cur = get(t, first, "a")
+	to.old = claim(t, first, "a", firstOwner, shortTTL)
+	lapse() // the first holder is stuck (in PSN's refresh call, say)
+	to.took = claim(t, second, "a", secondOwner, time.Hour)
+	if to.took.Fence <= to.old.Fence {
+		t.Fatalf("takeover fence %d, want more than %d", to.took.Fence, to.old.Fence)
+	}
+	return to
+}
+
 // other returns a second handle on s's data when the harness can open one
 // (as another process would), else s.
 func other(t *testing.T, h Harness, s store.Store) store.Store {
@@ -139,9 +172,7 @@ var protocolCases = []testCase{
 		}
 		// The holder saves the token PSN answered with, at the version it
 		// read before the bookkeeping, and drops its lease in the same write.
-		next := tokenWrite("a", "R1")
-		next.LeaseOwner, next.Fence = "replica-1", lease.Fence
-		saved, err := holder.CompareAndSwap(t.Context(), "a", cur.Version, next)
+		saved, err := holder.CompareAndSwap(t.Context(), "a", cur.Version, presenting(tokenWrite("a", "R1"), lease))
 		if err != nil {
 			t.Fatalf("holder's save after bookkeeping: %v", err)
 		}
@@ -161,21 +192,13 @@ var protocolCases = []testCase{
 	{"LeaseTakenOverWhileASlowHolderWaitsOnPSN", func(t *testing.T, h Harness) {
 		slow := h.New(t)
 		succ := other(t, h, slow)
-		put(t, slow, tokenWrite("a", "R0"))
-		cur := get(t, slow, "a")
-		old := claim(t, slow, "a", "replica-1", shortTTL)
-		lapse() // replica-1 is stuck in PSN's refresh call
-		took := claim(t, succ, "a", "replica-2", time.Hour)
-		if took.Fence <= old.Fence {
-			t.Fatalf("takeover fence %d, want more than %d", took.Fence, old.Fence)
-		}
+		to := takeOver(t, slow, succ, "replica-1", "replica-2")
+		cur, old, took := to.cur, to.old, to.took
 		_, err := slow.Renew(t.Context(), "a", "replica-1", old.Fence, time.Hour)
 		wantErr(t, "slow holder's Renew", err, store.ErrLeaseLost)
 		// PSN answers the slow holder: R0 -> R1. The stored token is still
 		// R0, the one it spent: it writes R1.
-		mine := tokenWrite("a", "R1")
-		mine.LeaseOwner, mine.Fence = "replica-1", old.Fence
-		saved, err := slow.CompareAndSwap(t.Context(), "a", cur.Version, mine)
+		saved, err := slow.CompareAndSwap(t.Context(), "a", cur.Version, presenting(tokenWrite("a", "R1"), old))
 		if err != nil {
 			t.Fatalf("slow holder's save of the only valid token: %v", err)
 		}
@@ -190,9 +213,7 @@ var protocolCases = []testCase{
 		}
 		// The successor spent R0 too (PSN refused it, or rotated twice): its
 		// save at the version it read is refused, so it re-reads.
-		theirs := tokenWrite("a", "R2")
-		theirs.LeaseOwner, theirs.Fence = "replica-2", took.Fence
-		_, err = succ.CompareAndSwap(t.Context(), "a", cur.Version, theirs)
+		_, err = succ.CompareAndSwap(t.Context(), "a", cur.Version, presenting(tokenWrite("a", "R2"), took))
 		wantErr(t, "successor's save from the spent token", err, store.ErrConflict)
 		_, err = succ.Note(t.Context(), "a", cur.Version, store.Note{RefreshRejectedAt: base, LastError: "invalid_grant", LastErrorAt: base})
 		wantErr(t, "successor's rejection evidence about the spent token", err, store.ErrConflict)
@@ -208,20 +229,12 @@ var protocolCases = []testCase{
 	{"ASlowHolderCannotOverwriteItsSuccessorsSave", func(t *testing.T, h Harness) {
 		slow := h.New(t)
 		succ := other(t, h, slow)
-		put(t, slow, tokenWrite("a", "R0"))
-		cur := get(t, slow, "a")
-		old := claim(t, slow, "a", "replica-1", shortTTL)
-		lapse()
-		took := claim(t, succ, "a", "replica-2", time.Hour)
-		theirs := tokenWrite("a", "R2")
-		theirs.LeaseOwner, theirs.Fence = "replica-2", took.Fence
-		won, err := succ.CompareAndSwap(t.Context(), "a", cur.Version, theirs)
+		to := takeOver(t, slow, succ, "replica-1", "replica-2")
+		won, err := succ.CompareAndSwap(t.Context(), "a", to.cur.Version, presenting(tokenWrite("a", "R2"), to.took))
 		if err != nil {
 			t.Fatalf("successor's save: %v", err)
 		}
-		mine := tokenWrite("a", "R1")
-		mine.LeaseOwner, mine.Fence = "replica-1", old.Fence
-		_, err = slow.CompareAndSwap(t.Context(), "a", cur.Version, mine)
+		_, err = slow.CompareAndSwap(t.Context(), "a", to.cur.Version, presenting(tokenWrite("a", "R1"), to.old))
 		wantErr(t, "slow holder's save over its successor's", err, store.ErrConflict)
 		checkSame(t, "record after the slow holder's attempt", get(t, slow, "a"), won)
 	}},
