@@ -9,6 +9,7 @@ import (
 // bar per 10-minute bucket, refreshes stacked under failures.
 type chartData struct {
 	Width, Height, Base int // view box, and the y of the baseline
+	LabelY              int // the y of the time labels' baseline
 	Bars                []chartBar
 	Ticks               []chartTick
 	Max                 int // the largest bucket total (the top of the scale)
@@ -38,7 +39,8 @@ const (
 // drawChart lays out bars (oldest first) as the page's SVG.
 func drawChart(bars []activityBar, now, since time.Time) chartData {
 	c := chartData{Width: len(bars) * chartBarW, Base: chartTop + chartPlotH, Since: whenOf(now, since)}
-	c.Height = c.Base + 12
+	c.Height = c.Base + 14
+	c.LabelY = c.Height - 3
 	for _, b := range bars {
 		c.Max = max(c.Max, b.Refreshes+b.Failures)
 		c.Refreshes += b.Refreshes

@@ -51,7 +51,7 @@ func relTime(now, t time.Time) string {
 	switch {
 	case d >= time.Minute:
 		return "in " + relDuration(d)
-	case d >= 0:
+	case d > 0:
 		return "in under a minute"
 	case d > -time.Minute:
 		return "just now"
@@ -306,7 +306,7 @@ func (a *api) status(w http.ResponseWriter, r *http.Request, access pageAccess) 
 			}
 		}
 		counts, at, err := a.svc.metrics.counts.get(ctx)
-		d.Counted = whenOf(now, at)
+		d.Counted = whenOf(time.Now(), at) // the count's instant is on the wall clock
 		if err != nil {
 			return err
 		}
