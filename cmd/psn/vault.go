@@ -28,6 +28,7 @@ func (a *app) vaultCommand() *cobra.Command {
 	var (
 		addr            string
 		tlsCert, tlsKey string
+		pagesNeedKey    bool
 		cfg             server.ServiceConfig
 	)
 	serve := &cobra.Command{
@@ -97,13 +98,18 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
 				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
 			}
-			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys))
+			var hopts []server.HandlerOption
+			if pagesNeedKey {
+				hopts = append(hopts, server.PagesNeedKey())
+			}
+			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys, hopts...))
 		},
 	}
 	f := serve.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8788", "listen address (port 0 picks a free port)")
 	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key file of --tls-cert (keep it 0600)")
+	f.BoolVar(&pagesNeedKey, "pages-need-key", false, "ask for an API key on / and /metrics on loopback too (behind a reverse proxy on the same host)")
 	f.DurationVar(&cfg.Interval, "interval", server.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
 	f.IntVar(&cfg.Concurrency, "concurrency", server.DefaultConcurrency, "refreshes the scheduler runs at once")
 	f.IntVar(&cfg.BatchSize, "batch", server.DefaultBatchSize, "due accounts claimed per scheduler pass")

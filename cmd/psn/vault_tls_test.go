@@ -154,3 +154,32 @@ func TestVaultServeWarnsPlainHTTPOffLoopback(t *testing.T) {
 		t.Fatalf("a loopback vault warns:\n%s", errb2.String())
 	}
 }
+
+func TestVaultServePagesNeedKey(t *testing.T) {
+	c := newVaultCLI(t)
+	_, out, _ := c.run("vault", "apikey", "create", "ci")
+	key := strings.TrimSpace(out)
+	u, _, _ := startServe(t, c, "--addr", "127.0.0.1:0", "--pages-need-key")
+	get := func(path, key string) int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, u+path, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics on loopback with --pages-need-key = %d, want 401", code)
+	}
+	if code := get("/metrics", key); code != http.StatusOK {
+		t.Errorf("/metrics with a key = %d, want 200", code)
+	}
+	if code := get("/healthz", ""); code != http.StatusOK {
+		t.Errorf("/healthz = %d, want open", code)
+	}
+}
