@@ -198,6 +198,12 @@ func (s *Service) pageRecords(ctx context.Context, q store.PageQuery) (store.Pag
 func (s *Service) statusRecords(ctx context.Context, states []string, counts store.StateCounts, pos position, after, prefix string) ([]store.Record, *position, error) {
 	start := max(0, slices.Index(states, pos.State))
 	rules := s.stateRules()
+	if prefix != "" {
+		recs, next, ok, err := s.searchRecords(ctx, states, rules, start, after, prefix)
+		if ok || err != nil {
+			return recs, next, err
+		}
+	}
 	var recs []store.Record
 	for i := start; i < len(states); i++ {
 		st := states[i]
@@ -231,6 +237,50 @@ func (s *Service) statusRecords(ctx context.Context, states []string, counts sto
 		}
 	}
 	return recs, nil, nil
+}
+
+// searchRecords serves a name-prefix search from one query when at most
+// store.MaxPage names start with prefix: it reads them in name order (the
+// query stops at the prefix's end, or after MaxPage rows), orders them by
+// state (states' order) then name, and returns the page from (states[start],
+// after) on, as statusRecords would. ok is false when more names match;
+// statusRecords then queries state by state, where a state filter makes the
+// store read on past the prefix until the page is full.
+func (s *Service) searchRecords(ctx context.Context, states []string, rules store.StateRules, start int, after, prefix string) (recs []store.Record, next *position, ok bool, err error) {
+	page, err := s.pageRecords(ctx, store.PageQuery{After: beforePrefix(prefix), Limit: store.MaxPage})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	type match struct {
+		rec   store.Record
+		state int
+	}
+	var all []match
+	complete := !page.More
+	for _, rec := range page.Records {
+		if !strings.HasPrefix(rec.Account, prefix) {
+			complete = true
+			break
+		}
+		if i := slices.Index(states, store.StateOf(rec, rules)); i >= start {
+			all = append(all, match{rec, i})
+		}
+	}
+	if !complete {
+		return nil, nil, false, nil
+	}
+	slices.SortStableFunc(all, func(a, b match) int { return a.state - b.state }) // names stay in order within a state
+	for _, m := range all {
+		if m.state == start && m.rec.Account <= after {
+			continue
+		}
+		if len(recs) == statusPageSize {
+			last := recs[len(recs)-1]
+			return recs, &position{State: store.StateOf(last, rules), Cursor: encodeCursor(last.Account)}, true, nil
+		}
+		recs = append(recs, m.rec)
+	}
+	return recs, nil, true, nil
 }
 
 // newNonce returns a fresh CSP nonce.

@@ -89,6 +89,9 @@ func newStatusEnv(t *testing.T, n int, opts ...HandlerOption) *statusEnv {
 		}
 		se.want[st] = append(se.want[st], name+" "+st)
 	}
+	for _, rows := range se.want {
+		slices.Sort(rows) // by name: "name state", and ' ' sorts before every name byte
+	}
 	se.srv = httptest.NewServer(NewHandler(e.svc, NewAPIKeys(e.st), opts...))
 	t.Cleanup(se.srv.Close)
 	return se
@@ -295,5 +298,45 @@ func TestActivityBuckets(t *testing.T) {
 	bars, _ = a.last(t0.Add(24*time.Hour - time.Minute))
 	if got := bars[len(bars)-1].Refreshes; got != 1 {
 		t.Fatalf("bucket a day later counts %d, want 1", got)
+	}
+}
+
+// walk follows the page's next links from path and returns every row.
+func (se *statusEnv) walk(path string) []string {
+	se.t.Helper()
+	var got []string
+	for i := 0; path != ""; i++ {
+		if i > 20 {
+			se.t.Fatal("too many pages")
+		}
+		resp, body := se.get(path)
+		if resp.StatusCode != 200 {
+			se.t.Fatalf("GET %s = %d", path, resp.StatusCode)
+		}
+		got = append(got, pageRows(body)...)
+		path = pageLinks(body)["next"]
+	}
+	return got
+}
+
+// TestStatusPageSearchPaged pages through searches that match more than a
+// page: from one query when at most store.MaxPage names match, state by
+// state when more do; both show those that need a human first.
+func TestStatusPageSearchPaged(t *testing.T) {
+	se := newStatusEnv(t, store.MaxPage+10)
+	for _, prefix := range []string{"acct-1", "acct-"} { // 110 matches (one query); 1010 (state by state)
+		var want []string
+		for _, r := range se.ordered() {
+			if strings.HasPrefix(r, prefix) {
+				want = append(want, r)
+			}
+		}
+		if got := se.walk("/?q=" + prefix); !slices.Equal(got, want) {
+			t.Errorf("?q=%s: %d rows over every page, want %d in state-then-name order\ngot  %q\nwant %q", prefix, len(got), len(want), got, want)
+		}
+		wantOK := slices.DeleteFunc(slices.Clone(want), func(r string) bool { return !strings.HasSuffix(r, " ok") })
+		if got := se.walk("/?state=ok&q=" + prefix); !slices.Equal(got, wantOK) {
+			t.Errorf("?state=ok&q=%s: %d rows, want %d", prefix, len(got), len(wantOK))
+		}
 	}
 }
