@@ -247,23 +247,30 @@ func (s *Service) statusRecords(ctx context.Context, states []string, counts sto
 // statusRecords then queries state by state, where a state filter makes the
 // store read on past the prefix until the page is full.
 func (s *Service) searchRecords(ctx context.Context, states []string, rules store.StateRules, start int, after, prefix string) (recs []store.Record, next *position, ok bool, err error) {
-	page, err := s.pageRecords(ctx, store.PageQuery{After: beforePrefix(prefix), Limit: store.MaxPage})
-	if err != nil {
-		return nil, nil, false, err
-	}
 	type match struct {
 		rec   store.Record
 		state int
 	}
 	var all []match
-	complete := !page.More
-	for _, rec := range page.Records {
-		if !strings.HasPrefix(rec.Account, prefix) {
-			complete = true
-			break
+	// Two reads at most: 2 pages' worth (most searches end there), then
+	// up to store.MaxPage names in all.
+	from, read, complete := beforePrefix(prefix), 0, false
+	for limit := 2 * statusPageSize; !complete && read < store.MaxPage; limit = store.MaxPage - read {
+		page, err := s.pageRecords(ctx, store.PageQuery{After: from, Limit: limit})
+		if err != nil {
+			return nil, nil, false, err
 		}
-		if i := slices.Index(states, store.StateOf(rec, rules)); i >= start {
-			all = append(all, match{rec, i})
+		read += len(page.Records)
+		complete = !page.More
+		for _, rec := range page.Records {
+			if !strings.HasPrefix(rec.Account, prefix) {
+				complete = true
+				break
+			}
+			if i := slices.Index(states, store.StateOf(rec, rules)); i >= start {
+				all = append(all, match{rec, i})
+			}
+			from = rec.Account
 		}
 	}
 	if !complete {

@@ -320,11 +320,16 @@ func (se *statusEnv) walk(path string) []string {
 }
 
 // TestStatusPageSearchPaged pages through searches that match more than a
-// page: from one query when at most store.MaxPage names match, state by
-// state when more do; both show those that need a human first.
+// page: read by name when at most store.MaxPage names match (one query up
+// to 200, two up to 1000), state by state when more do; all show those
+// that need a human first.
 func TestStatusPageSearchPaged(t *testing.T) {
+	small := newStatusEnv(t, 300)
+	if got, want := small.walk("/?q=acct-"), small.ordered(); !slices.Equal(got, want) {
+		t.Errorf("?q=acct- over 300 accounts (two reads): %d rows, want %d in order", len(got), len(want))
+	}
 	se := newStatusEnv(t, store.MaxPage+10)
-	for _, prefix := range []string{"acct-1", "acct-"} { // 110 matches (one query); 1010 (state by state)
+	for _, prefix := range []string{"acct-1", "acct-"} { // 110 matches (one read); 1010 (state by state)
 		var want []string
 		for _, r := range se.ordered() {
 			if strings.HasPrefix(r, prefix) {
