@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"time"
 
 	"github.com/psnkit/psn"
@@ -27,8 +26,10 @@ func oneName(cmd *cobra.Command, args []string) error {
 func (a *app) vaultCommand() *cobra.Command {
 	cmd := group("vault", "The token vault service: many accounts kept fresh behind an HTTP API")
 	var (
-		addr string
-		cfg  server.ServiceConfig
+		addr            string
+		tlsCert, tlsKey string
+		pagesNeedKey    bool
+		cfg             server.ServiceConfig
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -46,9 +47,10 @@ hands out access tokens valid for at least a minute:
   GET    /healthz   GET /metrics (Prometheus)   GET / (status page)
 
 /v1/* needs "Authorization: Bearer <api key>" (psn vault apikey create NAME).
-/healthz, /metrics and / do not: keep the default loopback address or put the
-service behind a proxy that guards them. On start it prints one JSON line to
-stdout: {"url":"http://127.0.0.1:PORT"}. SIGINT/SIGTERM stop it gracefully:
+/healthz is open. /metrics and / are open on a loopback address; on any other
+they need an API key (a bearer for /metrics, a sign-in form for the page).
+--tls-cert/--tls-key serve HTTPS; plain HTTP off loopback is warned about.
+On start it prints one JSON line to stdout: {"url":"http://127.0.0.1:PORT"}. SIGINT/SIGTERM stop it gracefully:
 requests and refreshes in flight finish first. See docs/vault.md.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,25 +80,36 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 				return err
 			}
 			apiKeys := server.NewAPIKeys(st)
-			ln, err := net.Listen("tcp", addr)
+			vl, err := listenVault(addr, tlsCert, tlsKey, cfg.Logger)
 			if err != nil {
-				return fmt.Errorf("vault: %w", err)
+				return err
 			}
-			url := "http://" + ln.Addr().String()
+			ln, url := vl.ln, vl.url
 			line, _ := json.Marshal(map[string]string{"url": url})
 			if _, err := fmt.Fprintf(a.stdout, "%s\n", line); err != nil {
 				ln.Close()
 				return err
 			}
-			fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop)\n", url)
+			if vl.plainOffLoopback {
+				fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop) WITHOUT TLS on a non-loopback address: see the warning above\n", url)
+			} else {
+				fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop)\n", url)
+			}
 			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
 				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
 			}
-			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys))
+			var hopts []server.HandlerOption
+			if pagesNeedKey {
+				hopts = append(hopts, server.PagesNeedKey())
+			}
+			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys, hopts...))
 		},
 	}
 	f := serve.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8788", "listen address (port 0 picks a free port)")
+	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key file of --tls-cert (keep it 0600)")
+	f.BoolVar(&pagesNeedKey, "pages-need-key", false, "ask for an API key on / and /metrics on loopback too (behind a reverse proxy on the same host)")
 	f.DurationVar(&cfg.Interval, "interval", server.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
 	f.IntVar(&cfg.Concurrency, "concurrency", server.DefaultConcurrency, "refreshes the scheduler runs at once")
 	f.IntVar(&cfg.BatchSize, "batch", server.DefaultBatchSize, "due accounts claimed per scheduler pass")

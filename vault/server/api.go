@@ -125,10 +125,11 @@ type api struct {
 
 // NewHandler returns the vault's HTTP API (docs/vault.md; its place in
 // docs/architecture.md, "Persisted, shared tokens"): /v1/* requires
-// "Authorization: Bearer <api key>"; /healthz, /metrics and the status
-// page / do not (bind the service to a private address, or put it behind a
-// proxy that guards them).
-func NewHandler(svc *Service, keys *APIKeys) http.Handler {
+// "Authorization: Bearer <api key>"; /healthz is open; /metrics and the
+// status page / are open to requests that arrive on a loopback address and
+// need an API key on any other (webauth.go; PagesNeedKey asks for one
+// everywhere).
+func NewHandler(svc *Service, keys *APIKeys, opts ...HandlerOption) http.Handler {
 	a := &api{svc: svc, keys: keys}
 	v1 := http.NewServeMux()
 	a.handle(v1, "POST /v1/accounts", "add_account", a.addAccount)
@@ -149,8 +150,10 @@ func NewHandler(svc *Service, keys *APIKeys) http.Handler {
 		unauthorized(w, r.Context().Value(authProblem{}).(string))
 	}))))
 	a.handle(mux, "GET /healthz", "healthz", a.healthz)
-	mux.Handle("GET /metrics", a.timed("metrics", svc.metrics.Handler()))
-	a.handle(mux, "GET /{$}", "status", a.status)
+	web := newWebAuth(svc, keys, opts)
+	mux.Handle("GET /metrics", a.timed("metrics", web.metrics(svc.metrics.Handler())))
+	a.handle(mux, "GET /{$}", "status", web.page(a.status))
+	web.routes(a, mux)
 	return mux
 }
 

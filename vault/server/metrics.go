@@ -39,6 +39,7 @@ type Metrics struct {
 	tokensOK      prometheus.Counter // tokenRequests{result="ok"}, resolved once
 	httpDuration  *prometheus.HistogramVec
 	counts        *countCache // the account counts by state, shared with the status page
+	activity      *activity   // refreshes and failures per 10 min, for the status page's chart
 }
 
 func newMetrics(s *Service) *Metrics {
@@ -75,6 +76,7 @@ func newMetrics(s *Service) *Metrics {
 	}
 	m.tokensOK = m.tokenRequests.WithLabelValues("ok")
 	m.counts = newCountCache(s.CountStates, s.now)
+	m.activity = &activity{started: s.now()}
 	m.reg.MustRegister(m.refreshes, m.failures, m.loginRequired, m.expiring, m.claimed, m.tokenRequests, m.httpDuration,
 		&accountsCollector{counts: m.counts},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{

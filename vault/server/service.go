@@ -239,6 +239,7 @@ func (s *serviceStore) RecordError(ctx context.Context, err error, at time.Time)
 		return
 	}
 	s.svc.metrics.failures.Inc()
+	s.svc.metrics.activity.add(s.svc.now(), false)
 	if !errors.Is(err, psn.ErrLoginRequired) { // OnLoginRequired logs those
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
@@ -251,6 +252,7 @@ func (s *serviceStore) RecordErrorAt(ctx context.Context, version int64, err err
 		return
 	}
 	s.svc.metrics.failures.Inc()
+	s.svc.metrics.activity.add(s.svc.now(), false)
 	if !errors.Is(err, psn.ErrLoginRequired) { // OnLoginRequired logs those
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
@@ -448,6 +450,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 		psn.WithWarnBefore(s.cfg.WarnBefore),
 		psn.OnRefresh(func(ctx context.Context, tok *psn.Token, reason psn.RefreshReason) {
 			s.metrics.refreshes.WithLabelValues(string(reason)).Inc()
+			s.metrics.activity.add(s.now(), true)
 			s.log.InfoContext(ctx, "vault: token refreshed", "account", name, "reason", string(reason), "expiry", tok.Expiry)
 		}),
 		psn.OnRefreshExpiring(func(ctx context.Context, exp time.Time, kept bool) {

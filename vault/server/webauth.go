@@ -1,0 +1,364 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Who may see the status page and /metrics (docs/vault.md, "Who may see
+// what"): a request that arrived on a loopback address sees them without
+// a key; any other needs an API key — "Authorization: Bearer" for
+// /metrics, and for the page either that header or a session cookie set by
+// the login form (POST /login).
+const (
+	// SessionTTL is how long a status page session lasts after its login
+	// (absolute, not sliding).
+	SessionTTL = 12 * time.Hour
+	// sessionCookie names the session cookie over plain HTTP;
+	// sessionCookieTLS under TLS (the __Host- prefix makes browsers keep it
+	// Secure, host-only and on Path=/).
+	sessionCookie    = "psnv_session"
+	sessionCookieTLS = "__Host-psnv_session"
+	// maxSessions bounds the sessions one process keeps.
+	maxSessions = 10000
+	// Failed logins: at most loginMaxFailures per remote address within
+	// loginFailWindow; then the form answers 429 until the window ends.
+	loginMaxFailures = 10
+	loginFailWindow  = 15 * time.Minute
+	// maxFailAddrs bounds the addresses whose failures are remembered.
+	maxFailAddrs = 4096
+)
+
+// HandlerOption configures NewHandler.
+type HandlerOption func(*handlerConfig)
+
+type handlerConfig struct {
+	keyAlways bool
+	now       func() time.Time
+}
+
+// PagesNeedKey makes the status page and /metrics ask for an API key on
+// every address, loopback included: for a vault behind a proxy on the
+// same host, where every request arrives on loopback.
+func PagesNeedKey() HandlerOption {
+	return func(c *handlerConfig) { c.keyAlways = true }
+}
+
+// withWallClock sets the clock of sessions and login rate limits (tests).
+func withWallClock(now func() time.Time) HandlerOption {
+	return func(c *handlerConfig) { c.now = now }
+}
+
+// webSession is one status page login: the API key it was opened with
+// (its id: the session ends when that key is revoked) and its end.
+type webSession struct {
+	keyID   string
+	expires time.Time
+}
+
+// failWindow counts one address's failed logins since start.
+type failWindow struct {
+	start time.Time
+	n     int
+}
+
+// webAuth guards the status page and /metrics. Sessions live in this
+// process's memory: behind a balancer over several replicas, a browser
+// logs in once per replica it reaches (or use sticky sessions).
+type webAuth struct {
+	keys      *APIKeys
+	log       *slog.Logger
+	keyAlways bool
+	now       func() time.Time
+	csrf      *http.CrossOriginProtection
+
+	mu       sync.Mutex
+	sessions map[[32]byte]webSession // SHA-256 of the cookie value → session
+	fails    map[netip.Addr]failWindow
+}
+
+func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
+	cfg := handlerConfig{now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	w := &webAuth{
+		keys: keys, log: svc.log, keyAlways: cfg.keyAlways, now: cfg.now,
+		csrf:     http.NewCrossOriginProtection(),
+		sessions: map[[32]byte]webSession{}, fails: map[netip.Addr]failWindow{},
+	}
+	w.csrf.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Error(rw, "cross-origin request refused", http.StatusForbidden)
+	}))
+	return w
+}
+
+// arrivedOnLoopback reports whether r came in on a loopback address of
+// this host (127.0.0.0/8, ::1, or their IPv4-mapped forms).
+func arrivedOnLoopback(r *http.Request) bool {
+	la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(la.String())
+	if err != nil {
+		return false
+	}
+	return ap.Addr().Unmap().IsLoopback()
+}
+
+// open reports whether r may see the page and /metrics without a key.
+func (w *webAuth) open(r *http.Request) bool {
+	return !w.keyAlways && arrivedOnLoopback(r)
+}
+
+// bearer reports whether r carries a valid API key in its Authorization
+// header; err is set when the keys could not be read.
+func (w *webAuth) bearer(r *http.Request) (bool, error) {
+	key, ok := parseBearer(r.Header.Get("Authorization"))
+	if !ok {
+		return false, nil
+	}
+	if _, err := w.keys.Verify(r.Context(), key); err != nil {
+		if errors.Is(err, ErrAPIKeyInvalid) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// metrics guards /metrics: open on loopback, else any valid API key as a
+// bearer (the series hold counts, never an account name).
+func (w *webAuth) metrics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if w.open(r) {
+			next.ServeHTTP(rw, r)
+			return
+		}
+		ok, err := w.bearer(r)
+		switch {
+		case err != nil:
+			writeError(rw, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: "the API keys could not be read"})
+		case !ok:
+			unauthorized(rw, "/metrics needs Authorization: Bearer <api key> on this address")
+		default:
+			next.ServeHTTP(rw, r)
+		}
+	})
+}
+
+// cookieName is the session cookie's name for r.
+func cookieName(r *http.Request) string {
+	if r.TLS != nil {
+		return sessionCookieTLS
+	}
+	return sessionCookie
+}
+
+// session reports whether r carries the cookie of a live session whose
+// API key still exists.
+func (w *webAuth) session(r *http.Request) (bool, error) {
+	c, err := r.Cookie(cookieName(r))
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return false, nil
+	}
+	id := sha256.Sum256([]byte(c.Value))
+	w.mu.Lock()
+	s, ok := w.sessions[id]
+	if ok && !w.now().Before(s.expires) {
+		delete(w.sessions, id)
+		ok = false
+	}
+	w.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	f, err := w.keys.current(r.Context())
+	if err != nil {
+		return false, err
+	}
+	if !slices.ContainsFunc(f.Keys, func(k apiKeyRecord) bool { return k.ID == s.keyID }) {
+		w.mu.Lock()
+		delete(w.sessions, id)
+		w.mu.Unlock()
+		return false, nil
+	}
+	return true, nil
+}
+
+// page guards the status page: open on loopback; else a session cookie or
+// a bearer key, and the login form for everyone else.
+func (w *webAuth) page(next func(http.ResponseWriter, *http.Request, pageAccess)) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		if w.open(r) {
+			next(rw, r, pageAccess{})
+			return
+		}
+		ok, err := w.session(r)
+		if err == nil && ok {
+			next(rw, r, pageAccess{signedIn: true})
+			return
+		}
+		if err == nil {
+			ok, err = w.bearer(r)
+		}
+		switch {
+		case err != nil:
+			writeLogin(rw, http.StatusServiceUnavailable, "The API keys could not be read from the store; try again shortly.")
+		case ok:
+			next(rw, r, pageAccess{})
+		default:
+			writeLogin(rw, http.StatusOK, "")
+		}
+	}
+}
+
+// pageAccess says how a page request was let in.
+type pageAccess struct {
+	signedIn bool // through a session: the page offers to sign out
+}
+
+// remoteAddr is the address r came from (no proxy header is believed).
+func remoteAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// throttled reports whether addr used up its failed logins, and when it
+// may try again.
+func (w *webAuth) throttled(addr netip.Addr) (bool, time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, ok := w.fails[addr]
+	if !ok {
+		return false, time.Time{}
+	}
+	end := f.start.Add(loginFailWindow)
+	if !w.now().Before(end) {
+		delete(w.fails, addr)
+		return false, time.Time{}
+	}
+	return f.n >= loginMaxFailures, end
+}
+
+// failed counts a failed login from addr.
+func (w *webAuth) failed(addr netip.Addr) {
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f, ok := w.fails[addr]
+	if !ok || !now.Before(f.start.Add(loginFailWindow)) {
+		if len(w.fails) >= maxFailAddrs {
+			for a, g := range w.fails {
+				if !now.Before(g.start.Add(loginFailWindow)) {
+					delete(w.fails, a)
+				}
+			}
+			if len(w.fails) >= maxFailAddrs {
+				clear(w.fails) // a bound on memory; an attacker this wide gets a fresh window
+			}
+		}
+		f = failWindow{start: now}
+	}
+	f.n++
+	w.fails[addr] = f
+}
+
+// login serves POST /login: the form's key, once; a good one opens a
+// session (a random id in an HttpOnly, SameSite=Strict cookie, Secure
+// under TLS) and redirects to the page. The request must be same-origin
+// (CrossOriginProtection, applied by routes).
+func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
+	addr := remoteAddr(r)
+	if busy, until := w.throttled(addr); busy {
+		rw.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(w.now())/time.Second)+1))
+		writeLogin(rw, http.StatusTooManyRequests, "Too many failed attempts from your address: try again in "+
+			relDuration(until.Sub(w.now()))+".")
+		return
+	}
+	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		writeLogin(rw, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	key := strings.TrimSpace(r.PostForm.Get("key"))
+	ctx, cancel := context.WithTimeout(r.Context(), requestWait)
+	defer cancel()
+	info, err := w.keys.Verify(ctx, key)
+	if errors.Is(err, ErrAPIKeyInvalid) {
+		w.failed(addr)
+		w.log.WarnContext(ctx, "vault: status page login refused", "remote", addr.String())
+		writeLogin(rw, http.StatusUnauthorized, "That key was not accepted.")
+		return
+	}
+	if err != nil {
+		writeLogin(rw, http.StatusServiceUnavailable, "The key could not be checked now; try again shortly.")
+		return
+	}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	value := base64.RawURLEncoding.EncodeToString(raw[:])
+	expires := w.now().Add(SessionTTL)
+	w.mu.Lock()
+	if len(w.sessions) >= maxSessions {
+		now := w.now()
+		for id, s := range w.sessions {
+			if !now.Before(s.expires) {
+				delete(w.sessions, id)
+			}
+		}
+		for id := range w.sessions { // still full: drop any
+			if len(w.sessions) < maxSessions {
+				break
+			}
+			delete(w.sessions, id)
+		}
+	}
+	w.sessions[sha256.Sum256([]byte(value))] = webSession{keyID: info.ID, expires: expires}
+	w.mu.Unlock()
+	w.log.InfoContext(ctx, "vault: status page login", "key_id", info.ID, "remote", addr.String())
+	http.SetCookie(rw, &http.Cookie{
+		Name: cookieName(r), Value: value, Path: "/", Expires: expires, MaxAge: int(SessionTTL / time.Second),
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
+	rw.Header().Set("Cache-Control", "no-store")
+	http.Redirect(rw, r, "/", http.StatusSeeOther)
+}
+
+// logout serves POST /logout: it ends the session and clears the cookie.
+func (w *webAuth) logout(rw http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName(r)); err == nil {
+		w.mu.Lock()
+		delete(w.sessions, sha256.Sum256([]byte(c.Value)))
+		w.mu.Unlock()
+	}
+	http.SetCookie(rw, &http.Cookie{
+		Name: cookieName(r), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+	})
+	rw.Header().Set("Cache-Control", "no-store")
+	http.Redirect(rw, r, "/", http.StatusSeeOther)
+}
+
+// routes adds POST /login and POST /logout to mux, both refusing
+// cross-origin requests.
+func (w *webAuth) routes(a *api, mux *http.ServeMux) {
+	mux.Handle("POST /login", a.timed("login", w.csrf.Handler(http.HandlerFunc(w.login))))
+	mux.Handle("POST /logout", a.timed("logout", w.csrf.Handler(http.HandlerFunc(w.logout))))
+}
