@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/vault"
 )
@@ -48,7 +49,8 @@ func (a *api) mayRead(w http.ResponseWriter, r *http.Request, account string) bo
 
 // auditPath is r's path as an audit line may show it: the route with the
 // account name when that is a valid name, else with "{name}" (a path may
-// hold anything, a pasted secret included).
+// hold anything, a pasted secret included; an NPSSO is 64 letters and
+// digits, a valid account name).
 func auditPath(r *http.Request) string {
 	name := r.PathValue("name")
 	if name == "" {
@@ -58,7 +60,7 @@ func auditPath(r *http.Request) string {
 		return r.URL.Path
 	}
 	p := "/v1/accounts/{name}"
-	if vault.ValidAccountName(name) {
+	if _, err := psn.ParseNPSSO(name); vault.ValidAccountName(name) && err != nil { // a name, not a pasted NPSSO
 		p = "/v1/accounts/" + name
 	}
 	if r.Pattern == "GET /v1/accounts/{name}/token" {
