@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
@@ -47,26 +48,22 @@ func (a *api) mayRead(w http.ResponseWriter, r *http.Request, account string) bo
 	return false
 }
 
-// auditPath is r's path as an audit line may show it: the route with the
-// account name when that is a valid name, else with "{name}" (a path may
-// hold anything, a pasted secret included; an NPSSO is 64 letters and
-// digits, a valid account name).
+// auditPath is r's path as an audit line may show it: a path may hold
+// anything, a pasted secret included, so each segment that is not a valid
+// account name, or that has the shape of an NPSSO (64 letters and digits,
+// a valid account name too), is shown as "{redacted}", and the path is cut
+// after 8 segments.
 func auditPath(r *http.Request) string {
-	name := r.PathValue("name")
-	if name == "" {
-		if len(r.URL.Path) > 80 {
-			return r.URL.Path[:80] + "…"
+	segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if len(segs) > 8 {
+		segs = append(segs[:8], "…")
+	}
+	for i, s := range segs {
+		if _, err := psn.ParseNPSSO(s); s != "" && s != "…" && (!vault.ValidAccountName(s) || err == nil) {
+			segs[i] = "{redacted}"
 		}
-		return r.URL.Path
 	}
-	p := "/v1/accounts/{name}"
-	if _, err := psn.ParseNPSSO(name); vault.ValidAccountName(name) && err != nil { // a name, not a pasted NPSSO
-		p = "/v1/accounts/" + name
-	}
-	if r.Pattern == "GET /v1/accounts/{name}/token" {
-		p += "/token"
-	}
-	return p
+	return "/" + strings.Join(segs, "/")
 }
 
 // scopedPage is AccountsPage for a key of scope: every account for an
