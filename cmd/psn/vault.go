@@ -96,7 +96,7 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			}
 			fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop)\n", url)
 			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
-				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
+				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME --admin`")
 			}
 			return svc.Serve(ctx, ln, server.NewHandler(svc, apiKeys))
 		},
