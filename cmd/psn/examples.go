@@ -65,7 +65,7 @@ psn vault apikey list`,
 	"vault apikey create": `psn vault apikey create ops --admin > ops.key
 psn vault apikey create bot --accounts alice,bob > bot.key
 psn vault apikey create dashboard --accounts '*' --audit-log vault-audit.log`,
-	"vault apikey scope": `psn vault apikey scope bot --accounts alice,bob,carol`,
+	"vault apikey scope":  `psn vault apikey scope bot --accounts alice,bob,carol`,
 	"vault apikey list":   `psn vault apikey list -o json`,
 	"vault apikey revoke": `psn vault apikey revoke bot`,
 	"me": `psn me

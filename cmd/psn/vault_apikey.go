@@ -150,7 +150,7 @@ accounts only ('*': of every account) and may not add or delete any.`,
 		Long: `Change an API key's scope, keeping the key: --admin, or --accounts alice,bob
 (read those accounts only; '*' for all). Every vault sharing the store
 applies the new scope within 2 s.`,
-		Args:  oneName,
+		Args: oneName,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := setScope.scope(cmd)
 			if err != nil {
