@@ -2,8 +2,14 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +17,12 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/psntest"
+	"github.com/psnkit/psn/seal"
+	"github.com/psnkit/psn/store/sqlite"
+	"github.com/psnkit/psn/vault"
 )
 
 // auditLines parses the JSON lines of an audit log.
@@ -233,4 +245,70 @@ func TestOpenAuditFile(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != "line 0\nline 1\n" {
 		t.Fatalf("content %q, want both lines appended", b)
 	}
+}
+
+// BenchmarkTokenAudit measures a token request served from memory through
+// the handler, with and without the audit trail (buffered, to io.Discard):
+// the audit line is the difference.
+func BenchmarkTokenAudit(b *testing.B) {
+	for _, audited := range []bool{false, true} {
+		b.Run(fmt.Sprintf("audit=%v", audited), func(b *testing.B) {
+			e := newBenchEnv(b, audited)
+			req := httptest.NewRequest(http.MethodGet, "/v1/accounts/alice/token", nil)
+			req.Header.Set("Authorization", "Bearer "+e.key)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				e.h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
+}
+
+type benchEnv struct {
+	h   http.Handler
+	key string
+}
+
+func newBenchEnv(b *testing.B, audited bool) benchEnv {
+	b.Helper()
+	ctx := b.Context()
+	sim := psntest.New(psntest.Config{Users: 1, AccessTTL: time.Hour, RateLimit: 1 << 30})
+	ps := httptest.NewServer(sim.Handler())
+	b.Cleanup(ps.Close)
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "psn.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	var k [32]byte
+	keys, err := vault.LoadKeys(ctx, st, seal.KeyBase64(base64.StdEncoding.EncodeToString(k[:])))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := ServiceConfig{Store: st, Keys: keys, Logger: slog.New(slog.DiscardHandler),
+		ClientOptions: []psn.Option{psn.WithEndpoint(ps.URL), psn.WithClock(sim.Now)}, Now: sim.Now}
+	if audited {
+		w := NewAuditWriter(io.Discard, nil)
+		b.Cleanup(func() { w.Close() })
+		cfg.Audit = NewAuditLogger(w)
+	}
+	svc, err := NewService(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { svc.Close(context.Background()) })
+	if _, _, err := svc.AddAccount(ctx, "alice", psn.Secret(sim.Users()[0].NPSSO), false); err != nil {
+		b.Fatal(err)
+	}
+	ak := NewAPIKeys(st)
+	key, _, err := ak.Create(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return benchEnv{h: NewHandler(svc, ak), key: key.Reveal()}
 }
