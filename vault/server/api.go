@@ -127,7 +127,9 @@ type api struct {
 
 // NewHandler returns the vault's HTTP API (docs/vault.md; its place in
 // docs/architecture.md, "Persisted, shared tokens"): /v1/* requires
-// "Authorization: Bearer <api key>"; /healthz, /metrics and the status
+// "Authorization: Bearer <api key>" whose scope (APIKeyScope) allows the
+// request, else 403 forbidden; each request is audited to
+// ServiceConfig.Audit; /healthz, /metrics and the status
 // page / do not (bind the service to a private address, or put it behind a
 // proxy that guards them).
 func NewHandler(svc *Service, keys *APIKeys) http.Handler {
