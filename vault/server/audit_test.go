@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -311,4 +312,29 @@ func newBenchEnv(b *testing.B, audited bool) benchEnv {
 		b.Fatal(err)
 	}
 	return benchEnv{h: NewHandler(svc, ak), key: key.Reveal()}
+}
+
+// FuzzAuditPath: whatever the path, an audit line's path holds only valid
+// account names that are not NPSSO-shaped, "{redacted}" and "…", at most
+// 9 segments.
+func FuzzAuditPath(f *testing.F) {
+	f.Add("/v1/accounts/alice/token")
+	f.Add("/v1/accounts/" + strings.Repeat("aB3", 21) + "x/token")
+	f.Add("/v1/psnv_0123456789abcdef_" + strings.Repeat("A", 43))
+	f.Add("//a/../b/%2F/" + strings.Repeat("x/", 20))
+	f.Fuzz(func(t *testing.T, p string) {
+		got := auditPath(&http.Request{URL: &url.URL{Path: p}})
+		segs := strings.Split(strings.TrimPrefix(got, "/"), "/")
+		if len(segs) > 9 {
+			t.Fatalf("auditPath(%q) = %q: %d segments", p, got, len(segs))
+		}
+		for _, s := range segs {
+			if s == "" || s == "{redacted}" || s == "…" {
+				continue
+			}
+			if _, err := psn.ParseNPSSO(s); !vault.ValidAccountName(s) || err == nil {
+				t.Fatalf("auditPath(%q) = %q: segment %q shown", p, got, s)
+			}
+		}
+	})
 }
