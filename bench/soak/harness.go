@@ -302,7 +302,7 @@ func (h *harness) createAPIKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out, stderr, code, err := runCommand(ctx, 60*time.Second, h.bin, []string{"vault", "apikey", "create", "soak"}, h.storeEnv(h.proxy.endpoint("admin"), dir))
+	out, stderr, code, err := runCommand(ctx, 60*time.Second, h.bin, []string{"vault", "apikey", "create", "soak", "--admin"}, h.storeEnv(h.proxy.endpoint("admin"), dir))
 	if err != nil || code != 0 {
 		return fmt.Errorf("psn vault apikey create: exit %d: %v: %s", code, err, errorKind(stderr))
 	}

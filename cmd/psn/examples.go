@@ -55,13 +55,17 @@ psn keys retire 1a2b3c4d`,
 psn sim serve --addr 127.0.0.1:0 --seed 7 --users 10 --faults 5xx=0.1,latency=50ms`,
 	"demo": `psn demo
 psn demo --callers 50 --keep`,
-	"vault": `psn vault apikey create bot
+	"vault": `psn vault apikey create ops --admin
 psn vault serve --addr 127.0.0.1:8788`,
 	"vault serve": `psn vault serve --addr 127.0.0.1:8788 --store postgres://psn@db:5432/psn
-psn vault serve --interval 30s --concurrency 16`,
-	"vault apikey": `psn vault apikey create bot
+psn vault serve --interval 30s --concurrency 16 --audit-log vault-audit.log`,
+	"vault apikey": `psn vault apikey create ops --admin
+psn vault apikey create bot --accounts alice,bob
 psn vault apikey list`,
-	"vault apikey create": `psn vault apikey create bot > bot.key`,
+	"vault apikey create": `psn vault apikey create ops --admin > ops.key
+psn vault apikey create bot --accounts alice,bob > bot.key
+psn vault apikey create dashboard --accounts '*' --audit-log vault-audit.log`,
+	"vault apikey scope":  `psn vault apikey scope bot --accounts alice,bob,carol`,
 	"vault apikey list":   `psn vault apikey list -o json`,
 	"vault apikey revoke": `psn vault apikey revoke bot`,
 	"me": `psn me

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/vault/server"
@@ -26,7 +25,7 @@ func oneName(cmd *cobra.Command, args []string) error {
 func (a *app) vaultCommand() *cobra.Command {
 	cmd := group("vault", "The token vault service: many accounts kept fresh behind an HTTP API")
 	var (
-		addr            string
+		addr, auditLog  string
 		tlsCert, tlsKey string
 		pagesNeedKey    bool
 		cfg             server.ServiceConfig
@@ -46,7 +45,8 @@ hands out access tokens valid for at least a minute:
   DELETE /v1/accounts/{name}
   GET    /healthz   GET /metrics (Prometheus)   GET / (status page)
 
-/v1/* needs "Authorization: Bearer <api key>" (psn vault apikey create NAME).
+/v1/* needs "Authorization: Bearer <api key>" (psn vault apikey create NAME
+--admin, or --accounts a,b for a key that reads those accounts only).
 /healthz is open. /metrics and / are open on a loopback address; on any other
 they need an API key (a bearer for /metrics, a sign-in form for the page).
 --tls-cert/--tls-key serve HTTPS; plain HTTP off loopback is warned about.
@@ -75,6 +75,12 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(ep)}
 			cfg.Owner = owner()
 			cfg.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			audit, closeAudit, err := a.serveAudit(auditLog)
+			if err != nil {
+				return err
+			}
+			defer closeAudit()
+			cfg.Audit = audit
 			svc, err := server.NewService(cfg)
 			if err != nil {
 				return err
@@ -96,7 +102,7 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 				fmt.Fprintf(a.stderr, "psn vault: serving on %s (Ctrl-C to stop)\n", url)
 			}
 			if list, err := apiKeys.List(ctx); err == nil && len(list) == 0 {
-				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME`")
+				fmt.Fprintln(a.stderr, "psn vault: no API key yet: /v1/* answers 401 until you run `psn vault apikey create NAME --admin`")
 			}
 			var hopts []server.HandlerOption
 			if pagesNeedKey {
@@ -110,6 +116,7 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key file of --tls-cert (keep it 0600)")
 	f.BoolVar(&pagesNeedKey, "pages-need-key", false, "ask for an API key on / and /metrics on loopback too (behind a reverse proxy on the same host)")
+	f.StringVar(&auditLog, "audit-log", "", "append the audit trail (JSON lines: accounts added and deleted, tokens handed out, refusals) to FILE, mode 0600; default stderr")
 	f.DurationVar(&cfg.Interval, "interval", server.DefaultInterval, "how often the scheduler looks for accounts due for a refresh")
 	f.IntVar(&cfg.Concurrency, "concurrency", server.DefaultConcurrency, "refreshes the scheduler runs at once")
 	f.IntVar(&cfg.BatchSize, "batch", server.DefaultBatchSize, "due accounts claimed per scheduler pass")
@@ -117,67 +124,5 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.IntVar(&cfg.MaxSources, "max-sources", server.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
 	f.DurationVar(&cfg.SourceIdle, "source-idle", server.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
 	cmd.AddCommand(serve, a.apikeyCommand())
-	return cmd
-}
-
-func (a *app) apikeyCommand() *cobra.Command {
-	cmd := group("apikey", "Manage the API keys of the vault service (only their argon2id hashes are stored)")
-	create := &cobra.Command{
-		Use:   "create NAME",
-		Short: "Create an API key; prints it once on stdout (it cannot be shown again)",
-		Args:  oneName,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			key, info, err := server.NewAPIKeys(st).Create(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if _, err := fmt.Fprintln(a.stdout, key.Reveal()); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "API key %q created (id %s). It is shown this once: only its hash is stored.\n", info.Name, info.ID)
-			return nil
-		},
-	}
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "List the API keys' names, ids and creation times (never the keys)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			keys, err := server.NewAPIKeys(st).List(cmd.Context())
-			if err != nil {
-				return err
-			}
-			t := table{header: []string{"NAME", "ID", "CREATED"}, keys: []string{"name", "id", "created"}}
-			for _, k := range keys {
-				t.rows = append(t.rows, []string{k.Name, k.ID, k.Created.Local().Format(time.DateTime)})
-			}
-			return a.emit(keys, t)
-		},
-	}
-	revoke := &cobra.Command{
-		Use:   "revoke NAME",
-		Short: "Revoke an API key: every vault sharing the store refuses it from the next request on",
-		Args:  oneName,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := server.NewAPIKeys(st).Revoke(cmd.Context(), args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "API key %q revoked.\n", args[0])
-			return nil
-		},
-	}
-	cmd.AddCommand(create, list, revoke)
 	return cmd
 }

@@ -45,7 +45,7 @@ func (c *vaultCLI) run(args ...string) (code int, stdout, stderr string) {
 
 func TestVaultAPIKeyCommands(t *testing.T) {
 	c := newVaultCLI(t)
-	code, out, errOut := c.run("vault", "apikey", "create", "ci")
+	code, out, errOut := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 	if code != 0 || !strings.HasPrefix(key, server.APIKeyPrefix) || strings.Count(out, "\n") != 1 {
 		t.Fatalf("create = %d, stdout %q, stderr %q", code, out, errOut)
@@ -56,7 +56,7 @@ func TestVaultAPIKeyCommands(t *testing.T) {
 	if strings.Contains(errOut, key) {
 		t.Fatal("the key is repeated on stderr")
 	}
-	if code, _, errOut := c.run("vault", "apikey", "create", "ci"); code != 1 || !strings.Contains(errOut, "exists") {
+	if code, _, errOut := c.run("vault", "apikey", "create", "ci", "--admin"); code != 1 || !strings.Contains(errOut, "exists") {
 		t.Fatalf("duplicate create = %d %q", code, errOut)
 	}
 	code, out, _ = c.run("vault", "apikey", "list", "-o", "json")
@@ -96,7 +96,7 @@ func TestVaultAPIKeyCommands(t *testing.T) {
 // (the command's context is cancelled).
 func TestVaultServeCommand(t *testing.T) {
 	c := newVaultCLI(t)
-	_, out, _ := c.run("vault", "apikey", "create", "ci")
+	_, out, _ := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 	npsso := c.srv.Sim.Users()[0].NPSSO
 

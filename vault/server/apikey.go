@@ -61,6 +61,8 @@ type APIKeyInfo struct {
 	Name    string    `json:"name"`
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
+	// Scope is what the key may do (admin for a key stored without one).
+	Scope APIKeyScope `json:"scope"`
 }
 
 // apiKeyRecord is one stored key: its public id and the argon2id hash of
@@ -74,6 +76,21 @@ type apiKeyRecord struct {
 	Time    uint32    `json:"t"`
 	Memory  uint32    `json:"m"`
 	Threads uint8     `json:"p"`
+	// Scope is absent from keys made before scopes existed: those are
+	// admin keys.
+	Scope *APIKeyScope `json:"scope,omitempty"`
+
+	// badScope is set by load when Scope is unusable: the key is refused.
+	badScope bool
+}
+
+// info is what may be shown of r.
+func (r apiKeyRecord) info() APIKeyInfo {
+	i := APIKeyInfo{Name: r.Name, ID: r.ID, Created: r.Created, Scope: AdminScope()}
+	if r.Scope != nil {
+		i.Scope = *r.Scope
+	}
+	return i
 }
 
 type apiKeyFile struct {
@@ -176,6 +193,13 @@ func (k *APIKeys) load(ctx context.Context) (apiKeyFile, []byte, error) {
 	if err := json.Unmarshal(blob, &f); err != nil {
 		return apiKeyFile{}, nil, fmt.Errorf("vault: API keys: %w", store.ErrCorrupt)
 	}
+	for i := range f.Keys {
+		if sc := f.Keys[i].Scope; sc != nil {
+			if err := sc.normalize(); err != nil {
+				f.Keys[i].badScope = true
+			}
+		}
+	}
 	return f, blob, nil
 }
 
@@ -207,11 +231,22 @@ func (k *APIKeys) change(ctx context.Context, f func(*apiKeyFile) error) error {
 	return errors.New("vault: the API keys kept changing while they were saved")
 }
 
-// Create makes a new API key called name and stores only its argon2id
-// hash. The key itself is returned once: it cannot be read back.
+// Create makes a new admin API key called name (CreateScoped with
+// AdminScope).
 func (k *APIKeys) Create(ctx context.Context, name string) (psn.Secret, APIKeyInfo, error) {
+	return k.CreateScoped(ctx, name, AdminScope())
+}
+
+// CreateScoped makes a new API key called name with scope and stores only
+// its argon2id hash. The key itself is returned once: it cannot be read
+// back. A scope that is not AdminScope or a valid AccountsScope is
+// ErrAPIKeyScope.
+func (k *APIKeys) CreateScoped(ctx context.Context, name string, scope APIKeyScope) (psn.Secret, APIKeyInfo, error) {
 	if !apiKeyNameRE.MatchString(name) {
 		return "", APIKeyInfo{}, ErrAPIKeyName
+	}
+	if err := scope.normalize(); err != nil {
+		return "", APIKeyInfo{}, err
 	}
 	var idb [8]byte
 	var secret [32]byte
@@ -225,7 +260,7 @@ func (k *APIKeys) Create(ctx context.Context, name string) (psn.Secret, APIKeyIn
 	key := APIKeyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secret[:])
 	rec := apiKeyRecord{
 		Name: name, ID: id, Created: k.now().UTC().Truncate(time.Second), Salt: salt[:],
-		Time: apiKeyTime, Memory: apiKeyMemory, Threads: apiKeyThreads,
+		Time: apiKeyTime, Memory: apiKeyMemory, Threads: apiKeyThreads, Scope: &scope,
 	}
 	rec.Hash = argon2.IDKey([]byte(key), rec.Salt, rec.Time, rec.Memory, rec.Threads, apiKeyHashLen)
 	err := k.change(ctx, func(f *apiKeyFile) error {
@@ -240,7 +275,7 @@ func (k *APIKeys) Create(ctx context.Context, name string) (psn.Secret, APIKeyIn
 	if err != nil {
 		return "", APIKeyInfo{}, err
 	}
-	return psn.Secret(key), APIKeyInfo{Name: rec.Name, ID: rec.ID, Created: rec.Created}, nil
+	return psn.Secret(key), rec.info(), nil
 }
 
 // List returns the keys' names, ids and creation times, by name.
@@ -251,7 +286,7 @@ func (k *APIKeys) List(ctx context.Context) ([]APIKeyInfo, error) {
 	}
 	out := make([]APIKeyInfo, 0, len(f.Keys))
 	for _, r := range f.Keys {
-		out = append(out, APIKeyInfo{Name: r.Name, ID: r.ID, Created: r.Created})
+		out = append(out, r.info())
 	}
 	slices.SortFunc(out, func(a, b APIKeyInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
@@ -268,6 +303,26 @@ func (k *APIKeys) Revoke(ctx context.Context, name string) error {
 		f.Keys = slices.Delete(f.Keys, i, i+1)
 		return nil
 	})
+}
+
+// SetScope changes the scope of the key called name and returns its info;
+// every process sharing the store applies it within APIKeyRecheck (this
+// one at once), as for a revocation.
+func (k *APIKeys) SetScope(ctx context.Context, name string, scope APIKeyScope) (APIKeyInfo, error) {
+	if err := scope.normalize(); err != nil {
+		return APIKeyInfo{}, err
+	}
+	var info APIKeyInfo
+	err := k.change(ctx, func(f *apiKeyFile) error {
+		i := slices.IndexFunc(f.Keys, func(r apiKeyRecord) bool { return r.Name == name })
+		if i < 0 {
+			return ErrAPIKeyNotFound
+		}
+		f.Keys[i].Scope = &scope
+		info = f.Keys[i].info()
+		return nil
+	})
+	return info, err
 }
 
 // ParseAPIKey splits a presented key into its public id; it returns
@@ -291,7 +346,7 @@ func ParseAPIKey(key string) (id string, err error) {
 }
 
 // Verify checks a presented key against the stored hashes and returns the
-// key's public info, or ErrAPIKeyInvalid. The stored hashes are read at
+// key's public info (its scope included), or ErrAPIKeyInvalid. The stored hashes are read at
 // most every APIKeyRecheck, so a revocation by another process takes
 // effect within 2 s; a key already verified is recognised by its SHA-256
 // digest, so argon2id runs once per key and process. The comparison is
@@ -314,7 +369,10 @@ func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
 	if rec.Time == 0 || rec.Time > 16 || rec.Memory > 1<<18 || rec.Threads == 0 || len(rec.Hash) < 16 || len(rec.Hash) > 64 {
 		return APIKeyInfo{}, fmt.Errorf("vault: API key %q: unusable hash parameters: %w", rec.Name, store.ErrCorrupt)
 	}
-	info := APIKeyInfo{Name: rec.Name, ID: rec.ID, Created: rec.Created}
+	if rec.badScope {
+		return APIKeyInfo{}, fmt.Errorf("vault: API key %q: unusable scope: %w", rec.Name, store.ErrCorrupt)
+	}
+	info := rec.info()
 	digest := sha256.Sum256([]byte(key))
 	k.mu.Lock()
 	v, ok := k.verified[digest]

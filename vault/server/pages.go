@@ -91,16 +91,7 @@ func (s *Service) stateRules() store.StateRules {
 // store.Pager reads just that page (every psnkit backend is one); another
 // store is listed whole.
 func (s *Service) AccountsPage(ctx context.Context, req PageRequest) (AccountPage, error) {
-	if req.Limit == 0 {
-		req.Limit = DefaultPageLimit
-	}
-	if req.Limit < 1 || req.Limit > MaxPageLimit {
-		return AccountPage{}, ErrPageLimit
-	}
-	if req.State != "" && !store.ValidState(req.State) {
-		return AccountPage{}, ErrPageState
-	}
-	after, err := decodeCursor(req.Cursor)
+	req, after, err := checkPageRequest(req)
 	if err != nil {
 		return AccountPage{}, err
 	}
@@ -121,6 +112,22 @@ func (s *Service) AccountsPage(ctx context.Context, req PageRequest) (AccountPag
 		out.Next = encodeCursor(page.Records[len(page.Records)-1].Account)
 	}
 	return out, nil
+}
+
+// checkPageRequest checks req, sets its default limit and returns the
+// account name its cursor starts after.
+func checkPageRequest(req PageRequest) (PageRequest, string, error) {
+	if req.Limit == 0 {
+		req.Limit = DefaultPageLimit
+	}
+	if req.Limit < 1 || req.Limit > MaxPageLimit {
+		return req, "", ErrPageLimit
+	}
+	if req.State != "" && !store.ValidState(req.State) {
+		return req, "", ErrPageState
+	}
+	after, err := decodeCursor(req.Cursor)
+	return req, after, err
 }
 
 // listPage serves q from List, for a store that is no store.Pager.

@@ -89,6 +89,9 @@ type ServiceConfig struct {
 	// Logger receives refreshes, warnings and failures (never a secret).
 	// Default: slog.Default().
 	Logger *slog.Logger
+	// Audit receives the HTTP API's audit trail (docs/vault.md, "Audit
+	// trail"): see NewAuditLogger and AuditWriter. Nil: no audit lines.
+	Audit *slog.Logger
 	// Now is the service's clock (default time.Now). Tests that move a
 	// simulator's clock pass the same clock here and in psn.WithClock.
 	Now func() time.Time

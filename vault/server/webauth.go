@@ -125,19 +125,22 @@ func (w *webAuth) open(r *http.Request) bool {
 }
 
 // bearer reports whether r carries a valid API key in its Authorization
-// header; err is set when the keys could not be read.
-func (w *webAuth) bearer(r *http.Request) (bool, error) {
+// header and, when seesAll is set, one whose scope reads every account (the
+// status page lists every account's name); err is set when the keys could
+// not be read.
+func (w *webAuth) bearer(r *http.Request, seesAll bool) (bool, error) {
 	key, ok := parseBearer(r.Header.Get("Authorization"))
 	if !ok {
 		return false, nil
 	}
-	if _, err := w.keys.Verify(r.Context(), key); err != nil {
+	info, err := w.keys.Verify(r.Context(), key)
+	if err != nil {
 		if errors.Is(err, ErrAPIKeyInvalid) {
 			return false, nil
 		}
 		return false, err
 	}
-	return true, nil
+	return !seesAll || info.Scope.ReadsAll(), nil
 }
 
 // metrics guards /metrics: open on loopback, else any valid API key as a
@@ -148,7 +151,7 @@ func (w *webAuth) metrics(next http.Handler) http.Handler {
 			next.ServeHTTP(rw, r)
 			return
 		}
-		ok, err := w.bearer(r)
+		ok, err := w.bearer(r, false)
 		switch {
 		case err != nil:
 			writeError(rw, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: "the API keys could not be read"})
@@ -190,7 +193,7 @@ func (w *webAuth) session(r *http.Request) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !slices.ContainsFunc(f.Keys, func(k apiKeyRecord) bool { return k.ID == s.keyID }) {
+	if !slices.ContainsFunc(f.Keys, func(k apiKeyRecord) bool { return k.ID == s.keyID && !k.badScope && k.info().Scope.ReadsAll() }) {
 		w.mu.Lock()
 		delete(w.sessions, id)
 		w.mu.Unlock()
@@ -213,7 +216,7 @@ func (w *webAuth) page(next func(http.ResponseWriter, *http.Request, pageAccess)
 			return
 		}
 		if err == nil {
-			ok, err = w.bearer(r)
+			ok, err = w.bearer(r, true)
 		}
 		switch {
 		case err != nil:
@@ -311,6 +314,13 @@ func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 		writeLogin(rw, http.StatusServiceUnavailable, "The key could not be checked now; try again shortly.")
 		return
 	}
+	if !info.Scope.ReadsAll() {
+		// The page names every account: a key scoped to some accounts may
+		// not see the others'.
+		w.log.WarnContext(ctx, "vault: status page login refused: the key reads only some accounts", "key_id", info.ID, "remote", addr.String())
+		writeLogin(rw, http.StatusForbidden, "That key reads only some accounts; the status page needs an admin key or one scoped '*'.")
+		return
+	}
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	value := base64.RawURLEncoding.EncodeToString(raw[:])
@@ -358,7 +368,4 @@ func (w *webAuth) logout(rw http.ResponseWriter, r *http.Request) {
 
 // routes adds POST /login and POST /logout to mux, both refusing
 // cross-origin requests.
-func (w *webAuth) routes(a *api, mux *http.ServeMux) {
-	mux.Handle("POST /login", a.timed("login", w.csrf.Handler(http.HandlerFunc(w.login))))
-	mux.Handle("POST /logout", a.timed("logout", w.csrf.Handler(http.HandlerFunc(w.logout))))
-}
+

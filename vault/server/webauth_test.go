@@ -339,3 +339,56 @@ func TestPagesOnRealNonLoopbackAddress(t *testing.T) {
 		t.Fatalf("/metrics through 127.0.0.1 = %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestPagesNeedAKeyThatReadsAll: the status page names every account, so a
+// key scoped to some accounts may read /metrics (counts only) but may not
+// open the page, by bearer or by signing in; a session whose key is later
+// narrowed to some accounts ends.
+func TestPagesNeedAKeyThatReadsAll(t *testing.T) {
+	g := newGuardedEnv(t, false)
+	ctx := context.Background()
+	c := g.srv.Client()
+	bob, err := AccountsScope("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, _, err := g.keys.CreateScoped(ctx, "bob-reader", bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk := listed.Reveal()
+	if resp, _ := httpGet(t, c, g.srv.URL+"/metrics", http.Header{"Authorization": {"Bearer " + lk}}); resp.StatusCode != 200 {
+		t.Fatalf("/metrics with a listed key = %d, want 200 (counts only)", resp.StatusCode)
+	}
+	if resp, body := httpGet(t, c, g.srv.URL+"/", http.Header{"Authorization": {"Bearer " + lk}}); resp.StatusCode != 200 || !isLoginForm(body) {
+		t.Fatalf("/ with a listed key as bearer = %d, want the form and no account:\n%s", resp.StatusCode, body)
+	}
+	resp, body := g.login(lk)
+	if resp.StatusCode != http.StatusForbidden || !isLoginForm(body) || len(resp.Cookies()) != 0 {
+		t.Fatalf("sign-in with a listed key = %d %v, want 403, the form and no cookie", resp.StatusCode, resp.Header["Set-Cookie"])
+	}
+
+	star, err := AccountsScope(AllAccounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := g.keys.CreateScoped(ctx, "all-reader", star)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = g.login(all.Reveal())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with a '*' key = %d, want 303", resp.StatusCode)
+	}
+	cookie := sessionOf(t, resp)
+	withCookie := http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}}
+	if resp, body := httpGet(t, c, g.srv.URL+"/", withCookie); resp.StatusCode != 200 || !strings.Contains(string(body), `data-account="alice"`) {
+		t.Fatalf("/ in a '*' key's session = %d", resp.StatusCode)
+	}
+	if _, err := g.keys.SetScope(ctx, "all-reader", bob); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := httpGet(t, c, g.srv.URL+"/", withCookie); !isLoginForm(body) {
+		t.Fatalf("/ after the session's key was narrowed = %d, want the form:\n%s", resp.StatusCode, body)
+	}
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/psnkit/psn/vault/server"
+)
+
+// TestVaultAPIKeyScopes: create takes exactly one of --admin and
+// --accounts, checks the names, and list shows each key's scope (SCOPE
+// column, "scope" in JSON); scope changes it; each change is an audit line.
+func TestVaultAPIKeyScopes(t *testing.T) {
+	c := newVaultCLI(t)
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"ops", "--admin"}, true},
+		{[]string{"bot", "--accounts", "bob, alice"}, true},
+		{[]string{"all", "--accounts", "*"}, true},
+		{[]string{"none"}, false},
+		{[]string{"both", "--admin", "--accounts", "alice"}, false},
+		{[]string{"notadmin", "--admin=false"}, false},
+		{[]string{"empty", "--accounts", ""}, false},
+		{[]string{"comma", "--accounts", "alice,"}, false},
+		{[]string{"badname", "--accounts", "alice,../etc"}, false},
+		{[]string{"mixed", "--accounts", "*,alice"}, false},
+	} {
+		args := append([]string{"vault", "apikey", "create", "--audit-log", auditPath}, tc.args...)
+		code, out, errOut := c.run(args...)
+		if tc.ok != (code == 0) {
+			t.Errorf("create %v = %d, stdout %q, stderr %q", tc.args, code, out, errOut)
+		}
+		if !tc.ok && (out != "" || !strings.Contains(errOut, "--admin") && !strings.Contains(errOut, "account")) {
+			t.Errorf("create %v: stdout %q, stderr %q: want no key and a reason", tc.args, out, errOut)
+		}
+	}
+	code, out, _ := c.run("vault", "apikey", "list", "-o", "json")
+	var list []server.APIKeyInfo
+	if err := json.Unmarshal([]byte(out), &list); code != 0 || err != nil || len(list) != 3 {
+		t.Fatalf("list = %d %q", code, out)
+	}
+	if !list[0].Scope.ReadsAll() || list[0].Scope.Admin || !slices.Equal(list[1].Scope.Accounts, []string{"alice", "bob"}) || !list[2].Scope.Admin {
+		t.Fatalf("scopes listed: %+v", list)
+	}
+	code, out, _ = c.run("vault", "apikey", "list")
+	if code != 0 || !strings.Contains(out, "SCOPE") || !strings.Contains(out, "alice,bob") || !strings.Contains(out, "admin") {
+		t.Fatalf("list table = %d\n%s", code, out)
+	}
+	if code, _, errOut := c.run("vault", "apikey", "scope", "bot", "--audit-log", auditPath, "--accounts", "carol"); code != 0 || !strings.Contains(errOut, "carol") {
+		t.Fatalf("scope = %d %q", code, errOut)
+	}
+	if code, _, _ := c.run("vault", "apikey", "scope", "bot"); code != 1 {
+		t.Fatal("scope without --admin or --accounts succeeded")
+	}
+	if code, _, _ := c.run("vault", "apikey", "revoke", "bot", "--audit-log", auditPath); code != 0 {
+		t.Fatal("revoke failed")
+	}
+
+	b, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(auditPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit log mode %v, want 0600", fi.Mode().Perm())
+	}
+	var events []string
+	for line := range strings.Lines(string(b)) {
+		var l struct{ Msg, Event, KeyID, KeyName, Scope, OSUser, Host string }
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil || json.Unmarshal([]byte(line), &l) != nil || l.Msg != "audit" {
+			t.Fatalf("not an audit line: %q", line)
+		}
+		if m["key_id"] == "" || m["key_name"] == "" || m["host"] == "" || m["pid"] == nil {
+			t.Errorf("audit line lacks who or which key: %q", line)
+		}
+		events = append(events, l.Event+":"+m["key_name"].(string)+":"+m["scope"].(string))
+	}
+	want := []string{"apikey_created:ops:admin", "apikey_created:bot:alice,bob", "apikey_created:all:*", "apikey_scope_changed:bot:carol", "apikey_revoked:bot:carol"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("audit events %v, want %v", events, want)
+	}
+}
+
+// TestVaultServeAuditLog: `vault serve --audit-log FILE` writes the
+// audit trail to FILE (0600), all of it by the time serve returns, with
+// no secret; a listed key gets 403 outside its scope.
+func TestVaultServeAuditLog(t *testing.T) {
+	c := newVaultCLI(t)
+	_, out, _ := c.run("vault", "apikey", "create", "ops", "--admin")
+	admin := strings.TrimSpace(out)
+	_, out, _ = c.run("vault", "apikey", "create", "bot", "--accounts", "alice")
+	bot := strings.TrimSpace(out)
+	npsso := c.srv.Sim.Users()[0].NPSSO
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb syncWriter
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"vault", "serve", "--addr", "127.0.0.1:0", "--audit-log", auditPath}, strings.NewReader(""), pw, &errb, c.getenv)
+		pw.Close()
+		done <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v (stderr %s)", err, errb.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var start struct{ URL string }
+	if err := json.Unmarshal([]byte(line), &start); err != nil {
+		t.Fatalf("startup line %q", line)
+	}
+	call := func(key, method, path, body string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, start.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	body, _ := json.Marshal(map[string]any{"name": "alice", "npsso": npsso})
+	if code, b := call(admin, "POST", "/v1/accounts", string(body)); code != http.StatusCreated {
+		t.Fatalf("POST = %d %s", code, b)
+	}
+	if code, b := call(bot, "POST", "/v1/accounts", string(body)); code != http.StatusForbidden {
+		t.Fatalf("POST with a read key = %d %s, want 403", code, b)
+	}
+	code, b := call(bot, "GET", "/v1/accounts/alice/token", "")
+	var tok server.TokenResponse
+	if err := json.Unmarshal(b, &tok); code != 200 || err != nil || tok.AccessToken == "" {
+		t.Fatalf("GET token = %d %s", code, b)
+	}
+	if code, _ := call(bot, "GET", "/v1/accounts/bob/token", ""); code != http.StatusForbidden {
+		t.Fatalf("out of scope = %d, want 403", code)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d; stderr:\n%s", code, errb.String())
+	}
+	log, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(auditPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit log mode %v, want 0600", fi.Mode().Perm())
+	}
+	for _, want := range []string{`"event":"account_added"`, `"event":"forbidden"`, `"event":"token_issued"`, `"account":"alice"`, `"key_name":"bot"`} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("audit log lacks %s:\n%s", want, log)
+		}
+	}
+	if n := strings.Count(string(log), "\n"); n != 4 {
+		t.Errorf("%d audit lines, want 4:\n%s", n, log)
+	}
+	for _, s := range []string{npsso, admin, bot, admin[len(admin)-43:], bot[len(bot)-43:], tok.AccessToken} {
+		if strings.Contains(string(log), s) || strings.Contains(errb.String(), s) {
+			t.Fatalf("a secret (%d chars) is in the audit log or on stderr", len(s))
+		}
+	}
+}
