@@ -368,4 +368,3 @@ func (w *webAuth) logout(rw http.ResponseWriter, r *http.Request) {
 
 // routes adds POST /login and POST /logout to mux, both refusing
 // cross-origin requests.
-
