@@ -27,8 +27,9 @@ func oneName(cmd *cobra.Command, args []string) error {
 func (a *app) vaultCommand() *cobra.Command {
 	cmd := group("vault", "The token vault service: many accounts kept fresh behind an HTTP API")
 	var (
-		addr string
-		cfg  server.ServiceConfig
+		addr  string
+		cfg   server.ServiceConfig
+		hooks []string
 	)
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -73,6 +74,9 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(ep)}
 			cfg.Owner = owner()
 			cfg.Logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			if cfg.Webhooks, err = a.webhookConfig(hooks); err != nil {
+				return err
+			}
 			svc, err := server.NewService(cfg)
 			if err != nil {
 				return err
@@ -103,7 +107,8 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.DurationVar(&cfg.WarnBefore, "warn-before", server.DefaultWarnBefore, "warn this long before a refresh token expires")
 	f.IntVar(&cfg.MaxSources, "max-sources", server.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
 	f.DurationVar(&cfg.SourceIdle, "source-idle", server.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
-	cmd.AddCommand(serve, a.apikeyCommand())
+	f.StringArrayVar(&hooks, "webhook", nil, "POST signed events (login_required, refresh_expiring, …) to this URL; repeatable; the secret is PSN_WEBHOOK_SECRET")
+	cmd.AddCommand(serve, a.apikeyCommand(), a.webhookCommand())
 	return cmd
 }
 
