@@ -66,7 +66,7 @@ with "evt_test_". A 2xx answer exits 0; anything else exits 1. See docs/vault.md
 	}
 	f := test.Flags()
 	f.StringVar(&target, "url", "", "the receiver's URL (http:// or https://)")
-	f.StringVar(&event, "event", server.EventLoginRequired, "the sample's event: "+strings.Join(server.WebhookEvents, ", "))
+	f.StringVar(&event, "event", server.EventLoginRequired, "the sample's event: "+strings.Join(server.WebhookEvents(), ", "))
 	cmd.AddCommand(test)
 	return cmd
 }

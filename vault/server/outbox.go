@@ -101,7 +101,7 @@ func newWebhooks(s *Service, cfg WebhookConfig) (*webhooks, error) {
 	for _, r := range []string{"delivered", "failed", "gave_up", "dropped"} {
 		w.deliveries.WithLabelValues(r)
 	}
-	for _, e := range WebhookEvents {
+	for _, e := range WebhookEvents() {
 		w.raised.WithLabelValues(e)
 	}
 	s.metrics.reg.MustRegister(w.deliveries, w.raised, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -297,7 +297,7 @@ func (w *webhooks) refreshed(ctx context.Context, name string, tok *psn.Token) {
 // account was loaded in the login-required state.
 func (s *serviceStore) Load(ctx context.Context) (psn.TokenState, error) {
 	st, err := s.AccountStore.Load(ctx)
-	if err == nil {
+	if err == nil && s.svc.hooks != nil {
 		s.svc.hooks.loaded(s.name, st, s.svc.now())
 	}
 	return st, err

@@ -35,8 +35,10 @@ const (
 	EventAccountDeleted = "account_deleted"
 )
 
-// WebhookEvents lists every event name.
-var WebhookEvents = []string{EventLoginRequired, EventRefreshExpiring, EventRecovered, EventAccountAdded, EventAccountDeleted}
+// WebhookEvents returns every event name.
+func WebhookEvents() []string {
+	return []string{EventLoginRequired, EventRefreshExpiring, EventRecovered, EventAccountAdded, EventAccountDeleted}
+}
 
 // Headers of a webhook POST.
 const (
@@ -64,7 +66,7 @@ type WebhookEvent struct {
 	// ID names the event; it is the X-Psn-Delivery header too, and the
 	// same on every retry and for every URL, so receivers deduplicate on it.
 	ID string `json:"id"`
-	// Event is one of WebhookEvents.
+	// Event is one of WebhookEvents().
 	Event string `json:"event"`
 	// Account is the account's local name; OnlineID its PSN online id.
 	Account  string `json:"account"`
@@ -169,7 +171,7 @@ func postWebhook(ctx context.Context, client *http.Client, target, id, event str
 }
 
 // SendSampleWebhook POSTs one signed sample event of kind event (one of
-// WebhookEvents; "" is login_required) to target, as `psn vault webhook
+// WebhookEvents(); "" is login_required) to target, as `psn vault webhook
 // test` does, and returns the receiver's status code. Its account is
 // "example"; its id starts with "evt_test_".
 func SendSampleWebhook(ctx context.Context, client *http.Client, target string, secret psn.Secret, event string) (int, WebhookEvent, error) {
@@ -177,7 +179,7 @@ func SendSampleWebhook(ctx context.Context, client *http.Client, target string, 
 		event = EventLoginRequired
 	}
 	if !validEvent(event) {
-		return 0, WebhookEvent{}, fmt.Errorf("vault: unknown webhook event %q (want one of %s)", event, strings.Join(WebhookEvents, ", "))
+		return 0, WebhookEvent{}, fmt.Errorf("vault: unknown webhook event %q (want one of %s)", event, strings.Join(WebhookEvents(), ", "))
 	}
 	if secret == "" {
 		return 0, WebhookEvent{}, ErrWebhookSecret
@@ -202,7 +204,7 @@ func SendSampleWebhook(ctx context.Context, client *http.Client, target string, 
 }
 
 func validEvent(e string) bool {
-	for _, w := range WebhookEvents {
+	for _, w := range WebhookEvents() {
 		if e == w {
 			return true
 		}
