@@ -25,9 +25,9 @@ const hookSecret = psn.Secret("whsec-3f9c1e7a0b5d4c2e8f6a1b9d7c5e3a1f")
 // hit is one POST a receiver got.
 type hit struct {
 	id, event string
-	code              int
-	body              []byte
-	ev                WebhookEvent
+	code      int
+	body      []byte
+	ev        WebhookEvent
 }
 
 // receiver is a webhook endpoint that verifies every signature and the
