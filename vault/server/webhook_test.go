@@ -484,3 +484,64 @@ func TestSendSampleWebhook(t *testing.T) {
 		t.Errorf("an unknown event was sent")
 	}
 }
+
+// TestWebhookRecoveredByRefresh: PSN refuses the refresh token (an outage
+// of its own, say), the account becomes login-required; an hour later the
+// vault tries once more, PSN accepts, and recovered is sent.
+func TestWebhookRecoveredByRefresh(t *testing.T) {
+	rcv := newReceiver(t)
+	var refuse sync.Mutex
+	refusing := false
+	o := hooked(envOptions{sim: psntest.Config{AccessTTL: time.Hour}, wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			refuse.Lock()
+			no := refusing
+			refuse.Unlock()
+			if no && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/token") {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if bytes.Contains(body, []byte("grant_type=refresh_token")) {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"Invalid refresh token","error_code":4159}`))
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}}, rcv.srv.URL)
+	e := newSvcEnv(t, o)
+	ctx := t.Context()
+	e.add("alice", 0, false)
+	refuse.Lock()
+	refusing = true
+	refuse.Unlock()
+	e.sim.Advance(50 * time.Minute)
+	if _, err := e.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := e.svc.Account(ctx, "alice"); h.State != "login-required" {
+		t.Fatalf("state = %s after PSN refused the refresh token, want login-required", h.State)
+	}
+	refuse.Lock()
+	refusing = false
+	refuse.Unlock()
+	e.sim.Advance(psn.RejectedRetry + time.Minute)
+	if _, err := e.svc.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := e.svc.Account(ctx, "alice"); h.State != "ok" {
+		t.Fatalf("state = %s after PSN accepted the refresh token again, want ok", h.State)
+	}
+	deliverAll(t, e.svc)
+	var events []string
+	for _, h := range rcv.all() {
+		events = append(events, h.event)
+	}
+	if want := []string{EventAccountAdded, EventLoginRequired, EventRecovered}; !slices.Equal(events, want) {
+		t.Fatalf("events = %v, want %v", events, want)
+	}
+	if got := rcv.all()[2].ev.Detail["how"]; got != "refreshed" {
+		t.Errorf("recovered detail how = %v, want refreshed", got)
+	}
+}
