@@ -254,7 +254,7 @@ func TestWebhookRetriedAfterTwoFailures(t *testing.T) {
 	if len(rows) != 1 || rows[0].Attempts != 2 || rows[0].DoneAt.IsZero() || rows[0].LastError != "" {
 		t.Fatalf("outbox row = %+v, want finished after 2 failed attempts", rows)
 	}
-	time.Sleep(100 * time.Millisecond) // longer than the retry delays: nothing is left to send
+	e.sim.Advance(2 * time.Hour) // past any retry delay: nothing is left to send
 	if _, err := e.svc.DeliverEvents(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -338,8 +338,10 @@ func TestWebhookTwoReplicasDeliverEachOnce(t *testing.T) {
 			for _, r := range []*receiver{a, b} {
 				waitFor(t, "every event", func() bool { return len(r.delivered()) >= n })
 			}
-			// Both replicas keep polling a while longer: nothing may come twice.
-			time.Sleep(300 * time.Millisecond)
+			// Every row finished: no replica can claim one again; stopping
+			// them waits for any POST still in flight.
+			ob := svcs[0].hooks.ob
+			waitFor(t, "an empty outbox", func() bool { n, err := ob.PendingEvents(t.Context()); return err == nil && n == 0 })
 			cancel()
 			wg.Wait()
 			for name, r := range map[string]*receiver{"first URL": a, "second URL": b} {
