@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -120,11 +121,27 @@ func eventID(event string, parts ...string) string {
 
 func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
-// raise enqueues ev once per URL. It logs (never with a secret) and counts
-// a failure instead of returning it: the change it reports has happened.
+// raise enqueues ev once per URL and wakes the delivery loop. It logs
+// (never with a secret) and counts a failure instead of returning it: the
+// change it reports has happened.
 func (w *webhooks) raise(ctx context.Context, ev WebhookEvent) {
+	if w.enqueue(ctx, ev) {
+		w.wakeUp()
+	}
+}
+
+// wakeUp makes the delivery loop look at the outbox now.
+func (w *webhooks) wakeUp() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue writes ev's rows and reports whether one was new.
+func (w *webhooks) enqueue(ctx context.Context, ev WebhookEvent) bool {
 	if w == nil {
-		return
+		return false
 	}
 	ev.At = ev.At.UTC()
 	if ev.Detail == nil {
@@ -133,7 +150,7 @@ func (w *webhooks) raise(ctx context.Context, ev WebhookEvent) {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		w.svc.log.ErrorContext(ctx, "vault: webhook event not raised", "event", ev.Event, "account", ev.Account, "err", err)
-		return
+		return false
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestWait)
 	defer cancel()
@@ -149,11 +166,8 @@ func (w *webhooks) raise(ctx context.Context, ev WebhookEvent) {
 	w.raised.WithLabelValues(ev.Event).Inc()
 	if added {
 		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
-		select {
-		case w.wake <- struct{}{}:
-		default:
-		}
 	}
+	return added
 }
 
 // stateOf is the account's state in the service's words.
@@ -191,10 +205,12 @@ func (w *webhooks) before(ctx context.Context, name string) store.Record {
 }
 
 // deleting raises account_deleted for the record about to be deleted,
-// before the delete, so that a crash after the delete cannot lose it; it
-// returns a function that withdraws the event when the delete failed.
-func (w *webhooks) deleting(ctx context.Context, name string) (cancel func(context.Context)) {
-	none := func(context.Context) {}
+// before the delete, so that a crash after the delete cannot lose it. The
+// delivery loop is not woken: done, called with the delete's error, wakes
+// it, or withdraws the event when this delete did not happen. Its id is
+// new each time (a failed delete tried again must raise it again).
+func (w *webhooks) deleting(ctx context.Context, name string) (done func(context.Context, error)) {
+	none := func(context.Context, error) {}
 	if w == nil {
 		return none
 	}
@@ -202,13 +218,27 @@ func (w *webhooks) deleting(ctx context.Context, name string) (cancel func(conte
 	if err != nil {
 		return none // nothing to delete, or the delete fails too
 	}
-	id := eventID(EventAccountDeleted, rec.Account, strconv.FormatInt(rec.Version, 10), micros(rec.UpdatedAt))
-	w.raise(ctx, WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
+	var nonce [8]byte
+	_, _ = cryptorand.Read(nonce[:])
+	id := eventID(EventAccountDeleted, rec.Account, strconv.FormatInt(rec.Version, 10), micros(rec.UpdatedAt), hex.EncodeToString(nonce[:]))
+	w.enqueue(ctx, WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
 		Detail: map[string]any{"stateBefore": w.stateOf(rec)}})
-	return func(ctx context.Context) {
+	return func(ctx context.Context, derr error) {
+		if derr == nil {
+			w.wakeUp()
+			return
+		}
+		if !errors.Is(derr, store.ErrNotFound) {
+			// A failure after the commit (a timeout) is a delete all the
+			// same: withdraw only while the account is still there as it was.
+			if cur, err := w.svc.st.Get(ctx, name); err != nil || cur.Version != rec.Version {
+				w.wakeUp()
+				return
+			}
+		} // else another process deleted it first, and raised its own event
 		for _, key := range w.urls {
 			if ev, err := w.ob.GetEvent(ctx, id+"."+key); err == nil && ev.DoneAt.IsZero() && ev.Attempts == 0 {
-				_ = w.ob.FinishEvent(ctx, ev.ID, "withdrawn: the delete failed")
+				_ = w.ob.FinishEvent(ctx, ev.ID, "withdrawn: this delete did not happen")
 			}
 		}
 	}

@@ -719,12 +719,13 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 // DeleteAccount removes account name and its secrets (store.ErrNotFound
 // when there is none).
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
-	withdraw := s.hooks.deleting(ctx, name) // raised first: a crash after the delete cannot lose it
-	if err := s.st.Delete(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) { // deleted meanwhile: by someone who raised the same event
+	deleted := s.hooks.deleting(ctx, name) // raised first: a crash after the delete cannot lose it
+	err := s.st.Delete(ctx, name)
+	deleted(context.WithoutCancel(ctx), err)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
 		}
-		withdraw(context.WithoutCancel(ctx))
 		return err
 	}
 	s.retire(name)

@@ -18,6 +18,7 @@ import (
 	"github.com/psnkit/psn/internal/testbackend"
 	"github.com/psnkit/psn/psntest"
 	"github.com/psnkit/psn/store"
+	"github.com/psnkit/psn/store/sqlite"
 )
 
 const hookSecret = psn.Secret("whsec-3f9c1e7a0b5d4c2e8f6a1b9d7c5e3a1f")
@@ -545,5 +546,40 @@ func TestWebhookRecoveredByRefresh(t *testing.T) {
 	}
 	if got := rcv.all()[2].ev.Detail["how"]; got != "refreshed" {
 		t.Errorf("recovered detail how = %v, want refreshed", got)
+	}
+}
+
+// failingDelete is a SQLite store (outbox included) whose Delete fails
+// without deleting.
+type failingDelete struct{ *sqlite.Store }
+
+func (failingDelete) Delete(context.Context, string) error {
+	return errors.New("the disk is full")
+}
+
+// TestWebhookDeleteThatFailsIsWithdrawn: account_deleted is queued before
+// the delete; a delete that fails (the account is still there) withdraws
+// it, and the receiver never hears of a delete that did not happen.
+func TestWebhookDeleteThatFailsIsWithdrawn(t *testing.T) {
+	rcv := newReceiver(t)
+	o := hooked(envOptions{}, rcv.srv.URL)
+	e := newSvcEnv(t, o)
+	e.add("alice", 0, false)
+	svc := e.newService(failingDelete{e.st.(*sqlite.Store)}, e.keys, o)
+	if err := svc.DeleteAccount(t.Context(), "alice"); err == nil {
+		t.Fatal("DeleteAccount succeeded on a store whose Delete fails")
+	}
+	deliverAll(t, svc)
+	for _, h := range rcv.all() {
+		if h.event == EventAccountDeleted {
+			t.Fatalf("account_deleted sent for a delete that failed")
+		}
+	}
+	if err := e.svc.DeleteAccount(t.Context(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	deliverAll(t, e.svc)
+	if hits := rcv.all(); hits[len(hits)-1].event != EventAccountDeleted {
+		t.Fatalf("the real delete sent %s last, want account_deleted", hits[len(hits)-1].event)
 	}
 }
