@@ -31,8 +31,10 @@ const (
 	// eventKeep is how long a finished event stays in the outbox, so
 	// that its id keeps deduplicating (refresh_expiring's daily id).
 	eventKeep = 4 * 24 * time.Hour
-	// pruneEvery is how often a delivery loop prunes finished events.
+	// pruneEvery is how often a delivery loop prunes finished events;
+	// depthEvery how often an idle one counts the pending ones.
 	pruneEvery = time.Hour
+	depthEvery = 10 * time.Second
 	// deliverBatch is how many due events one pass claims; deliverLease
 	// how long they stay leased to this process (more than a POST lasts).
 	deliverBatch       = 32
@@ -55,6 +57,7 @@ type webhooks struct {
 	deliveries *prometheus.CounterVec
 	raised     *prometheus.CounterVec
 	depth      atomic.Int64
+	counted    atomic.Int64 // unix ns of the last count behind depth
 }
 
 // newWebhooks checks cfg and returns the webhooks of s, or nil when no URL
@@ -106,7 +109,7 @@ func newWebhooks(s *Service, cfg WebhookConfig) (*webhooks, error) {
 		w.raised.WithLabelValues(e)
 	}
 	s.metrics.reg.MustRegister(w.deliveries, w.raised, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "psn_vault_webhook_outbox_pending", Help: "Webhook deliveries waiting in the outbox (one per event and URL), as of this process's last delivery pass.",
+		Name: "psn_vault_webhook_outbox_pending", Help: "Webhook deliveries waiting in the outbox (one per event and URL), counted by this process at most 10 s ago.",
 	}, func() float64 { return float64(w.depth.Load()) }))
 	return w, nil
 }
@@ -407,8 +410,13 @@ func (w *webhooks) deliver(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
-	if n, err := w.ob.PendingEvents(ctx); err == nil {
-		w.depth.Store(int64(n))
+	// The depth gauge: counted after a pass that sent something, else at
+	// most every depthEvery, so an idle outbox costs no count per poll.
+	if last := w.counted.Load(); len(evs) > 0 || now.UnixNano()-last >= int64(depthEvery) {
+		w.counted.Store(now.UnixNano())
+		if n, err := w.ob.PendingEvents(ctx); err == nil {
+			w.depth.Store(int64(n))
+		}
 	}
 	return len(evs), nil
 }
