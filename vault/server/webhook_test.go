@@ -251,6 +251,14 @@ func TestWebhookRetriedAfterTwoFailures(t *testing.T) {
 			t.Errorf("attempt %d: code %d id %s, want code %d and the first attempt's id and body", i+1, hits[i].code, hits[i].id, want)
 		}
 	}
+	rec := httptest.NewRecorder()
+	e.svc.Metrics().Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`psn_vault_webhook_deliveries_total{result="failed"} 2`, `psn_vault_webhook_deliveries_total{result="delivered"} 1`,
+		`psn_vault_webhook_deliveries_total{result="gave_up"} 0`, `psn_vault_webhook_events_total{event="account_added"} 1`} {
+		if !strings.Contains(rec.Body.String(), want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	rows := e.eventRows(t, hits[0].id)
 	if len(rows) != 1 || rows[0].Attempts != 2 || rows[0].DoneAt.IsZero() || rows[0].LastError != "" {
 		t.Fatalf("outbox row = %+v, want finished after 2 failed attempts", rows)
