@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -339,6 +340,12 @@ func (s *serviceStore) Load(ctx context.Context) (psn.TokenState, error) {
 // run delivers due events until ctx is done, every Poll and whenever this
 // process raised one; then it lets the POSTs in flight finish.
 func (w *webhooks) run(ctx context.Context) {
+	shown := make([]string, 0, len(w.urls))
+	for u := range w.urls {
+		shown = append(shown, RedactURL(u))
+	}
+	slices.Sort(shown)
+	w.svc.log.InfoContext(ctx, "vault: sending webhooks", "urls", strings.Join(shown, " "))
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	for {

@@ -591,3 +591,44 @@ func TestWebhookDeleteThatFailsIsWithdrawn(t *testing.T) {
 		t.Fatalf("the real delete sent %s last, want account_deleted", hits[len(hits)-1].event)
 	}
 }
+
+// TestWebhookLoginRequiredFromTokenRequestOnce: a token request that meets
+// PSN's refusal raises login_required; meeting it again an hour later (the
+// one retry after psn.RejectedRetry), or from another replica, raises the
+// same event id, so the receiver hears of it once.
+func TestWebhookLoginRequiredFromTokenRequestOnce(t *testing.T) {
+	rcv := newReceiver(t)
+	o := hooked(envOptions{sim: psntest.Config{AccessTTL: time.Hour}}, rcv.srv.URL)
+	e := newSvcEnv(t, o)
+	ctx := t.Context()
+	e.add("bob", 1, false)
+	deliverAll(t, e.svc)
+	if err := e.sim.RevokeRefreshTokens(e.user(1).OnlineID); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(61 * time.Minute) // the access token expired: a request must refresh
+	if _, err := e.svc.Token(ctx, "bob"); !errors.Is(err, psn.ErrLoginRequired) {
+		t.Fatalf("Token = %v, want ErrLoginRequired", err)
+	}
+	deliverAll(t, e.svc)
+	e.sim.Advance(psn.RejectedRetry + time.Minute)
+	other := e.newService(e.st, e.keys, o)
+	for _, s := range []*Service{other, e.svc} {
+		if _, err := s.Token(ctx, "bob"); !errors.Is(err, psn.ErrLoginRequired) {
+			t.Fatalf("Token an hour later = %v, want ErrLoginRequired", err)
+		}
+	}
+	if n := e.sim.Stats().Errors.InvalidGrant; n != 2 {
+		t.Fatalf("PSN refused the refresh token %d times, want 2 (the request, then the one retry an hour later)", n)
+	}
+	deliverAll(t, e.svc)
+	var lr []hit
+	for _, h := range rcv.all() {
+		if h.event == EventLoginRequired {
+			lr = append(lr, h)
+		}
+	}
+	if len(lr) != 1 || lr[0].ev.Account != "bob" || lr[0].ev.Detail["reason"] != "PSN refused the refresh token and no working NPSSO is kept" {
+		t.Fatalf("login_required sent %d times (%+v), want once for bob with PSN's refusal as the reason", len(lr), lr)
+	}
+}
