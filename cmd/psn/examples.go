@@ -68,6 +68,10 @@ psn vault apikey create dashboard --accounts '*' --audit-log vault-audit.log`,
 	"vault apikey scope":  `psn vault apikey scope bot --accounts alice,bob,carol`,
 	"vault apikey list":   `psn vault apikey list -o json`,
 	"vault apikey revoke": `psn vault apikey revoke bot`,
+	"vault webhook": `PSN_WEBHOOK_SECRET=$(cat hook.secret) psn vault webhook test --url https://hooks.example.com/psn
+PSN_WEBHOOK_SECRET=$(cat hook.secret) psn vault serve --webhook https://hooks.example.com/psn`,
+	"vault webhook test": `PSN_WEBHOOK_SECRET=$(cat hook.secret) psn vault webhook test --url https://hooks.example.com/psn
+PSN_WEBHOOK_SECRET=$(cat hook.secret) psn vault webhook test --url http://127.0.0.1:9000/hook --event refresh_expiring`,
 	"me": `psn me
 psn me -o json`,
 	"summary": `psn summary

@@ -28,6 +28,7 @@ func (a *app) vaultCommand() *cobra.Command {
 		addr, auditLog  string
 		tlsCert, tlsKey string
 		pagesNeedKey    bool
+		hooks           []string
 		cfg             server.ServiceConfig
 	)
 	serve := &cobra.Command{
@@ -81,6 +82,9 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			}
 			defer closeAudit()
 			cfg.Audit = audit
+			if cfg.Webhooks, err = a.webhookConfig(hooks); err != nil {
+				return err
+			}
 			svc, err := server.NewService(cfg)
 			if err != nil {
 				return err
@@ -123,6 +127,7 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.DurationVar(&cfg.WarnBefore, "warn-before", server.DefaultWarnBefore, "warn this long before a refresh token expires")
 	f.IntVar(&cfg.MaxSources, "max-sources", server.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
 	f.DurationVar(&cfg.SourceIdle, "source-idle", server.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
-	cmd.AddCommand(serve, a.apikeyCommand())
+	f.StringArrayVar(&hooks, "webhook", nil, "POST signed events (login_required, refresh_expiring, …) to this URL; repeatable; the secret is PSN_WEBHOOK_SECRET")
+	cmd.AddCommand(serve, a.apikeyCommand(), a.webhookCommand())
 	return cmd
 }

@@ -31,8 +31,10 @@
 // "accounts" table psnkit did not create is refused with store.ErrCorrupt.
 //
 // Tables: accounts (one row per record; secrets are the caller's sealed bytes
-// in bytea columns; index on (next_refresh, account) for claims) and meta (the
-// small named values of GetMeta/SwapMeta).
+// in bytea columns; index on (next_refresh, account) for claims), meta (the
+// small named values of GetMeta/SwapMeta) and outbox (store.Outbox: events
+// to deliver, claimed with FOR UPDATE SKIP LOCKED under leases judged by
+// statement_timestamp()).
 //
 // # Semantics worth knowing
 //

@@ -46,6 +46,23 @@ var migrations = []string{
 		ADD COLUMN fence               bigint NOT NULL DEFAULT 0,
 		ADD COLUMN refresh_rejected_at timestamptz,
 		ADD COLUMN npsso_rejected_at   timestamptz;`,
+	// 3: the outbox (store.Outbox): events waiting to be delivered at least
+	// once, pending while done_at is NULL, kept finished until pruned.
+	`CREATE TABLE {s}.outbox (
+		id           text COLLATE "C" PRIMARY KEY,
+		kind         text        NOT NULL,
+		target       text        NOT NULL,
+		payload      bytea       NOT NULL,
+		attempts     integer     NOT NULL DEFAULT 0,
+		next_attempt timestamptz,
+		last_error   text        NOT NULL DEFAULT '',
+		created_at   timestamptz NOT NULL,
+		done_at      timestamptz,
+		lease_owner  text        NOT NULL DEFAULT '',
+		lease_expiry timestamptz
+	);
+	CREATE INDEX outbox_due ON {s}.outbox (next_attempt NULLS FIRST, id) WHERE done_at IS NULL;
+	CREATE INDEX outbox_done ON {s}.outbox (done_at) WHERE done_at IS NOT NULL;`,
 }
 
 // migrate brings the schema up to date, in one transaction holding an

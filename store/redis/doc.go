@@ -25,6 +25,9 @@
 //	{prefix}due          sorted set: accounts without a live lease, scored by NextRefresh (unix ms)
 //	{prefix}leases       sorted set: leased accounts, scored by LeaseExpiry (unix ms)
 //	{prefix}meta:{name}  string: one meta value (GetMeta/SwapMeta)
+//	{prefix}ob:{id}      hash: one outbox row (store.Outbox)
+//	{prefix}obq          sorted set: pending outbox rows, by next attempt or lease expiry (unix ms)
+//	{prefix}obdone       sorted set: finished outbox rows, by when they finished (unix ms)
 //
 // Put, CompareAndSwap, Note, ClaimDue, Claim, Renew, Release, Delete and SwapMeta are Lua
 // scripts, each atomic. ClaimDue moves accounts whose lease ended from leases

@@ -46,11 +46,28 @@ var migrations = []string{
 	`ALTER TABLE accounts ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE accounts ADD COLUMN refresh_rejected_at INTEGER;
 	ALTER TABLE accounts ADD COLUMN npsso_rejected_at INTEGER;`,
+	// 3: the outbox (store.Outbox): events waiting to be delivered at least
+	// once, pending while done_at is NULL, kept finished until pruned.
+	`CREATE TABLE outbox (
+		id           TEXT    NOT NULL PRIMARY KEY,
+		kind         TEXT    NOT NULL,
+		target       TEXT    NOT NULL,
+		payload      BLOB    NOT NULL,
+		attempts     INTEGER NOT NULL DEFAULT 0,
+		next_attempt INTEGER NOT NULL,
+		last_error   TEXT    NOT NULL DEFAULT '',
+		created_at   INTEGER NOT NULL,
+		done_at      INTEGER,
+		lease_owner  TEXT    NOT NULL DEFAULT '',
+		lease_expiry INTEGER
+	) STRICT;
+	CREATE INDEX outbox_due ON outbox (next_attempt, id) WHERE done_at IS NULL;
+	CREATE INDEX outbox_done ON outbox (done_at) WHERE done_at IS NOT NULL;`,
 }
 
 // SchemaVersion is the schema version this build writes and understands:
 // len(migrations) (a test keeps the two equal).
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrSchemaTooNew is returned (wrapped in a *SchemaError) when the file was
 // written by a newer psnkit whose schema this build does not know.

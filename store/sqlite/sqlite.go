@@ -43,7 +43,8 @@
 // ErrTimeRange. The schema version lives in PRAGMA user_version and the file
 // is marked with PRAGMA application_id "PSNK"; migrations run at Open inside
 // one BEGIN IMMEDIATE transaction. ClaimDue walks the (next_refresh,
-// account) index and touches only due rows.
+// account) index and touches only due rows. Schema 3 adds the outbox table
+// of store.Outbox.
 //
 // Leases are judged by this process's wall clock (the store's clock: SQLite
 // has no server), in every operation; ClaimDue's due instant only selects

@@ -81,6 +81,7 @@ func Run(t *testing.T, h Harness) {
 		{"Secrets", secretCases},
 		{"Reopen", reopenCases},
 		{"Pages", pageCases},
+		{"Outbox", outboxCases},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

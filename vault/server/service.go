@@ -119,6 +119,9 @@ type ServiceConfig struct {
 	// after its last use (default DefaultSourceIdle). An evicted source is
 	// closed: a refresh it runs finishes and saves first.
 	SourceIdle time.Duration
+	// Webhooks, when it has URLs, raises events into the store's outbox
+	// and delivers them from Run (docs/vault.md, "Webhooks").
+	Webhooks WebhookConfig
 }
 
 // Service keeps many accounts' tokens fresh: a scheduler refreshes every
@@ -135,6 +138,7 @@ type Service struct {
 	now     func() time.Time
 	owner   string
 	metrics *Metrics
+	hooks   *webhooks // nil without webhooks
 
 	mu       sync.RWMutex
 	sources  map[string]*sourceEntry
@@ -164,7 +168,7 @@ type sourceEntry struct {
 
 // NewService returns a Service over cfg.Store. It starts nothing: call Run
 // (or Serve) for the scheduler.
-func NewService(cfg ServiceConfig) (*Service, error) {
+func NewService(cfg ServiceConfig) (s *Service, err error) {
 	if cfg.Store == nil || cfg.Keys == nil {
 		return nil, errors.New("vault: NewService needs a Store and Keys")
 	}
@@ -201,12 +205,15 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.SourceIdle <= 0 {
 		cfg.SourceIdle = DefaultSourceIdle
 	}
-	s := &Service{
+	s = &Service{
 		cfg: cfg, st: cfg.Store, keys: cfg.Keys, log: cfg.Logger, now: cfg.Now, owner: cfg.Owner,
 		sources: map[string]*sourceEntry{}, closing: map[string]chan struct{}{}, failures: map[string]int{},
 		grants: map[string]claimGrant{}, stores: map[string]*serviceStore{},
 	}
 	s.metrics = newMetrics(s)
+	if s.hooks, err = newWebhooks(s, cfg.Webhooks); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -247,6 +254,7 @@ func (s *serviceStore) RecordError(ctx context.Context, err error, at time.Time)
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
 	s.AccountStore.RecordError(ctx, err, at)
+	s.svc.hooks.loginRequired(ctx, s.name, 0, err)
 }
 
 // RecordErrorAt is RecordError bound to the token state at version.
@@ -260,6 +268,7 @@ func (s *serviceStore) RecordErrorAt(ctx context.Context, version int64, err err
 		s.svc.log.WarnContext(ctx, "vault: refresh failed", "account", s.name, "err", err)
 	}
 	s.AccountStore.RecordErrorAt(ctx, version, err, at)
+	s.svc.hooks.loginRequired(ctx, s.name, version, err)
 }
 
 // ConfirmLease is AccountStore.ConfirmLease, logging a lease found lost
@@ -454,6 +463,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 		psn.OnRefresh(func(ctx context.Context, tok *psn.Token, reason psn.RefreshReason) {
 			s.metrics.refreshes.WithLabelValues(string(reason)).Inc()
 			s.metrics.activity.add(s.now(), true)
+			s.hooks.refreshed(ctx, name, tok)
 			s.log.InfoContext(ctx, "vault: token refreshed", "account", name, "reason", string(reason), "expiry", tok.Expiry)
 		}),
 		psn.OnRefreshExpiring(func(ctx context.Context, exp time.Time, kept bool) {
@@ -463,6 +473,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 				msg = "vault: refresh token expires soon; the kept NPSSO will be used then, while it lasts"
 			}
 			s.log.WarnContext(ctx, msg, "account", name, "refreshExpiry", exp, "npssoKept", kept)
+			s.hooks.expiring(ctx, name, exp, kept)
 		}),
 		psn.OnLoginRequired(func(ctx context.Context, e *psn.LoginRequiredError) {
 			s.metrics.loginRequired.Inc()
@@ -700,11 +711,13 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 	if err != nil {
 		return vault.Health{}, false, err
 	}
+	prev := s.hooks.before(ctx, name)
 	rec, err := vault.Login(ctx, s.newClient(), s.st, ring, name, npsso, keep)
 	if err != nil {
 		return vault.Health{}, false, err
 	}
 	s.retire(name) // its cached token belongs to the previous login
+	s.hooks.accountAdded(ctx, rec, prev, keep)
 	s.log.InfoContext(ctx, "vault: account logged in", "account", name, "onlineId", rec.OnlineID, "npssoKept", keep)
 	return s.healthOf(rec), rec.Version == 1, nil
 }
@@ -712,7 +725,10 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 // DeleteAccount removes account name and its secrets (store.ErrNotFound
 // when there is none).
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
-	if err := s.st.Delete(ctx, name); err != nil {
+	deleted := s.hooks.deleting(ctx, name) // raised first: a crash after the delete cannot lose it
+	err := s.st.Delete(ctx, name)
+	deleted(context.WithoutCancel(ctx), err)
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
 		}
@@ -766,6 +782,11 @@ func (s *Service) Ping(ctx context.Context) error {
 // followed by the next one at once). When ctx is done it stops claiming,
 // lets the refreshes it started finish and save, and returns nil.
 func (s *Service) Run(ctx context.Context) error {
+	if s.hooks != nil { // webhook deliveries, beside the scheduler
+		done := make(chan struct{})
+		go func() { defer close(done); s.hooks.run(ctx) }()
+		defer func() { <-done }()
+	}
 	t := time.NewTicker(s.cfg.Interval)
 	defer t.Stop()
 	for {

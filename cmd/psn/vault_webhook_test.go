@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/vault/server"
+)
+
+func TestVaultWebhookTest(t *testing.T) {
+	const secret = "whsec-cli-test-4b1d9e"
+	status := http.StatusNoContent
+	var got []string
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !server.VerifyWebhook(psn.Secret(secret), body, r.Header.Get(server.HeaderSignature)) {
+			t.Errorf("the sample's signature does not verify")
+		}
+		got = append(got, r.Header.Get(server.HeaderEvent))
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(rcv.Close)
+	c := newVaultCLI(t)
+
+	if code, _, errOut := c.run("vault", "webhook", "test", "--url", rcv.URL+"/hook"); code != 1 || !strings.Contains(errOut, server.WebhookSecretEnv) {
+		t.Fatalf("without the secret: exit %d, stderr %q; want 1 naming %s", code, errOut, server.WebhookSecretEnv)
+	}
+	c.env[server.WebhookSecretEnv] = secret
+	code, out, errOut := c.run("vault", "webhook", "test", "--url", rcv.URL+"/hook", "--event", "refresh_expiring")
+	if code != 0 || !strings.HasPrefix(out, "HTTP 204 from http://") || !strings.Contains(out, "refresh_expiring event evt_test_") {
+		t.Fatalf("test = %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if len(got) != 1 || got[0] != "refresh_expiring" {
+		t.Fatalf("receiver got %v", got)
+	}
+	status = http.StatusInternalServerError
+	code, _, errOut = c.run("vault", "webhook", "test", "--url", rcv.URL+"/hook")
+	if code != 1 || !strings.Contains(errOut, "answered HTTP 500") {
+		t.Fatalf("a 500 answer: exit %d, stderr %q; want 1 and the status", code, errOut)
+	}
+	if strings.Contains(errOut+out, secret) {
+		t.Fatal("the secret is on the screen")
+	}
+	if code, _, errOut := c.run("vault", "webhook", "test", "--url", rcv.URL, "--event", "nope"); code != 1 || !strings.Contains(errOut, "unknown webhook event") {
+		t.Fatalf("unknown event: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestVaultServeWebhookNeedsSecret(t *testing.T) {
+	c := newVaultCLI(t)
+	code, _, errOut := c.run("vault", "serve", "--addr", "127.0.0.1:0", "--webhook", "https://hooks.example/x")
+	if code != 1 || !strings.Contains(errOut, server.WebhookSecretEnv) {
+		t.Fatalf("serve --webhook without a secret: exit %d, stderr %q; want 1 naming %s", code, errOut, server.WebhookSecretEnv)
+	}
+	c.env[server.WebhookSecretEnv] = "s"
+	code, _, errOut = c.run("vault", "serve", "--addr", "127.0.0.1:0", "--webhook", "ftp://hooks.example/x")
+	if code != 1 || !strings.Contains(errOut, "webhook URL") {
+		t.Fatalf("serve --webhook ftp://: exit %d, stderr %q; want 1", code, errOut)
+	}
+}
+
+// TestVaultServeSendsWebhooks runs `psn vault serve --webhook URL`, adds
+// and deletes an account over HTTP, and waits for the signed
+// account_added and account_deleted events.
+func TestVaultServeSendsWebhooks(t *testing.T) {
+	const secret = "whsec-serve-test-77c2"
+	var (
+		mu     sync.Mutex
+		events []string
+	)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !server.VerifyWebhook(psn.Secret(secret), body, r.Header.Get(server.HeaderSignature)) {
+			t.Errorf("bad signature")
+		}
+		var ev server.WebhookEvent
+		_ = json.Unmarshal(body, &ev)
+		mu.Lock()
+		events = append(events, ev.Event+":"+ev.Account)
+		mu.Unlock()
+	}))
+	t.Cleanup(rcv.Close)
+	c := newVaultCLI(t)
+	c.env[server.WebhookSecretEnv] = secret
+	_, out, _ := c.run("vault", "apikey", "create", "ci")
+	key := strings.TrimSpace(out)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb syncWriter
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"vault", "serve", "--addr", "127.0.0.1:0", "--webhook", rcv.URL + "/psn"}, strings.NewReader(""), pw, &errb, c.getenv)
+		pw.Close()
+		done <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the startup line: %v (stderr %s)", err, errb.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var start struct{ URL string }
+	_ = json.Unmarshal([]byte(line), &start)
+	call := func(method, path, body string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), method, start.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	body, _ := json.Marshal(map[string]any{"name": "alice", "npsso": c.srv.Sim.Users()[0].NPSSO})
+	if code := call(http.MethodPost, "/v1/accounts", string(body)); code != http.StatusCreated {
+		t.Fatalf("POST = %d", code)
+	}
+	if code := call(http.MethodDelete, "/v1/accounts/alice", ""); code != http.StatusNoContent {
+		t.Fatalf("DELETE = %d", code)
+	}
+	deadline := time.Now().Add(time.Minute) // a bound for a stuck test, not a speed requirement
+	for {
+		mu.Lock()
+		got := strings.Join(events, " ")
+		mu.Unlock()
+		if got == "account_added:alice account_deleted:alice" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("receiver got %q", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d; stderr:\n%s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), secret) {
+		t.Fatal("the webhook secret reached stderr")
+	}
+}
