@@ -157,7 +157,7 @@ func TestVaultServeWarnsPlainHTTPOffLoopback(t *testing.T) {
 
 func TestVaultServePagesNeedKey(t *testing.T) {
 	c := newVaultCLI(t)
-	_, out, _ := c.run("vault", "apikey", "create", "ci")
+	_, out, _ := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 	u, _, _ := startServe(t, c, "--addr", "127.0.0.1:0", "--pages-need-key")
 	get := func(path, key string) int {

@@ -91,7 +91,7 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	c := newVaultCLI(t)
 	c.env[server.WebhookSecretEnv] = secret
-	_, out, _ := c.run("vault", "apikey", "create", "ci")
+	_, out, _ := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 
 	ctx, cancel := context.WithCancel(t.Context())
