@@ -62,7 +62,9 @@
 //
 // [ResolveKEK] picks the source the way the psn command does: PSN_KEY, then
 // PSN_KEY_FILE, then PSN_PASSPHRASE, else the key file "key" in the config
-// directory. A KEK that does not open the ring gives [ErrWrongKey].
+// directory. [ResolveExistingKEK] is the same for code that only reads: it
+// creates no key file ([ExistingKeyFile]) and reports a missing one as
+// [ErrNoKey]. A KEK that does not open the ring gives [ErrWrongKey].
 //
 // # Redaction
 //

@@ -109,8 +109,10 @@ func KeyFile(path string) KEKSource {
 
 type keyFile struct {
 	path string
-	mu   sync.Mutex
-	k    *[keyLen]byte
+	// existing: never create the file (see ExistingKeyFile).
+	existing bool
+	mu       sync.Mutex
+	k        *[keyLen]byte
 }
 
 func (f *keyFile) usesKDF() bool { return false }
@@ -124,7 +126,11 @@ func (f *keyFile) key(*kdfParams) (*[keyLen]byte, error) {
 	if f.k != nil {
 		return f.k, nil
 	}
-	k, err := loadOrCreateKeyFile(f.path)
+	load := loadOrCreateKeyFile
+	if f.existing {
+		load = loadExistingKeyFile
+	}
+	k, err := load(f.path)
 	if err != nil {
 		return nil, err
 	}
@@ -391,12 +397,16 @@ const (
 // are checked now, so a bad PSN_KEY or key file fails here rather than later;
 // a passphrase is only derived when a ring is opened or sealed.
 func ResolveKEK(getenv func(string) string, configDir string) (KEKSource, error) {
+	return resolveKEK(getenv, configDir, KeyFile)
+}
+
+func resolveKEK(getenv func(string) string, configDir string, keyFile func(string) KEKSource) (KEKSource, error) {
 	var src KEKSource
 	switch {
 	case getenv(EnvKey) != "":
 		src = newKeyBase64(getenv(EnvKey), "env "+EnvKey)
 	case getenv(EnvKeyFile) != "":
-		src = KeyFile(getenv(EnvKeyFile))
+		src = keyFile(getenv(EnvKeyFile))
 	case getenv(EnvPassphrase) != "":
 		return newPassphrase([]byte(getenv(EnvPassphrase)), "passphrase (env "+EnvPassphrase+")"), nil
 	default:
@@ -404,7 +414,7 @@ func ResolveKEK(getenv func(string) string, configDir string) (KEKSource, error)
 			return nil, &KeyFileError{Path: `""`, Problem: "no config directory to hold the default key file",
 				Fix: "give a key, a key file or a passphrase"}
 		}
-		src = KeyFile(filepath.Join(configDir, "key"))
+		src = keyFile(filepath.Join(configDir, "key"))
 	}
 	if _, err := src.key(nil); err != nil {
 		return nil, err

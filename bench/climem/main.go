@@ -13,8 +13,12 @@
 // made by repeating that user's own titles with distinct
 // npCommunicationIds, paged as the simulator pages (limit ≤ 800, offsets).
 // Each figure is the median of -runs runs of a fresh process: peak RSS is
-// the kernel's ru_maxrss of the child; the anonymous/file-backed split at
-// exit comes from psn's own PSN_MEMREPORT=1 line.
+// the VmHWM, and the anonymous/file-backed split at exit, of psn's own
+// PSN_MEMREPORT=1 line; CPU time is the child's rusage. Before measuring, the
+// binary is dropped from the page cache and each command run once
+// unmeasured (-evict=false skips that): file-backed RSS depends on how the
+// binary's pages came into the page cache, and this makes every binary
+// start from the same state, that of a binary read from disk.
 package main
 
 import (
@@ -49,6 +53,7 @@ func run() error {
 	runs := flag.Int("runs", 3, "runs per command (the median is printed)")
 	bin := flag.String("psn", "", "psn binary to measure (default: go build ./cmd/psn)")
 	limit := flag.Int("limit", 0, "page size psn titles asks for (0: psn's default for --all, 800)")
+	cold := flag.Bool("evict", true, "drop the binary from the page cache and run each command once, unmeasured, before measuring (see evict)")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "climem")
@@ -88,7 +93,20 @@ func run() error {
 	if *limit > 0 {
 		titlesArgs = append(titlesArgs, "--limit", strconv.Itoa(*limit))
 	}
-	for _, args := range [][]string{{"version"}, {"me"}, titlesArgs} {
+	commands := [][]string{{"version"}, {"me"}, titlesArgs}
+	if *cold {
+		if err := evict(*bin); err != nil {
+			return err
+		}
+		for _, args := range commands { // read the binary as a first run does
+			warm := exec.Command(*bin, args...)
+			warm.Env = env
+			if out, err := warm.CombinedOutput(); err != nil {
+				return fmt.Errorf("psn %s: %w: %.200s", strings.Join(args, " "), err, out)
+			}
+		}
+	}
+	for _, args := range commands {
 		var peaks, cpus []float64
 		var last string
 		for range *runs {
@@ -106,7 +124,11 @@ func run() error {
 				}
 			}
 			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-			peaks = append(peaks, float64(ru.Maxrss)/1024)
+			peak, err := vmHWM(stderr.String())
+			if err != nil {
+				return fmt.Errorf("psn %s: %w", strings.Join(args, " "), err)
+			}
+			peaks = append(peaks, peak)
 			cpus = append(cpus, float64(ru.Utime.Nano()+ru.Stime.Nano())/1e6)
 			last = split(stderr.String())
 		}
@@ -114,6 +136,22 @@ func run() error {
 			strings.Join(args, " "), median(peaks), median(cpus), last)
 	}
 	return nil
+}
+
+var hwm = regexp.MustCompile(`VmHWM: (\d+) kB`)
+
+// vmHWM is the peak RSS in psn's PSN_MEMREPORT line, in MiB. (Not the
+// child's ru_maxrss: os/exec starts children with vfork, and Linux
+// carries the parent's peak RSS into the child's at exec, so ru_maxrss
+// is never below climem's own peak — some 20 MiB once it has served the
+// titles.)
+func vmHWM(stderr string) (float64, error) {
+	m := hwm.FindStringSubmatch(stderr)
+	if m == nil {
+		return 0, fmt.Errorf("no VmHWM in its PSN_MEMREPORT line: %q", stderr)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return float64(n) / 1024, nil
 }
 
 var kb = regexp.MustCompile(`(RssAnon|RssFile): (\d+) kB`)

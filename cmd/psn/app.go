@@ -200,6 +200,9 @@ func (a *app) openKeys(ctx context.Context) (*vault.Keys, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !a.mayCreate {
+		return a.readKeys(ctx, st) // never creates a key file or a ring
+	}
 	kek, err := a.kek()
 	if err != nil {
 		return nil, err
@@ -214,11 +217,16 @@ func (a *app) openKeys(ctx context.Context) (*vault.Keys, error) {
 
 // kek resolves the key-encryption key: PSN_KEY, PSN_KEY_FILE,
 // PSN_PASSPHRASE, else the default key file. Malformed key material fails
-// here, before any store is read.
+// here, before any store is read. Only the commands that may create a
+// store (login, keys, vault) create a missing key file; for the others it
+// is seal.ErrNoKey.
 func (a *app) kek() (seal.KEKSource, error) {
 	dir, err := a.configDir()
 	if err != nil {
 		return nil, err
+	}
+	if !a.mayCreate {
+		return seal.ResolveExistingKEK(a.getenv, dir)
 	}
 	return seal.ResolveKEK(a.getenv, dir)
 }

@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/psnkit/psn"
 	"github.com/spf13/cobra"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 )
 
 func (a *app) profileCommand() *cobra.Command {
@@ -178,13 +177,19 @@ type regionResult struct {
 	Name     string `json:"name,omitempty"`
 }
 
-// regionName is the English name of a two-letter country code, or "".
+// regionName is the English name of a two-letter country code (any
+// case), or "". The names are golang.org/x/text's (regions.go, generated).
+//
+//go:generate go run gen_regions.go
 func regionName(code string) string {
-	r, err := language.ParseRegion(code)
-	if err != nil {
+	code = strings.ToUpper(code)
+	i, ok := slices.BinarySearchFunc(regionNames[:], code, func(e struct{ code, name string }, c string) int {
+		return strings.Compare(e.code, c)
+	})
+	if !ok {
 		return ""
 	}
-	return display.English.Regions().Name(r)
+	return regionNames[i].name
 }
 
 func (a *app) regionCommand() *cobra.Command {

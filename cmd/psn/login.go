@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/vault"
 	"github.com/spf13/cobra"
@@ -266,14 +267,14 @@ func (a *app) accountsCommand() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hs := []vault.Health{}
-			if _, err := a.kek(); err != nil {
+			if _, err := a.kek(); err != nil && !errors.Is(err, seal.ErrNoKey) {
 				return err
 			}
 			if _, err := a.openStore(cmd.Context()); errors.Is(err, errNoDefaultStore) {
 				return a.emit(hs, healthTable(hs)) // nobody logged in yet
 			}
 			keys, err := a.openKeys(cmd.Context()) // a wrong key fails here
-			if err != nil {
+			if err != nil && !errors.Is(err, vault.ErrNoRing) {
 				return err
 			}
 			now := time.Now()
@@ -282,7 +283,9 @@ func (a *app) accountsCommand() *cobra.Command {
 					return err
 				}
 				h := vault.HealthOf(rec, now, 7*24*time.Hour)
-				if _, _, err := vault.OpenRecord(keys.Ring, rec); err != nil {
+				if keys == nil { // no ring: nothing sealed here opens
+					h.State, h.LastError = stateUnreadable, vault.ErrNoRing.Error()
+				} else if _, _, err := vault.OpenRecord(keys.Ring, rec); err != nil {
 					h.State, h.LastError = stateUnreadable, err.Error()
 				}
 				hs = append(hs, h)

@@ -31,6 +31,7 @@ const (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	quietLibraries()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
