@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/vault"
@@ -43,10 +42,4 @@ func (a *app) readKeys(ctx context.Context, st store.Store) (*vault.Keys, error)
 	}
 	a.keys = k
 	return k, nil
-}
-
-// notLoggedIn is the exit-3 error for the selected account.
-func (a *app) notLoggedIn(cause error) error {
-	return &userError{what: fmt.Sprintf("account %q is not logged in", a.account), hint: a.loginHint(),
-		err: fmt.Errorf("%w: %w", psn.ErrNoToken, cause), quiet: true}
 }
