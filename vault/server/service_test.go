@@ -412,7 +412,10 @@ func TestServiceTokenUnknownAndDeleted(t *testing.T) {
 // MinValidity, a token is replaced only once half its life is gone, not
 // on every request.
 func TestTokenShortLivedTokens(t *testing.T) {
-	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: 3 * time.Second}}) // 2 s tokens
+	// 20 s tokens: far below twice MinValidity, yet long enough that a
+	// loaded machine (race detector, parallel packages) does not age the
+	// first token past half its life before the loop below asks for it.
+	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: 21 * time.Second}})
 	ctx := t.Context()
 	e.add("alice", 0, false)
 	first, err := e.svc.Token(ctx, "alice")
@@ -422,16 +425,16 @@ func TestTokenShortLivedTokens(t *testing.T) {
 	for range 5 {
 		tok, err := e.svc.Token(ctx, "alice")
 		if err != nil || tok.AccessToken != first.AccessToken {
-			t.Fatalf("Token on a fresh 2 s token = %v: want the same token, no refresh", err)
+			t.Fatalf("Token on a fresh 20 s token = %v: want the same token, no refresh", err)
 		}
 	}
 	if g := e.refreshGrants(); g != 0 {
 		t.Fatalf("%d refresh grants for a fresh token, want 0", g)
 	}
-	e.sim.Advance(first.Expiry.Add(-800 * time.Millisecond).Sub(e.sim.Now())) // 0.8 s left, less than half
+	e.sim.Advance(first.Expiry.Add(-8 * time.Second).Sub(e.sim.Now())) // 8 s left, less than half
 	tok, err := e.svc.Token(ctx, "alice")
 	if err != nil || tok.AccessToken == first.AccessToken {
-		t.Fatalf("Token with 0.8 s of 2 s left = %v: want a new token", err)
+		t.Fatalf("Token with 8 s of 20 s left = %v: want a new token", err)
 	}
 	if g := e.refreshGrants(); g != 1 {
 		t.Fatalf("%d refresh grants, want 1", g)

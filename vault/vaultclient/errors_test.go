@@ -12,6 +12,7 @@ import (
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/psntest"
+	"github.com/psnkit/psn/store"
 	"github.com/psnkit/psn/vault/server"
 	"github.com/psnkit/psn/vault/vaultclient"
 )
@@ -41,6 +42,9 @@ func TestErrors(t *testing.T) {
 		var ae *vaultclient.APIError
 		if !errors.Is(err, vaultclient.ErrNotFound) || !errors.As(err, &ae) || ae.Status != http.StatusNotFound || ae.Code != "account_not_found" {
 			t.Fatalf("Token = %v, want a 404 account_not_found *APIError matching ErrNotFound", err)
+		}
+		if !errors.Is(err, psn.ErrNoToken) || !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Token = %v, want it to match psn.ErrNoToken and store.ErrNotFound (one error per condition)", err)
 		}
 		if errors.Is(err, psn.ErrLoginRequired) || errors.Is(err, vaultclient.ErrUnauthorized) {
 			t.Errorf("%v matches the wrong sentinel", err)

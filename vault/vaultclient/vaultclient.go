@@ -46,7 +46,8 @@ const (
 
 // Errors of the package. An *APIError matches the one its code or status
 // stands for; errors.Is(err, psn.ErrLoginRequired) is true for an account
-// that needs a human login.
+// that needs a human login, and errors.Is(err, psn.ErrNoToken) for an
+// account the vault does not have, as for any other token store.
 var (
 	// ErrBadConfig: New was given a bad base URL, API key or account name.
 	ErrBadConfig = errors.New("vaultclient: bad configuration")
@@ -92,6 +93,10 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == "login_required"
 	case ErrNotFound:
 		return e.Code == "account_not_found" || e.Code == "not_found"
+	case psn.ErrNoToken:
+		// The vault is the Source's token store: an account it does not
+		// have is the condition every token store reports as ErrNoToken.
+		return e.Code == "account_not_found"
 	case ErrUnauthorized:
 		return e.Status == http.StatusUnauthorized
 	case ErrForbidden:
