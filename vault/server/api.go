@@ -136,6 +136,7 @@ type api struct {
 func NewHandler(svc *Service, keys *APIKeys, opts ...HandlerOption) http.Handler {
 	a := &api{svc: svc, keys: keys, auditLog: svc.cfg.Audit}
 	a.web = newWebAuth(svc, keys, opts)
+	a.web.audit = a.audit
 	v1 := http.NewServeMux()
 	mux := http.NewServeMux()
 	// Every endpoint is registered from routeTable (routes.go), which the

@@ -22,6 +22,9 @@ const (
 	AuditAPIKeyCreated     = "apikey_created"
 	AuditAPIKeyRevoked     = "apikey_revoked"
 	AuditAPIKeyScopeChange = "apikey_scope_changed"
+	AuditPageSignedIn      = "page_signed_in"
+	AuditPageSignInRefused = "page_sign_in_refused"
+	AuditPageSignedOut     = "page_signed_out"
 )
 
 // AuditFlushInterval is how often an AuditWriter writes what it holds: a

@@ -83,6 +83,8 @@ type webAuth struct {
 	keyAlways bool
 	now       func() time.Time
 	csrf      *http.CrossOriginProtection
+	// audit writes an audit line (api.audit): sign-ins, refusals, sign-outs.
+	audit func(r *http.Request, event string, attrs ...slog.Attr)
 
 	mu       sync.Mutex
 	sessions map[[32]byte]webSession // SHA-256 of the cookie value → session
@@ -307,6 +309,7 @@ func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, ErrAPIKeyInvalid) {
 		w.failed(addr)
 		w.log.WarnContext(ctx, "vault: status page login refused", "remote", addr.String())
+		w.audit(r, AuditPageSignInRefused, slog.String("reason", "key not accepted"))
 		writeLogin(rw, http.StatusUnauthorized, "That key was not accepted.")
 		return
 	}
@@ -318,6 +321,7 @@ func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 		// The page names every account: a key scoped to some accounts may
 		// not see the others'.
 		w.log.WarnContext(ctx, "vault: status page login refused: the key reads only some accounts", "key_id", info.ID, "remote", addr.String())
+		w.audit(r, AuditPageSignInRefused, slog.String("key_id", info.ID), slog.String("key_name", info.Name), slog.String("reason", "scope"))
 		writeLogin(rw, http.StatusForbidden, "That key reads only some accounts; the status page needs an admin key or one scoped '*'.")
 		return
 	}
@@ -343,6 +347,7 @@ func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 	w.sessions[sha256.Sum256([]byte(value))] = webSession{keyID: info.ID, expires: expires}
 	w.mu.Unlock()
 	w.log.InfoContext(ctx, "vault: status page login", "key_id", info.ID, "remote", addr.String())
+	w.audit(r, AuditPageSignedIn, slog.String("key_id", info.ID), slog.String("key_name", info.Name))
 	http.SetCookie(rw, &http.Cookie{
 		Name: cookieName(r), Value: value, Path: "/", Expires: expires, MaxAge: int(SessionTTL / time.Second),
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
@@ -354,9 +359,14 @@ func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 // logout serves POST /logout: it ends the session and clears the cookie.
 func (w *webAuth) logout(rw http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName(r)); err == nil {
+		id := sha256.Sum256([]byte(c.Value))
 		w.mu.Lock()
-		delete(w.sessions, sha256.Sum256([]byte(c.Value)))
+		s, ok := w.sessions[id]
+		delete(w.sessions, id)
 		w.mu.Unlock()
+		if ok {
+			w.audit(r, AuditPageSignedOut, slog.String("key_id", s.keyID))
+		}
 	}
 	http.SetCookie(rw, &http.Cookie{
 		Name: cookieName(r), Value: "", Path: "/", MaxAge: -1,
