@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -97,7 +96,22 @@ type apiKeyFile struct {
 	Keys []apiKeyRecord `json:"keys"`
 }
 
-var apiKeyNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+// validAPIKeyName reports whether name is 1-64 of [A-Za-z0-9._-]. A loop,
+// not a regexp: package-level regexps compile at every psn start, vault
+// or not.
+func validAPIKeyName(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for _, c := range []byte(name) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // APIKeys is the registry of vault API keys kept in a store's meta value
 // apiKeysMeta (changed with a compare-and-swap, so two processes cannot
@@ -242,7 +256,7 @@ func (k *APIKeys) Create(ctx context.Context, name string) (psn.Secret, APIKeyIn
 // back. A scope that is not AdminScope or a valid AccountsScope is
 // ErrAPIKeyScope.
 func (k *APIKeys) CreateScoped(ctx context.Context, name string, scope APIKeyScope) (psn.Secret, APIKeyInfo, error) {
-	if !apiKeyNameRE.MatchString(name) {
+	if !validAPIKeyName(name) {
 		return "", APIKeyInfo{}, ErrAPIKeyName
 	}
 	if err := scope.normalize(); err != nil {

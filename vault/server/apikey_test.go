@@ -116,3 +116,17 @@ func mustMeta(t *testing.T, st store.Store) []byte {
 	}
 	return b
 }
+
+// TestValidAPIKeyName: 1-64 of letters, digits, '.', '_' and '-', nothing
+// else (no other letter, no space or control character).
+func TestValidAPIKeyName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"ci": true, "a.b_c-D9": true, strings.Repeat("n", 64): true, "-": true,
+		"": false, strings.Repeat("n", 65): false, "a b": false, "x/y": false,
+		"ålice": false, "bot\n": false, "a@b": false, "k\x00": false,
+	} {
+		if got := validAPIKeyName(name); got != want {
+			t.Errorf("validAPIKeyName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

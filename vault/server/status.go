@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/psnkit/psn/store"
@@ -25,7 +26,11 @@ var webFiles embed.FS
 // pageTemplates hold the status page and the login form: names, online
 // ids, states, instants and advice; no secret, no account id, nothing that
 // opens a sealed field. html/template escapes every value.
-var pageTemplates = template.Must(template.ParseFS(webFiles, "web/page.html"))
+// They are parsed on first use, not at package init: every psn command
+// links this package, and only the vault serves pages.
+var pageTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(webFiles, "web/page.html"))
+})
 
 // statusPageSize is how many accounts one page of the status page shows.
 const statusPageSize = 100
@@ -303,7 +308,7 @@ func newNonce() string {
 // caching, no sniffing, no referrer.
 func writePage(w http.ResponseWriter, code int, name, nonce string, d any) {
 	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, name, d); err != nil {
+	if err := pageTemplates().ExecuteTemplate(&buf, name, d); err != nil {
 		http.Error(w, "status page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
