@@ -365,13 +365,15 @@ func TestJQFiltersJSON(t *testing.T) {
 		{[]string{"titles", "--jq", ".["}, `psn: --jq ".[" is not a jq expression`},
 		{[]string{"titles", "-o", "csv", "--jq", "."}, "psn: --jq filters JSON: drop -o csv"},
 		{[]string{"me", "--jq", `error("boom")`}, "psn: --jq \"error(\\\"boom\\\")\" failed: error: boom"},
+		{[]string{"me", "--jq", `.onlineId | if . == "nobody-at-all" then . else error("no match") end`},
+			`psn: --jq ".onlineId | if . == \"nobody-at-all\" then . else error(\"no match\") end" failed: error: no match`},
 	} {
 		code, _, stderr := e.run(context.Background(), c.args...)
 		if code != exitError || !strings.HasPrefix(stderr, c.want) {
 			t.Errorf("psn %q: exit %d, stderr %q; want %q", c.args, code, stderr, c.want)
 		}
 	}
-	if n := len(e.requests()); n > 2 { // only `me` sends (summary; profile is skipped for JSON)
+	if n := len(e.requests()); n > 4 { // only the two `me` runs send (summary; profile is skipped for JSON)
 		t.Errorf("bad --jq expressions sent %d requests", n)
 	}
 }

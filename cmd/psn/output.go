@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/itchyny/gojq"
@@ -74,11 +75,11 @@ func (a *app) emit(v any, t table) error {
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, &userError{what: fmt.Sprintf("--jq %s is not a jq expression: %v", quoteArg(expr), err)}
+		return nil, &userError{what: fmt.Sprintf("--jq %s is not a jq expression: %v", quoteExpr(expr), err)}
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return nil, &userError{what: fmt.Sprintf("--jq %s does not compile: %v", quoteArg(expr), err)}
+		return nil, &userError{what: fmt.Sprintf("--jq %s does not compile: %v", quoteExpr(expr), err)}
 	}
 	return code, nil
 }
@@ -106,7 +107,7 @@ func (a *app) emitJQ(v any) error {
 			if h, ok := err.(*gojq.HaltError); ok && h.Value() == nil {
 				return nil
 			}
-			return &userError{what: fmt.Sprintf("--jq %s failed: %v", quoteArg(a.jq), err)}
+			return &userError{what: fmt.Sprintf("--jq %s failed: %v", quoteExpr(a.jq), err)}
 		}
 		if s, ok := out.(string); ok {
 			if _, err := fmt.Fprintln(a.stdout, s); err != nil {
@@ -198,4 +199,14 @@ func (w withFields) MarshalJSON() ([]byte, error) {
 	}
 	out.Write(rest)
 	return out.Bytes(), nil
+}
+
+// quoteExpr quotes a --jq expression for an error message. A filter is
+// never a secret, so it is shown even when long (quoteArg hides long
+// arguments), cut at 120 characters.
+func quoteExpr(expr string) string {
+	if r := []rune(expr); len(r) > 120 {
+		expr = string(r[:119]) + "…"
+	}
+	return strconv.Quote(expr)
 }
