@@ -42,9 +42,9 @@ func listenVault(addr, certFile, keyFile string, log *slog.Logger) (*vaultListen
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
-	v := &vaultListener{ln: ln, url: "http://" + ln.Addr().String()}
+	v := &vaultListener{ln: ln, url: "http://" + urlHost(ln.Addr())}
 	if cfg != nil {
-		v.ln, v.url = tls.NewListener(ln, cfg), "https://"+ln.Addr().String()
+		v.ln, v.url = tls.NewListener(ln, cfg), "https://"+urlHost(ln.Addr())
 		return v, nil
 	}
 	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err != nil || !ap.Addr().Unmap().IsLoopback() {
@@ -54,4 +54,15 @@ func listenVault(addr, certFile, keyFile string, log *slog.Logger) (*vaultListen
 			"addr", ln.Addr().String())
 	}
 	return v, nil
+}
+
+// urlHost is the host:port of a URL that reaches a listener on a from this
+// host: a listener on every address (0.0.0.0, [::]) is reached at
+// 127.0.0.1, since "http://[::]:8788" is no address a client can use.
+func urlHost(a net.Addr) string {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil || !ap.Addr().IsUnspecified() {
+		return a.String()
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), ap.Port()).String()
 }

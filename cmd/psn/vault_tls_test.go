@@ -140,7 +140,15 @@ func TestVaultServeTLSFlagsTogether(t *testing.T) {
 
 func TestVaultServeWarnsPlainHTTPOffLoopback(t *testing.T) {
 	c := newVaultCLI(t)
-	_, errb, stop := startServe(t, c, "--addr", "0.0.0.0:0")
+	url, errb, stop := startServe(t, c, "--addr", "0.0.0.0:0")
+	// The printed URL is one a client on this host can use, not "[::]".
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Errorf("start-up URL on 0.0.0.0 = %q, want http://127.0.0.1:PORT", url)
+	} else if resp, err := http.Get(url + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("GET %s/healthz = %v, %v", url, resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	stop()
 	logs := errb.String()
 	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "PLAIN HTTP on a non-loopback address") ||
