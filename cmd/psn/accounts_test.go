@@ -534,10 +534,15 @@ func TestAccountsList(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ACCOUNT") || !strings.HasPrefix(lines[1], "alice") || !strings.HasPrefix(lines[2], "bob") {
 		t.Errorf("accounts table:\n%s", stdout)
 	}
+	table := stdout
 	code, stdout, _ = c.run("", []string{"-o", "json", "accounts"})
 	var hs []vault.Health
 	if err := json.Unmarshal([]byte(stdout), &hs); err != nil || code != exitOK {
 		t.Fatalf("accounts -o json: exit %d, %v\n%s", code, err, stdout)
+	}
+	// The table shows instants as every table does: local time, to the minute.
+	if want := hs[0].RefreshExpiry.Local().Format("2006-01-02 15:04"); len(hs) > 0 && !strings.Contains(table, want) {
+		t.Errorf("accounts table lacks alice's refresh expiry as local time %q:\n%s", want, table)
 	}
 	if len(hs) != 2 || hs[0].Account != "alice" || !hs[0].NPSSOKept || hs[1].Account != "bob" || hs[1].NPSSOKept || hs[1].State != "ok" {
 		t.Errorf("accounts -o json = %+v", hs)

@@ -162,7 +162,7 @@ func (a *app) tokenCommand() *cobra.Command {
 			h := vault.HealthOf(rec, now, 7*24*time.Hour)
 			if a.output == "table" || a.output == "" {
 				a.printStatus(h, now)
-			} else if err := a.emit(h, healthTable([]vault.Health{h})); err != nil {
+			} else if err := a.emit(h, a.healthTable([]vault.Health{h})); err != nil {
 				return err
 			}
 			if e := h.LoginRequired(); e != nil {
@@ -245,12 +245,15 @@ func (a *app) printStatus(h vault.Health, now time.Time) {
 	}
 }
 
-func healthTable(hs []vault.Health) table {
+// healthTable is the table (and CSV) of accounts' health: instants as
+// every table shows them (a.when: local to the minute in a table, RFC 3339
+// UTC in CSV).
+func (a *app) healthTable(hs []vault.Health) table {
 	t := table{header: []string{"ACCOUNT", "ONLINE ID", "ACCESS", "ACCESS EXPIRY", "REFRESH", "REFRESH EXPIRY", "NPSSO", "STATE"},
 		keys: []string{"account", "onlineId", "access", "accessExpiry", "refresh", "refreshExpiry", "npssoKept", "state"}}
 	for _, h := range hs {
-		t.rows = append(t.rows, []string{h.Account, h.OnlineID, string(h.Access), h.AccessExpiry.UTC().Format(time.RFC3339),
-			string(h.Refresh), h.RefreshExpiry.UTC().Format(time.RFC3339), fmt.Sprint(h.NPSSOKept), string(h.State)})
+		t.rows = append(t.rows, []string{h.Account, h.OnlineID, string(h.Access), a.when(h.AccessExpiry),
+			string(h.Refresh), a.when(h.RefreshExpiry), fmt.Sprint(h.NPSSOKept), string(h.State)})
 	}
 	return t
 }
@@ -271,7 +274,7 @@ func (a *app) accountsCommand() *cobra.Command {
 				return err
 			}
 			if _, err := a.openStore(cmd.Context()); errors.Is(err, errNoDefaultStore) {
-				return a.emit(hs, healthTable(hs)) // nobody logged in yet
+				return a.emit(hs, a.healthTable(hs)) // nobody logged in yet
 			}
 			keys, err := a.openKeys(cmd.Context()) // a wrong key fails here
 			if err != nil && !errors.Is(err, vault.ErrNoRing) {
@@ -290,7 +293,7 @@ func (a *app) accountsCommand() *cobra.Command {
 				}
 				hs = append(hs, h)
 			}
-			return a.emit(hs, healthTable(hs))
+			return a.emit(hs, a.healthTable(hs))
 		},
 	}
 }
