@@ -41,6 +41,11 @@ const (
 	deliverBatch       = 32
 	deliverLease       = 2 * time.Minute
 	deliverConcurrency = 8
+	// leaseMargin is how much of deliverLease a POST started last in a
+	// pass leaves unused: a claimed event is POSTed only while at least
+	// WebhookTimeout+leaseMargin of its lease is left, by this process's
+	// clock read before the claim.
+	leaseMargin = 10 * time.Second
 )
 
 // webhooks raises events into the store's outbox and delivers them.
@@ -408,11 +413,18 @@ func (w *webhooks) deliver(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			failed := false
 			for _, ev := range byTarget[target] {
-				if failed { // the URL just failed: try its later events later
+				switch {
+				case failed: // the URL just failed: try its later events later
 					w.retry(context.WithoutCancel(ctx), ev, "not attempted: an earlier event to this URL failed")
-					continue
+				case ctx.Err() != nil: // stopping: POSTs in flight finish, no new one starts
+					w.release(context.WithoutCancel(ctx), ev, "not attempted: the vault was stopping")
+				case w.svc.now().Sub(now) > deliverLease-WebhookTimeout-leaseMargin:
+					// The claim could lapse during this POST and another
+					// replica send the event too: leave it to the next claim.
+					w.release(context.WithoutCancel(ctx), ev, "not attempted: its claim was running out")
+				default:
+					failed = !w.deliverOne(context.WithoutCancel(ctx), ev)
 				}
-				failed = !w.deliverOne(context.WithoutCancel(ctx), ev)
 			}
 		})
 	}
@@ -479,6 +491,15 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 	}
 	w.deliveries.WithLabelValues("failed").Inc()
 	log.WarnContext(ctx, "vault: webhook failed; retrying later", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target), "attempt", ev.Attempts+1, "err", why, "retryIn", delay)
+}
+
+// release hands a claimed event that was not attempted back to the outbox,
+// due at once, so that the next claim (by any replica) sends it.
+func (w *webhooks) release(ctx context.Context, ev store.OutboxEvent, why string) {
+	id, _, _ := strings.Cut(ev.ID, ".")
+	if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, w.svc.now(), why); err != nil {
+		w.svc.log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
+	}
 }
 
 // backoff is the delay after failed attempt number attempts+1: RetryBase
