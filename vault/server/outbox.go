@@ -46,6 +46,11 @@ const (
 	// WebhookTimeout+leaseMargin of its lease is left, by this process's
 	// clock read before the claim.
 	leaseMargin = 10 * time.Second
+	// deleteHold is how long account_deleted waits for its delete (which
+	// a request's requestWait bounds) before it is sent all the same;
+	// sentSuffix ends the row ids of the rows that replace the held ones.
+	deleteHold = 2 * requestWait
+	sentSuffix = ".sent"
 )
 
 // webhooks raises events into the store's outbox and delivers them.
@@ -147,11 +152,22 @@ func (w *webhooks) wakeUp() {
 	}
 }
 
-// enqueue writes ev's rows and reports whether one was new.
+// enqueue writes ev's rows, due now, and reports whether one was new.
 func (w *webhooks) enqueue(ctx context.Context, ev WebhookEvent) bool {
 	if w == nil {
 		return false
 	}
+	added := w.rows(ctx, ev, w.svc.now(), "")
+	w.raised.WithLabelValues(ev.Event).Inc()
+	if added {
+		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
+	}
+	return added
+}
+
+// rows writes ev's rows (one per URL, id ev.ID.urlkey+suffix), due at
+// next, and reports whether one was new.
+func (w *webhooks) rows(ctx context.Context, ev WebhookEvent, next time.Time, suffix string) bool {
 	ev.At = ev.At.UTC()
 	if ev.Detail == nil {
 		ev.Detail = map[string]any{}
@@ -165,16 +181,12 @@ func (w *webhooks) enqueue(ctx context.Context, ev WebhookEvent) bool {
 	defer cancel()
 	added := false
 	for u, key := range w.urls {
-		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key, Kind: ev.Event, Target: u, Payload: body, NextAttempt: w.svc.now()})
+		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key + suffix, Kind: ev.Event, Target: u, Payload: body, NextAttempt: next})
 		if err != nil {
 			w.svc.log.ErrorContext(ctx, "vault: webhook event not queued", "event", ev.Event, "id", ev.ID, "account", ev.Account, "url", RedactURL(u), "err", err)
 			continue
 		}
 		added = added || ok
-	}
-	w.raised.WithLabelValues(ev.Event).Inc()
-	if added {
-		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
 	}
 	return added
 }
@@ -230,18 +242,38 @@ func (w *webhooks) deleting(ctx context.Context, name string) (done func(context
 	var nonce [8]byte
 	_, _ = cryptorand.Read(nonce[:])
 	id := eventID(EventAccountDeleted, rec.Account, strconv.FormatInt(rec.Version, 10), micros(rec.UpdatedAt), hex.EncodeToString(nonce[:]))
-	w.enqueue(ctx, WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
-		Detail: map[string]any{"stateBefore": w.stateOf(rec)}})
+	ev := WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
+		Detail: map[string]any{"stateBefore": w.stateOf(rec)}}
+	// Held rows: due only after deleteHold, so that no replica's pass sends
+	// them before the delete is done (or withdrawn). After a crash they
+	// are sent then.
+	w.rows(ctx, ev, w.svc.now().Add(deleteHold), "")
+	w.raised.WithLabelValues(ev.Event).Inc()
+	sent := func(ctx context.Context) {
+		// The delete is done: rows due now, under the same delivery id,
+		// replace the held ones.
+		w.rows(ctx, ev, w.svc.now(), sentSuffix)
+		for _, key := range w.urls {
+			if _, err := w.ob.GetEvent(ctx, id+"."+key+sentSuffix); err != nil {
+				continue // the held row stays, and is sent after deleteHold
+			}
+			if held, err := w.ob.GetEvent(ctx, id+"."+key); err == nil && held.DoneAt.IsZero() && held.Attempts == 0 && held.LeaseOwner == "" {
+				_ = w.ob.FinishEvent(ctx, held.ID, "replaced once the delete was done")
+			}
+		}
+		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
+		w.wakeUp()
+	}
 	return func(ctx context.Context, derr error) {
 		if derr == nil {
-			w.wakeUp()
+			sent(ctx)
 			return
 		}
 		if !errors.Is(derr, store.ErrNotFound) {
 			// A failure after the commit (a timeout) is a delete all the
 			// same: withdraw only while the account is still there as it was.
 			if cur, err := w.svc.st.Get(ctx, name); err != nil || cur.Version != rec.Version {
-				w.wakeUp()
+				sent(ctx)
 				return
 			}
 		} // else another process deleted it first, and raised its own event
