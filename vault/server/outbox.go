@@ -108,7 +108,7 @@ func newWebhooks(s *Service, cfg WebhookConfig) (*webhooks, error) {
 		w.cfg.Poll = defaultPoll
 	}
 	w.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "psn_vault_webhook_deliveries_total", Help: "Webhook POSTs by result: delivered (2xx), failed (retried later), gave_up (after 3 days), dropped (URL no longer configured).",
+		Name: "psn_vault_webhook_deliveries_total", Help: "Webhook POSTs by result: delivered (2xx), failed (retried later), gave_up (after 3 days), dropped (URL configured on no replica until given up).",
 	}, []string{"result"})
 	w.raised = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "psn_vault_webhook_events_total", Help: "Webhook events raised by this process, by event (an event raised twice, by two replicas say, counts twice but is sent once).",
@@ -478,8 +478,17 @@ func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 	log := w.svc.log
 	id, _, _ := strings.Cut(ev.ID, ".")
 	if _, ok := w.urls[ev.Target]; !ok {
-		// The URL was removed from --webhook: it may be one no longer
-		// trusted, so nothing more is sent there.
+		// Not a URL of this process: one removed from --webhook (it may be
+		// no longer trusted), or another replica's during a change of
+		// --webhook. Nothing is sent there from here; the event is left
+		// to a replica that has the URL until it would be given up.
+		if now := w.svc.now(); ev.CreatedAt.IsZero() || now.Sub(ev.CreatedAt) < w.cfg.GiveUpAfter {
+			if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, now.Add(w.backoff(ev.Attempts)), "not sent by a vault without this --webhook URL"); err != nil {
+				log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
+			}
+			log.DebugContext(ctx, "vault: webhook event left to a replica with its URL", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
+			return true
+		}
 		_ = w.ob.FinishEvent(ctx, ev.ID, "dropped: the URL is no longer configured")
 		w.deliveries.WithLabelValues("dropped").Inc()
 		log.WarnContext(ctx, "vault: webhook event dropped: its URL is no longer configured", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
