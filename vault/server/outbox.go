@@ -41,6 +41,16 @@ const (
 	deliverBatch       = 32
 	deliverLease       = 2 * time.Minute
 	deliverConcurrency = 8
+	// leaseMargin is how much of deliverLease a POST started last in a
+	// pass leaves unused: a claimed event is POSTed only while at least
+	// WebhookTimeout+leaseMargin of its lease is left, by this process's
+	// clock read before the claim.
+	leaseMargin = 10 * time.Second
+	// deleteHold is how long account_deleted waits for its delete (which
+	// a request's requestWait bounds) before it is sent all the same;
+	// sentSuffix ends the row ids of the rows that replace the held ones.
+	deleteHold = 2 * requestWait
+	sentSuffix = ".sent"
 )
 
 // webhooks raises events into the store's outbox and delivers them.
@@ -98,7 +108,7 @@ func newWebhooks(s *Service, cfg WebhookConfig) (*webhooks, error) {
 		w.cfg.Poll = defaultPoll
 	}
 	w.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "psn_vault_webhook_deliveries_total", Help: "Webhook POSTs by result: delivered (2xx), failed (retried later), gave_up (after 3 days), dropped (URL no longer configured).",
+		Name: "psn_vault_webhook_deliveries_total", Help: "Webhook POSTs by result: delivered (2xx), failed (retried later), gave_up (after 3 days), dropped (URL configured on no replica until given up).",
 	}, []string{"result"})
 	w.raised = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "psn_vault_webhook_events_total", Help: "Webhook events raised by this process, by event (an event raised twice, by two replicas say, counts twice but is sent once).",
@@ -142,11 +152,22 @@ func (w *webhooks) wakeUp() {
 	}
 }
 
-// enqueue writes ev's rows and reports whether one was new.
+// enqueue writes ev's rows, due now, and reports whether one was new.
 func (w *webhooks) enqueue(ctx context.Context, ev WebhookEvent) bool {
 	if w == nil {
 		return false
 	}
+	added := w.rows(ctx, ev, w.svc.now(), "")
+	w.raised.WithLabelValues(ev.Event).Inc()
+	if added {
+		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
+	}
+	return added
+}
+
+// rows writes ev's rows (one per URL, id ev.ID.urlkey+suffix), due at
+// next, and reports whether one was new.
+func (w *webhooks) rows(ctx context.Context, ev WebhookEvent, next time.Time, suffix string) bool {
 	ev.At = ev.At.UTC()
 	if ev.Detail == nil {
 		ev.Detail = map[string]any{}
@@ -160,16 +181,12 @@ func (w *webhooks) enqueue(ctx context.Context, ev WebhookEvent) bool {
 	defer cancel()
 	added := false
 	for u, key := range w.urls {
-		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key, Kind: ev.Event, Target: u, Payload: body, NextAttempt: w.svc.now()})
+		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key + suffix, Kind: ev.Event, Target: u, Payload: body, NextAttempt: next})
 		if err != nil {
 			w.svc.log.ErrorContext(ctx, "vault: webhook event not queued", "event", ev.Event, "id", ev.ID, "account", ev.Account, "url", RedactURL(u), "err", err)
 			continue
 		}
 		added = added || ok
-	}
-	w.raised.WithLabelValues(ev.Event).Inc()
-	if added {
-		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
 	}
 	return added
 }
@@ -225,18 +242,38 @@ func (w *webhooks) deleting(ctx context.Context, name string) (done func(context
 	var nonce [8]byte
 	_, _ = cryptorand.Read(nonce[:])
 	id := eventID(EventAccountDeleted, rec.Account, strconv.FormatInt(rec.Version, 10), micros(rec.UpdatedAt), hex.EncodeToString(nonce[:]))
-	w.enqueue(ctx, WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
-		Detail: map[string]any{"stateBefore": w.stateOf(rec)}})
+	ev := WebhookEvent{ID: id, Event: EventAccountDeleted, Account: rec.Account, OnlineID: rec.OnlineID, At: w.svc.now(),
+		Detail: map[string]any{"stateBefore": w.stateOf(rec)}}
+	// Held rows: due only after deleteHold, so that no replica's pass sends
+	// them before the delete is done (or withdrawn). After a crash they
+	// are sent then.
+	w.rows(ctx, ev, w.svc.now().Add(deleteHold), "")
+	w.raised.WithLabelValues(ev.Event).Inc()
+	sent := func(ctx context.Context) {
+		// The delete is done: rows due now, under the same delivery id,
+		// replace the held ones.
+		w.rows(ctx, ev, w.svc.now(), sentSuffix)
+		for _, key := range w.urls {
+			if _, err := w.ob.GetEvent(ctx, id+"."+key+sentSuffix); err != nil {
+				continue // the held row stays, and is sent after deleteHold
+			}
+			if held, err := w.ob.GetEvent(ctx, id+"."+key); err == nil && held.DoneAt.IsZero() && held.Attempts == 0 && held.LeaseOwner == "" {
+				_ = w.ob.FinishEvent(ctx, held.ID, "replaced once the delete was done")
+			}
+		}
+		w.svc.log.InfoContext(ctx, "vault: webhook event raised", "event", ev.Event, "id", ev.ID, "account", ev.Account)
+		w.wakeUp()
+	}
 	return func(ctx context.Context, derr error) {
 		if derr == nil {
-			w.wakeUp()
+			sent(ctx)
 			return
 		}
 		if !errors.Is(derr, store.ErrNotFound) {
 			// A failure after the commit (a timeout) is a delete all the
 			// same: withdraw only while the account is still there as it was.
 			if cur, err := w.svc.st.Get(ctx, name); err != nil || cur.Version != rec.Version {
-				w.wakeUp()
+				sent(ctx)
 				return
 			}
 		} // else another process deleted it first, and raised its own event
@@ -408,11 +445,18 @@ func (w *webhooks) deliver(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			failed := false
 			for _, ev := range byTarget[target] {
-				if failed { // the URL just failed: try its later events later
+				switch {
+				case failed: // the URL just failed: try its later events later
 					w.retry(context.WithoutCancel(ctx), ev, "not attempted: an earlier event to this URL failed")
-					continue
+				case ctx.Err() != nil: // stopping: POSTs in flight finish, no new one starts
+					w.release(context.WithoutCancel(ctx), ev, "not attempted: the vault was stopping")
+				case w.svc.now().Sub(now) > deliverLease-WebhookTimeout-leaseMargin:
+					// The claim could lapse during this POST and another
+					// replica send the event too: leave it to the next claim.
+					w.release(context.WithoutCancel(ctx), ev, "not attempted: its claim was running out")
+				default:
+					failed = !w.deliverOne(context.WithoutCancel(ctx), ev)
 				}
-				failed = !w.deliverOne(context.WithoutCancel(ctx), ev)
 			}
 		})
 	}
@@ -434,8 +478,17 @@ func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 	log := w.svc.log
 	id, _, _ := strings.Cut(ev.ID, ".")
 	if _, ok := w.urls[ev.Target]; !ok {
-		// The URL was removed from --webhook: it may be one no longer
-		// trusted, so nothing more is sent there.
+		// Not a URL of this process: one removed from --webhook (it may be
+		// no longer trusted), or another replica's during a change of
+		// --webhook. Nothing is sent there from here; the event is left
+		// to a replica that has the URL until it would be given up.
+		if now := w.svc.now(); ev.CreatedAt.IsZero() || now.Sub(ev.CreatedAt) < w.cfg.GiveUpAfter {
+			if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, now.Add(w.backoff(ev.Attempts)), "not sent by a vault without this --webhook URL"); err != nil {
+				log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
+			}
+			log.DebugContext(ctx, "vault: webhook event left to a replica with its URL", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
+			return true
+		}
 		_ = w.ob.FinishEvent(ctx, ev.ID, "dropped: the URL is no longer configured")
 		w.deliveries.WithLabelValues("dropped").Inc()
 		log.WarnContext(ctx, "vault: webhook event dropped: its URL is no longer configured", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
@@ -479,6 +532,15 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 	}
 	w.deliveries.WithLabelValues("failed").Inc()
 	log.WarnContext(ctx, "vault: webhook failed; retrying later", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target), "attempt", ev.Attempts+1, "err", why, "retryIn", delay)
+}
+
+// release hands a claimed event that was not attempted back to the outbox,
+// due at once, so that the next claim (by any replica) sends it.
+func (w *webhooks) release(ctx context.Context, ev store.OutboxEvent, why string) {
+	id, _, _ := strings.Cut(ev.ID, ".")
+	if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, w.svc.now(), why); err != nil {
+		w.svc.log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
+	}
 }
 
 // backoff is the delay after failed attempt number attempts+1: RetryBase
