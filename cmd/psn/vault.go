@@ -127,7 +127,7 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 	f.DurationVar(&cfg.WarnBefore, "warn-before", server.DefaultWarnBefore, "warn this long before a refresh token expires")
 	f.IntVar(&cfg.MaxSources, "max-sources", server.DefaultMaxSources, "accounts whose token source (client and cached token) stays in memory at most; the least recently used go first")
 	f.DurationVar(&cfg.SourceIdle, "source-idle", server.DefaultSourceIdle, "drop an account's token source from memory after this long unused")
-	f.StringArrayVar(&hooks, "webhook", nil, "POST signed events (login_required, refresh_expiring, …) to this URL; repeatable; the secret is PSN_WEBHOOK_SECRET")
+	f.StringArrayVar(&hooks, "webhook", nil, "POST signed events (login_required, refresh_expiring, …) to this URL; repeatable; a URL that carries a credential goes in PSN_WEBHOOK_URLS instead; the secret is PSN_WEBHOOK_SECRET")
 	cmd.AddCommand(serve, a.apikeyCommand(), a.webhookCommand())
 	return cmd
 }

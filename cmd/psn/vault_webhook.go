@@ -2,32 +2,59 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/vault/server"
 	"github.com/spf13/cobra"
 )
 
-// webhookSecret reads PSN_WEBHOOK_SECRET (a secret: never a flag).
-func (a *app) webhookSecret() psn.Secret {
-	return psn.Secret(strings.TrimSpace(a.getenv(server.WebhookSecretEnv)))
+// webhookURLsEnv names the environment variable with webhook URLs
+// (separated by spaces, commas or newlines), for URLs that carry a
+// receiver's credential in their path or query and so must not be on the
+// command line.
+const webhookURLsEnv = "PSN_WEBHOOK_URLS"
+
+// webhookSecret reads PSN_WEBHOOK_SECRET (a secret: never a flag), as is:
+// the receiver signs with the same bytes.
+func (a *app) webhookSecret() (psn.Secret, error) {
+	v := a.getenv(server.WebhookSecretEnv)
+	if v != strings.TrimSpace(v) {
+		return "", &userError{what: server.WebhookSecretEnv + " starts or ends with white space",
+			hint: "Remove it: the receiver verifies signatures with the exact secret, and a stray space or newline would make every signature differ."}
+	}
+	return psn.Secret(v), nil
+}
+
+// webhookURLs is the --webhook URLs followed by those of PSN_WEBHOOK_URLS.
+func (a *app) webhookURLs(flagged []string) []string {
+	urls := slices.Clone(flagged)
+	urls = append(urls, strings.FieldsFunc(a.getenv(webhookURLsEnv), func(r rune) bool {
+		return r == ',' || unicode.IsSpace(r)
+	})...)
+	return urls
 }
 
 // webhookConfig is the serve command's webhook configuration from its
-// --webhook URLs and PSN_WEBHOOK_SECRET.
-func (a *app) webhookConfig(urls []string) (server.WebhookConfig, error) {
+// --webhook URLs, PSN_WEBHOOK_URLS and PSN_WEBHOOK_SECRET.
+func (a *app) webhookConfig(flagged []string) (server.WebhookConfig, error) {
+	urls := a.webhookURLs(flagged)
 	if len(urls) == 0 {
 		return server.WebhookConfig{}, nil
 	}
-	secret := a.webhookSecret()
+	secret, err := a.webhookSecret()
+	if err != nil {
+		return server.WebhookConfig{}, err
+	}
 	if secret == "" {
-		return server.WebhookConfig{}, &userError{what: "--webhook needs a signing secret",
+		return server.WebhookConfig{}, &userError{what: "webhooks need a signing secret",
 			hint: "Set " + server.WebhookSecretEnv + " (the receiver checks X-Psn-Signature-256 with it); it is never read from a flag."}
 	}
 	for _, u := range urls {
 		if err := server.CheckWebhookURL(u); err != nil {
-			return server.WebhookConfig{}, &userError{what: "bad --webhook URL", err: err}
+			return server.WebhookConfig{}, &userError{what: "bad webhook URL " + server.RedactURL(u) + " (from --webhook or " + webhookURLsEnv + ")", err: err}
 		}
 	}
 	return server.WebhookConfig{URLs: urls, Secret: secret}, nil
@@ -42,13 +69,23 @@ func (a *app) webhookCommand() *cobra.Command {
 		Long: `Send one sample event, signed with PSN_WEBHOOK_SECRET exactly as "psn vault
 serve --webhook URL" signs real ones (X-Psn-Signature-256: sha256=<hex HMAC-SHA256
 of the body>), to check a receiver. Its account is "example" and its id starts
-with "evt_test_". A 2xx answer exits 0; anything else exits 1. See docs/vault.md.`,
+with "evt_test_". A 2xx answer exits 0; anything else exits 1. A URL that
+carries a credential belongs in PSN_WEBHOOK_URLS, not on the command line.
+See docs/vault.md.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if target == "" {
-				return usageError("--url is required")
+				if urls := a.webhookURLs(nil); len(urls) > 0 {
+					target = urls[0]
+				}
 			}
-			secret := a.webhookSecret()
+			if target == "" {
+				return usageError("--url is required (or set " + webhookURLsEnv + ": its first URL is used)")
+			}
+			secret, err := a.webhookSecret()
+			if err != nil {
+				return err
+			}
 			if secret == "" {
 				return &userError{what: server.WebhookSecretEnv + " is not set", hint: "Export the secret the receiver verifies signatures with; it is never read from a flag."}
 			}
@@ -65,7 +102,7 @@ with "evt_test_". A 2xx answer exits 0; anything else exits 1. See docs/vault.md
 		},
 	}
 	f := test.Flags()
-	f.StringVar(&target, "url", "", "the receiver's URL (http:// or https://)")
+	f.StringVar(&target, "url", "", "the receiver's URL (http:// or https://); default: the first of "+webhookURLsEnv)
 	f.StringVar(&event, "event", server.EventLoginRequired, "the sample's event: "+strings.Join(server.WebhookEvents(), ", "))
 	cmd.AddCommand(test)
 	return cmd

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +53,11 @@ func TestVaultWebhookTest(t *testing.T) {
 	if strings.Contains(errOut+out, secret) {
 		t.Fatal("the secret is on the screen")
 	}
+	status = http.StatusNoContent
+	c.env["PSN_WEBHOOK_URLS"] = rcv.URL + "/from-env"
+	if code, out, errOut := c.run("vault", "webhook", "test"); code != 0 || len(got) != 3 {
+		t.Fatalf("test with the URL from PSN_WEBHOOK_URLS: exit %d, stdout %q, stderr %q, receiver got %v", code, out, errOut, got)
+	}
 	if code, _, errOut := c.run("vault", "webhook", "test", "--url", rcv.URL, "--event", "nope"); code != 1 || !strings.Contains(errOut, "unknown webhook event") {
 		t.Fatalf("unknown event: exit %d, stderr %q", code, errOut)
 	}
@@ -61,23 +69,46 @@ func TestVaultServeWebhookNeedsSecret(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, server.WebhookSecretEnv) {
 		t.Fatalf("serve --webhook without a secret: exit %d, stderr %q; want 1 naming %s", code, errOut, server.WebhookSecretEnv)
 	}
+	c.env[server.WebhookSecretEnv] = "s \n"
+	code, _, errOut = c.run("vault", "serve", "--addr", "127.0.0.1:0", "--webhook", "https://hooks.example/x")
+	if code != 1 || !strings.Contains(errOut, "white space") {
+		t.Fatalf("a secret ending in white space: exit %d, stderr %q; want 1 saying so", code, errOut)
+	}
 	c.env[server.WebhookSecretEnv] = "s"
+	c.env["PSN_WEBHOOK_URLS"] = "https://hooks.example/ok, ftp://hooks.example/secret-path"
+	code, _, errOut = c.run("vault", "serve", "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errOut, "PSN_WEBHOOK_URLS") || strings.Contains(errOut, "secret-path") {
+		t.Fatalf("serve with a bad PSN_WEBHOOK_URLS: exit %d, stderr %q; want 1 naming the variable, not the path", code, errOut)
+	}
+	delete(c.env, "PSN_WEBHOOK_URLS")
 	code, _, errOut = c.run("vault", "serve", "--addr", "127.0.0.1:0", "--webhook", "ftp://hooks.example/x")
 	if code != 1 || !strings.Contains(errOut, "webhook URL") {
 		t.Fatalf("serve --webhook ftp://: exit %d, stderr %q; want 1", code, errOut)
 	}
 }
 
-// TestVaultServeSendsWebhooks runs `psn vault serve --webhook URL`, adds
-// and deletes an account over HTTP, and waits for the signed
-// account_added and account_deleted events.
+// TestVaultServeSendsWebhooks runs `psn vault serve` with one URL from
+// --webhook and one, whose path is a receiver's credential, from
+// PSN_WEBHOOK_URLS; adds and deletes an account over HTTP, and waits for
+// the signed account_added and account_deleted events at both. The
+// credential reaches neither stderr nor the store's files.
 func TestVaultServeSendsWebhooks(t *testing.T) {
 	const secret = "whsec-serve-test-77c2"
+	const credential = "tok-9f8e7d6c5b4a"
 	var (
 		mu     sync.Mutex
 		events []string
 	)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/"+credential {
+			mu.Lock()
+			defer mu.Unlock()
+			body, _ := io.ReadAll(r.Body)
+			var ev server.WebhookEvent
+			_ = json.Unmarshal(body, &ev)
+			events = append(events, "env:"+ev.Event)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		if !server.VerifyWebhook(psn.Secret(secret), body, r.Header.Get(server.HeaderSignature)) {
 			t.Errorf("bad signature")
@@ -91,6 +122,7 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	c := newVaultCLI(t)
 	c.env[server.WebhookSecretEnv] = secret
+	c.env["PSN_WEBHOOK_URLS"] = rcv.URL + "/" + credential
 	_, out, _ := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 
@@ -131,9 +163,17 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 	deadline := time.Now().Add(time.Minute) // a bound for a stuck test, not a speed requirement
 	for {
 		mu.Lock()
-		got := strings.Join(events, " ")
+		var mine, env []string
+		for _, e := range events {
+			if strings.HasPrefix(e, "env:") {
+				env = append(env, e)
+			} else {
+				mine = append(mine, e)
+			}
+		}
+		got := strings.Join(mine, " ") + " | " + strings.Join(env, " ")
 		mu.Unlock()
-		if got == "account_added:alice account_deleted:alice" {
+		if got == "account_added:alice account_deleted:alice | env:account_added env:account_deleted" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -145,7 +185,16 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d; stderr:\n%s", code, errb.String())
 	}
-	if strings.Contains(errb.String(), secret) {
-		t.Fatal("the webhook secret reached stderr")
+	if strings.Contains(errb.String(), secret) || strings.Contains(errb.String(), credential) {
+		t.Fatal("the webhook secret or the URL's credential reached stderr")
+	}
+	files, _ := filepath.Glob(filepath.Join(c.env["PSN_CONFIG_DIR"], "*"))
+	if len(files) == 0 {
+		t.Fatal("no store files to scan")
+	}
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte(credential)) {
+			t.Errorf("%s holds the webhook URL's credential", filepath.Base(f))
+		}
 	}
 }

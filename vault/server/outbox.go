@@ -58,7 +58,8 @@ type webhooks struct {
 	svc    *Service
 	ob     store.Outbox
 	cfg    WebhookConfig
-	urls   map[string]string // url → its short key in row ids
+	urls   map[string]string // url → its short key in row ids and targets
+	byKey  map[string]string // key → url
 	wake   chan struct{}
 	pruned atomic.Int64 // unix ns of the last prune
 	// dead remembers accounts this process loaded in the login-required
@@ -84,13 +85,14 @@ func newWebhooks(s *Service, cfg WebhookConfig) (*webhooks, error) {
 	if !ok {
 		return nil, fmt.Errorf("vault: webhooks need a store with an outbox; %T has none", s.st)
 	}
-	w := &webhooks{svc: s, ob: ob, cfg: cfg, urls: map[string]string{}, wake: make(chan struct{}, 1)}
+	w := &webhooks{svc: s, ob: ob, cfg: cfg, urls: map[string]string{}, byKey: map[string]string{}, wake: make(chan struct{}, 1)}
 	for _, u := range cfg.URLs {
 		if err := CheckWebhookURL(u); err != nil {
 			return nil, err
 		}
 		sum := sha256.Sum256([]byte(u))
 		w.urls[u] = hex.EncodeToString(sum[:6])
+		w.byKey[w.urls[u]] = u
 	}
 	if w.cfg.Client == nil {
 		w.cfg.Client = NewWebhookClient()
@@ -181,7 +183,9 @@ func (w *webhooks) rows(ctx context.Context, ev WebhookEvent, next time.Time, su
 	defer cancel()
 	added := false
 	for u, key := range w.urls {
-		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key + suffix, Kind: ev.Event, Target: u, Payload: body, NextAttempt: next})
+		// The row names its URL by key, not by the URL itself: a URL may
+		// carry a receiver's credential, which the store must not hold.
+		ok, err := w.ob.Enqueue(ctx, store.OutboxEvent{ID: ev.ID + "." + key + suffix, Kind: ev.Event, Target: targetPrefix + key, Payload: body, NextAttempt: next})
 		if err != nil {
 			w.svc.log.ErrorContext(ctx, "vault: webhook event not queued", "event", ev.Event, "id", ev.ID, "account", ev.Account, "url", RedactURL(u), "err", err)
 			continue
@@ -472,12 +476,38 @@ func (w *webhooks) deliver(ctx context.Context) (int, error) {
 	return len(evs), nil
 }
 
+// targetPrefix starts an outbox row's Target: "webhook:" and the key of
+// its URL (the first 6 bytes of the URL's SHA-256, in hex).
+const targetPrefix = "webhook:"
+
+// urlOf is the configured URL an outbox row's target names, or false when
+// this process has no such URL. A target that is a URL itself (rows
+// written before targets were keys) names that URL.
+func (w *webhooks) urlOf(target string) (string, bool) {
+	if key, ok := strings.CutPrefix(target, targetPrefix); ok {
+		u, ok := w.byKey[key]
+		return u, ok
+	}
+	_, ok := w.urls[target]
+	return target, ok
+}
+
+// show is how logs name a row's target: its URL's scheme and host when
+// this process knows the URL, else the target's key.
+func (w *webhooks) show(target string) string {
+	if u, ok := w.urlOf(target); ok || strings.Contains(target, "://") {
+		return RedactURL(u)
+	}
+	return target
+}
+
 // deliverOne POSTs one claimed event and records the outcome; false when
 // the POST failed.
 func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 	log := w.svc.log
 	id, _, _ := strings.Cut(ev.ID, ".")
-	if _, ok := w.urls[ev.Target]; !ok {
+	u, known := w.urlOf(ev.Target)
+	if !known {
 		// Not a URL of this process: one removed from --webhook (it may be
 		// no longer trusted), or another replica's during a change of
 		// --webhook. Nothing is sent there from here; the event is left
@@ -486,23 +516,23 @@ func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 			if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, now.Add(w.backoff(ev.Attempts)), "not sent by a vault without this --webhook URL"); err != nil {
 				log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
 			}
-			log.DebugContext(ctx, "vault: webhook event left to a replica with its URL", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
+			log.DebugContext(ctx, "vault: webhook event left to a replica with its URL", "event", ev.Kind, "id", id, "url", w.show(ev.Target))
 			return true
 		}
 		_ = w.ob.FinishEvent(ctx, ev.ID, "dropped: the URL is no longer configured")
 		w.deliveries.WithLabelValues("dropped").Inc()
-		log.WarnContext(ctx, "vault: webhook event dropped: its URL is no longer configured", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target))
+		log.WarnContext(ctx, "vault: webhook event dropped: its URL is no longer configured", "event", ev.Kind, "id", id, "url", w.show(ev.Target))
 		return true
 	}
 	pctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
-	code, err := postWebhook(pctx, w.cfg.Client, ev.Target, id, ev.Kind, ev.Payload, w.cfg.Secret)
+	code, err := postWebhook(pctx, w.cfg.Client, u, id, ev.Kind, ev.Payload, w.cfg.Secret)
 	cancel()
 	if err == nil && code >= 200 && code < 300 {
 		if ferr := w.ob.FinishEvent(ctx, ev.ID, ""); ferr != nil {
 			log.WarnContext(ctx, "vault: webhook delivered but not marked so; it may be sent again", "event", ev.Kind, "id", id, "err", ferr)
 		}
 		w.deliveries.WithLabelValues("delivered").Inc()
-		log.InfoContext(ctx, "vault: webhook delivered", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target), "status", code, "attempt", ev.Attempts+1)
+		log.InfoContext(ctx, "vault: webhook delivered", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "status", code, "attempt", ev.Attempts+1)
 		return true
 	}
 	why := fmt.Sprintf("HTTP %d", code)
@@ -523,7 +553,7 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 	if !ev.CreatedAt.IsZero() && now.Sub(ev.CreatedAt) >= w.cfg.GiveUpAfter {
 		_ = w.ob.FinishEvent(ctx, ev.ID, fmt.Sprintf("gave up after %d attempts: %s", ev.Attempts+1, why))
 		w.deliveries.WithLabelValues("gave_up").Inc()
-		log.ErrorContext(ctx, "vault: webhook given up", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target), "attempts", ev.Attempts+1, "err", why)
+		log.ErrorContext(ctx, "vault: webhook given up", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "attempts", ev.Attempts+1, "err", why)
 		return
 	}
 	delay := w.backoff(ev.Attempts)
@@ -531,7 +561,7 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 		log.WarnContext(ctx, "vault: recording a failed webhook attempt", "id", id, "err", rerr)
 	}
 	w.deliveries.WithLabelValues("failed").Inc()
-	log.WarnContext(ctx, "vault: webhook failed; retrying later", "event", ev.Kind, "id", id, "url", RedactURL(ev.Target), "attempt", ev.Attempts+1, "err", why, "retryIn", delay)
+	log.WarnContext(ctx, "vault: webhook failed; retrying later", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "attempt", ev.Attempts+1, "err", why, "retryIn", delay)
 }
 
 // release hands a claimed event that was not attempted back to the outbox,
