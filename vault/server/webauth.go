@@ -121,9 +121,31 @@ func arrivedOnLoopback(r *http.Request) bool {
 	return ap.Addr().Unmap().IsLoopback()
 }
 
-// open reports whether r may see the page and /metrics without a key.
+// loopbackHost reports whether host (a Host header: name or address,
+// maybe with a port) names this host's loopback: localhost, a name under
+// .localhost (which browsers resolve to loopback themselves), or a loopback
+// address. An empty host (HTTP/1.0) names nothing a browser could rebind.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// open reports whether r may see the page and /metrics without a key: it
+// arrived on loopback and its Host header names loopback too. A browser
+// sends the name it was given, so a web page that rebinds its own name to
+// 127.0.0.1 (DNS rebinding) to read this page gets the form instead.
 func (w *webAuth) open(r *http.Request) bool {
-	return !w.keyAlways && arrivedOnLoopback(r)
+	return !w.keyAlways && arrivedOnLoopback(r) && loopbackHost(r.Host)
 }
 
 // bearer reports whether r carries a valid API key in its Authorization
