@@ -114,11 +114,13 @@ accounts only ('*': of every account) and may not add or delete any.`,
 			if err != nil {
 				return err
 			}
+			// The key is stored now: audit it before printing, which may
+			// fail (a full disk) and leave a key nobody holds.
+			auditLine(cmd.Context(), server.AuditAPIKeyCreated, info)
 			if _, err := fmt.Fprintln(a.stdout, key.Reveal()); err != nil {
-				return err
+				return fmt.Errorf("API key %q (id %s) was created but could not be printed; revoke it: %w", info.Name, info.ID, err)
 			}
 			fmt.Fprintf(a.stderr, "API key %q created (id %s, scope %s). It is shown this once: only its hash is stored.\n", info.Name, info.ID, info.Scope.ShortString())
-			auditLine(cmd.Context(), server.AuditAPIKeyCreated, info)
 			return nil
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -173,5 +174,30 @@ func TestVaultServeAuditLog(t *testing.T) {
 		if strings.Contains(string(log), s) || strings.Contains(errb.String(), s) {
 			t.Fatalf("a secret (%d chars) is in the audit log or on stderr", len(s))
 		}
+	}
+}
+
+// failWriter fails every write, as stdout on a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestVaultAPIKeyCreateAuditedWhenStdoutFails: a key is in the store once
+// CreateScoped returns, so it is audited even when printing it fails.
+func TestVaultAPIKeyCreateAuditedWhenStdoutFails(t *testing.T) {
+	c := newVaultCLI(t)
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	var errb strings.Builder
+	code := run(t.Context(), []string{"vault", "apikey", "create", "lost", "--admin", "--audit-log", auditPath}, strings.NewReader(""), failWriter{}, &errb, c.getenv)
+	if code == 0 {
+		t.Fatal("create succeeded though the key could not be printed")
+	}
+	_, out, _ := c.run("vault", "apikey", "list", "-o", "json")
+	if !strings.Contains(out, `"lost"`) {
+		t.Fatalf("the key was not stored: %s", out)
+	}
+	b, _ := os.ReadFile(auditPath)
+	if !strings.Contains(string(b), `"event":"apikey_created"`) || !strings.Contains(string(b), `"key_name":"lost"`) {
+		t.Fatalf("a stored key has no apikey_created line; audit log:\n%s", b)
 	}
 }
