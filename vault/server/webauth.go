@@ -87,8 +87,8 @@ type webAuth struct {
 	audit func(r *http.Request, event string, attrs ...slog.Attr)
 
 	mu       sync.Mutex
-	sessions map[[32]byte]webSession // SHA-256 of the cookie value → session
-	fails    map[netip.Addr]failWindow
+	sessions map[[32]byte]webSession     // SHA-256 of the cookie value → session
+	fails    map[netip.Prefix]failWindow // by limitKey
 }
 
 func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
@@ -99,7 +99,7 @@ func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
 	w := &webAuth{
 		keys: keys, log: svc.log, keyAlways: cfg.keyAlways, now: cfg.now,
 		csrf:     http.NewCrossOriginProtection(),
-		sessions: map[[32]byte]webSession{}, fails: map[netip.Addr]failWindow{},
+		sessions: map[[32]byte]webSession{}, fails: map[netip.Prefix]failWindow{},
 	}
 	w.csrf.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "cross-origin request refused", http.StatusForbidden)
@@ -267,18 +267,31 @@ func remoteAddr(r *http.Request) netip.Addr {
 	return ap.Addr().Unmap()
 }
 
+// limitKey is what the failed-login limit counts as one address: an IPv4
+// address, or an IPv6 /64 (one client, a home or a host, commonly holds a
+// whole /64 and could take a new address for every try).
+func limitKey(addr netip.Addr) netip.Prefix {
+	bits := 32
+	if addr.Is6() {
+		bits = 64
+	}
+	p, _ := addr.Prefix(bits) // the zero Prefix for an invalid addr: one key
+	return p
+}
+
 // throttled reports whether addr used up its failed logins, and when it
 // may try again.
 func (w *webAuth) throttled(addr netip.Addr) (bool, time.Time) {
+	key := limitKey(addr)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, ok := w.fails[addr]
+	f, ok := w.fails[key]
 	if !ok {
 		return false, time.Time{}
 	}
 	end := f.start.Add(loginFailWindow)
 	if !w.now().Before(end) {
-		delete(w.fails, addr)
+		delete(w.fails, key)
 		return false, time.Time{}
 	}
 	return f.n >= loginMaxFailures, end
@@ -286,10 +299,11 @@ func (w *webAuth) throttled(addr netip.Addr) (bool, time.Time) {
 
 // failed counts a failed login from addr.
 func (w *webAuth) failed(addr netip.Addr) {
+	key := limitKey(addr)
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, ok := w.fails[addr]
+	f, ok := w.fails[key]
 	if !ok || !now.Before(f.start.Add(loginFailWindow)) {
 		if len(w.fails) >= maxFailAddrs {
 			for a, g := range w.fails {
@@ -304,7 +318,7 @@ func (w *webAuth) failed(addr netip.Addr) {
 		f = failWindow{start: now}
 	}
 	f.n++
-	w.fails[addr] = f
+	w.fails[key] = f
 }
 
 // login serves POST /login: the form's key, once; a good one opens a
