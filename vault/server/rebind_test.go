@@ -50,3 +50,23 @@ func TestLoginFormNamesAWorkingCommand(t *testing.T) {
 		t.Fatalf("the sign-in form does not name a command that makes a key for it:\n%s", body)
 	}
 }
+
+// TestLoopbackThroughProxyNeedsKey: a request that a reverse proxy on this
+// host forwarded arrives on loopback too; when the proxy says so (Forwarded,
+// X-Forwarded-For, X-Real-IP), the page and /metrics are not open.
+func TestLoopbackThroughProxyNeedsKey(t *testing.T) {
+	a := newAPIEnv(t, envOptions{})
+	a.add("alice", 0, false)
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		hdr := http.Header{h: {"203.0.113.7"}}
+		if h == "Forwarded" {
+			hdr = http.Header{h: {"for=203.0.113.7;proto=https"}}
+		}
+		if _, body := httpGet(t, a.api.Client(), a.api.URL+"/", hdr); strings.Contains(string(body), "alice") || !isLoginForm(body) {
+			t.Errorf("GET / on loopback with %s: the page, want the sign-in form", h)
+		}
+		if resp, _ := httpGet(t, a.api.Client(), a.api.URL+"/metrics", hdr); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET /metrics on loopback with %s = %d, want 401", h, resp.StatusCode)
+		}
+	}
+}

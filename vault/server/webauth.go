@@ -140,12 +140,25 @@ func loopbackHost(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
+// forwarded reports whether r says a proxy forwarded it. Such a header is
+// never believed as a client's address; it only takes away what loopback
+// would give (any client may send one, to no gain).
+func forwarded(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if _, ok := r.Header[h]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // open reports whether r may see the page and /metrics without a key: it
-// arrived on loopback and its Host header names loopback too. A browser
-// sends the name it was given, so a web page that rebinds its own name to
-// 127.0.0.1 (DNS rebinding) to read this page gets the form instead.
+// arrived on loopback, its Host header names loopback too, and no proxy
+// header says it was forwarded from elsewhere. A browser sends the name it
+// was given, so a web page that rebinds its own name to 127.0.0.1 (DNS
+// rebinding) to read this page gets the form instead.
 func (w *webAuth) open(r *http.Request) bool {
-	return !w.keyAlways && arrivedOnLoopback(r) && loopbackHost(r.Host)
+	return !w.keyAlways && arrivedOnLoopback(r) && loopbackHost(r.Host) && !forwarded(r)
 }
 
 // bearer reports whether r carries a valid API key in its Authorization
