@@ -201,3 +201,26 @@ func TestVaultAPIKeyCreateAuditedWhenStdoutFails(t *testing.T) {
 		t.Fatalf("a stored key has no apikey_created line; audit log:\n%s", b)
 	}
 }
+
+// TestVaultAPIKeyAuditWriteFails: an audit line that cannot be written
+// (/dev/full: ENOSPC) fails the command; a created key is taken back, so
+// no key exists without its apikey_created line.
+func TestVaultAPIKeyAuditWriteFails(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	c := newVaultCLI(t)
+	code, out, errOut := c.run("vault", "apikey", "create", "unaudited", "--admin", "--audit-log", "/dev/full")
+	if code == 0 || out != "" || !strings.Contains(errOut, "audit") {
+		t.Fatalf("create with an unwritable audit log = %d, stdout %q, stderr %q; want a failure, no key", code, out, errOut)
+	}
+	if _, out, _ := c.run("vault", "apikey", "list", "-o", "json"); strings.Contains(out, "unaudited") {
+		t.Fatalf("an unaudited key is in the store: %s", out)
+	}
+	if code, _, _ := c.run("vault", "apikey", "create", "ops", "--admin"); code != 0 {
+		t.Fatal("create failed")
+	}
+	if code, _, errOut := c.run("vault", "apikey", "revoke", "ops", "--audit-log", "/dev/full"); code == 0 || !strings.Contains(errOut, "audit") {
+		t.Fatalf("revoke with an unwritable audit log = %d %q, want a failure that says so", code, errOut)
+	}
+}
