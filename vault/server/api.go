@@ -236,6 +236,13 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return
 			}
+			if errors.Is(err, store.ErrUnavailable) {
+				// No key is accepted yet: the driver's error (the store's
+				// host, user, database) is for the log, not for anyone.
+				a.svc.log.ErrorContext(r.Context(), "vault: the API keys could not be read", "err", err)
+				writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: "the API keys could not be read; try again shortly"})
+				return
+			}
 			a.fail(w, r, err)
 			return
 		}
