@@ -2,11 +2,14 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
 )
 
 // TestLoginLimitCountsIPv6Networks: one IPv6 client holds a whole /64, so
@@ -36,4 +39,38 @@ func TestLoginLimitCountsIPv6Networks(t *testing.T) {
 	if code := login("[2001:db8:1:3::1]:4000", g.key.Reveal()); code != http.StatusSeeOther {
 		t.Fatalf("login from another /64 = %d, want 303", code)
 	}
+}
+
+// TestLoginLimitHoldsUnderParallelTries: tries sent at once, while their
+// keys are being checked, count against the limit too: of 2×limit parallel
+// wrong keys from one address, only limit are checked, the rest get 429.
+func TestLoginLimitHoldsUnderParallelTries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &slowMeta{release: make(chan struct{})}
+		w := newWebAuth(&Service{log: slog.New(slog.DiscardHandler)}, NewAPIKeys(st), nil)
+		w.audit = func(*http.Request, string, ...slog.Attr) {}
+		bad := "psnv_0123456789abcdef_" + strings.Repeat("A", 43)
+		codes := make([]int, 2*loginMaxFailures)
+		var wg sync.WaitGroup
+		for i := range codes {
+			wg.Go(func() {
+				r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"key": {bad}}.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.RemoteAddr = "192.0.2.7:4000"
+				rec := httptest.NewRecorder()
+				w.login(rec, r)
+				codes[i] = rec.Code
+			})
+		}
+		synctest.Wait() // every try is in flight: checked, or refused
+		close(st.release)
+		wg.Wait()
+		n := map[int]int{}
+		for _, c := range codes {
+			n[c]++
+		}
+		if n[http.StatusUnauthorized] != loginMaxFailures || n[http.StatusTooManyRequests] != loginMaxFailures {
+			t.Fatalf("%d parallel wrong keys: %v answers, want %d×401 and the rest 429", len(codes), n, loginMaxFailures)
+		}
+	})
 }

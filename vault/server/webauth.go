@@ -89,6 +89,7 @@ type webAuth struct {
 	mu       sync.Mutex
 	sessions map[[32]byte]webSession     // SHA-256 of the cookie value → session
 	fails    map[netip.Prefix]failWindow // by limitKey
+	tries    map[netip.Prefix]int        // by limitKey: logins being checked now
 }
 
 func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
@@ -99,7 +100,7 @@ func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
 	w := &webAuth{
 		keys: keys, log: svc.log, keyAlways: cfg.keyAlways, now: cfg.now,
 		csrf:     http.NewCrossOriginProtection(),
-		sessions: map[[32]byte]webSession{}, fails: map[netip.Prefix]failWindow{},
+		sessions: map[[32]byte]webSession{}, fails: map[netip.Prefix]failWindow{}, tries: map[netip.Prefix]int{},
 	}
 	w.csrf.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "cross-origin request refused", http.StatusForbidden)
@@ -292,22 +293,37 @@ func limitKey(addr netip.Addr) netip.Prefix {
 	return p
 }
 
-// throttled reports whether addr used up its failed logins, and when it
-// may try again.
-func (w *webAuth) throttled(addr netip.Addr) (bool, time.Time) {
+// throttled reports whether addr used up its failed logins, counting its
+// tries still being checked as failures (else tries sent at once would all
+// pass before the first failure is counted), and when it may try again.
+// When it is not, it holds one try for addr until done is called.
+func (w *webAuth) throttled(addr netip.Addr) (busy bool, until time.Time, done func()) {
 	key := limitKey(addr)
+	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, ok := w.fails[key]
-	if !ok {
-		return false, time.Time{}
+	n := 0
+	if f, ok := w.fails[key]; ok {
+		if end := f.start.Add(loginFailWindow); now.Before(end) {
+			n, until = f.n, end
+		} else {
+			delete(w.fails, key)
+		}
 	}
-	end := f.start.Add(loginFailWindow)
-	if !w.now().Before(end) {
-		delete(w.fails, key)
-		return false, time.Time{}
+	if n+w.tries[key] >= loginMaxFailures {
+		if until.IsZero() { // held back by tries in flight only
+			until = now.Add(time.Second)
+		}
+		return true, until, nil
 	}
-	return f.n >= loginMaxFailures, end
+	w.tries[key]++
+	return false, time.Time{}, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.tries[key]--; w.tries[key] <= 0 {
+			delete(w.tries, key)
+		}
+	}
 }
 
 // failed counts a failed login from addr.
@@ -340,12 +356,14 @@ func (w *webAuth) failed(addr netip.Addr) {
 // (CrossOriginProtection, applied by routes).
 func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 	addr := remoteAddr(r)
-	if busy, until := w.throttled(addr); busy {
+	busy, until, done := w.throttled(addr)
+	if busy {
 		rw.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(w.now())/time.Second)+1))
 		writeLogin(rw, http.StatusTooManyRequests, "Too many failed attempts from your address: try again in "+
 			relDuration(until.Sub(w.now()))+".")
 		return
 	}
+	defer done()
 	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		writeLogin(rw, http.StatusBadRequest, "The form could not be read.")
