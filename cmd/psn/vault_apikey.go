@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/user"
@@ -59,10 +60,26 @@ type cliAudit struct {
 	path string
 }
 
+// errWriter remembers the first failed write.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
 // open opens the audit log before a change is made, so that a change is
-// not made when it cannot be audited; done closes it.
-func (c *cliAudit) open(a *app) (log func(ctx context.Context, event string, info server.APIKeyInfo), done func(), err error) {
-	w, done := a.stderr, func() {}
+// not made when it cannot be audited; log reports a line it could not
+// write; done closes the log.
+func (c *cliAudit) open(a *app) (log func(ctx context.Context, event string, info server.APIKeyInfo) error, done func(), err error) {
+	var w io.Writer = a.stderr
+	done = func() {}
 	if c.path != "" {
 		f, err := server.OpenAuditFile(c.path)
 		if err != nil {
@@ -75,11 +92,16 @@ func (c *cliAudit) open(a *app) (log func(ctx context.Context, event string, inf
 	if u, err := user.Current(); err == nil {
 		who = u.Username
 	}
-	l := server.NewAuditLogger(w)
-	return func(ctx context.Context, event string, info server.APIKeyInfo) {
+	ew := &errWriter{w: w}
+	l := server.NewAuditLogger(ew)
+	return func(ctx context.Context, event string, info server.APIKeyInfo) error {
 		l.LogAttrs(ctx, slog.LevelInfo, "audit", slog.String("event", event),
 			slog.String("key_id", info.ID), slog.String("key_name", info.Name), slog.String("scope", info.Scope.String()),
 			slog.String("os_user", who), slog.String("host", host), slog.Int("pid", os.Getpid()))
+		if ew.err != nil {
+			return fmt.Errorf("writing the audit line: %w", ew.err)
+		}
+		return nil
 	}, done, nil
 }
 
@@ -110,15 +132,24 @@ accounts only ('*': of every account) and may not add or delete any.`,
 			if err != nil {
 				return err
 			}
-			key, info, err := server.NewAPIKeys(st).CreateScoped(cmd.Context(), args[0], scope)
+			keys := server.NewAPIKeys(st)
+			key, info, err := keys.CreateScoped(cmd.Context(), args[0], scope)
 			if err != nil {
 				return err
 			}
+			// The key is stored now: audit it before printing, which may
+			// fail (a full disk) and leave a key nobody holds. A key that
+			// cannot be audited is taken back (it was never shown).
+			if err := auditLine(cmd.Context(), server.AuditAPIKeyCreated, info); err != nil {
+				if rerr := keys.Revoke(cmd.Context(), info.Name); rerr != nil {
+					return fmt.Errorf("API key %q (id %s) was created but %w, and revoking it failed: %w", info.Name, info.ID, err, rerr)
+				}
+				return fmt.Errorf("API key %q not created: %w", info.Name, err)
+			}
 			if _, err := fmt.Fprintln(a.stdout, key.Reveal()); err != nil {
-				return err
+				return fmt.Errorf("API key %q (id %s) was created but could not be printed; revoke it: %w", info.Name, info.ID, err)
 			}
 			fmt.Fprintf(a.stderr, "API key %q created (id %s, scope %s). It is shown this once: only its hash is stored.\n", info.Name, info.ID, info.Scope.ShortString())
-			auditLine(cmd.Context(), server.AuditAPIKeyCreated, info)
 			return nil
 		},
 	}
@@ -170,7 +201,9 @@ applies the new scope within 2 s.`,
 				return err
 			}
 			fmt.Fprintf(a.stderr, "API key %q now has scope %s.\n", info.Name, info.Scope.ShortString())
-			auditLine(cmd.Context(), server.AuditAPIKeyScopeChange, info)
+			if err := auditLine(cmd.Context(), server.AuditAPIKeyScopeChange, info); err != nil {
+				return fmt.Errorf("API key %q was re-scoped but %w", info.Name, err)
+			}
 			return nil
 		},
 	}
@@ -204,7 +237,9 @@ applies the new scope within 2 s.`,
 				return err
 			}
 			fmt.Fprintf(a.stderr, "API key %q revoked.\n", args[0])
-			auditLine(cmd.Context(), server.AuditAPIKeyRevoked, info)
+			if err := auditLine(cmd.Context(), server.AuditAPIKeyRevoked, info); err != nil {
+				return fmt.Errorf("API key %q was revoked but %w", args[0], err)
+			}
 			return nil
 		},
 	}

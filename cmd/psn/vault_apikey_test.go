@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -173,5 +174,53 @@ func TestVaultServeAuditLog(t *testing.T) {
 		if strings.Contains(string(log), s) || strings.Contains(errb.String(), s) {
 			t.Fatalf("a secret (%d chars) is in the audit log or on stderr", len(s))
 		}
+	}
+}
+
+// failWriter fails every write, as stdout on a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestVaultAPIKeyCreateAuditedWhenStdoutFails: a key is in the store once
+// CreateScoped returns, so it is audited even when printing it fails.
+func TestVaultAPIKeyCreateAuditedWhenStdoutFails(t *testing.T) {
+	c := newVaultCLI(t)
+	auditPath := filepath.Join(t.TempDir(), "audit.log")
+	var errb strings.Builder
+	code := run(t.Context(), []string{"vault", "apikey", "create", "lost", "--admin", "--audit-log", auditPath}, strings.NewReader(""), failWriter{}, &errb, c.getenv)
+	if code == 0 {
+		t.Fatal("create succeeded though the key could not be printed")
+	}
+	_, out, _ := c.run("vault", "apikey", "list", "-o", "json")
+	if !strings.Contains(out, `"lost"`) {
+		t.Fatalf("the key was not stored: %s", out)
+	}
+	b, _ := os.ReadFile(auditPath)
+	if !strings.Contains(string(b), `"event":"apikey_created"`) || !strings.Contains(string(b), `"key_name":"lost"`) {
+		t.Fatalf("a stored key has no apikey_created line; audit log:\n%s", b)
+	}
+}
+
+// TestVaultAPIKeyAuditWriteFails: an audit line that cannot be written
+// (/dev/full: ENOSPC) fails the command; a created key is taken back, so
+// no key exists without its apikey_created line.
+func TestVaultAPIKeyAuditWriteFails(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	c := newVaultCLI(t)
+	code, out, errOut := c.run("vault", "apikey", "create", "unaudited", "--admin", "--audit-log", "/dev/full")
+	if code == 0 || out != "" || !strings.Contains(errOut, "audit") {
+		t.Fatalf("create with an unwritable audit log = %d, stdout %q, stderr %q; want a failure, no key", code, out, errOut)
+	}
+	if _, out, _ := c.run("vault", "apikey", "list", "-o", "json"); strings.Contains(out, "unaudited") {
+		t.Fatalf("an unaudited key is in the store: %s", out)
+	}
+	if code, _, _ := c.run("vault", "apikey", "create", "ops", "--admin"); code != 0 {
+		t.Fatal("create failed")
+	}
+	if code, _, errOut := c.run("vault", "apikey", "revoke", "ops", "--audit-log", "/dev/full"); code == 0 || !strings.Contains(errOut, "audit") {
+		t.Fatalf("revoke with an unwritable audit log = %d %q, want a failure that says so", code, errOut)
 	}
 }

@@ -236,6 +236,13 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return
 			}
+			if errors.Is(err, store.ErrUnavailable) {
+				// No key is accepted yet: the driver's error (the store's
+				// host, user, database) is for the log, not for anyone.
+				a.svc.log.ErrorContext(r.Context(), "vault: the API keys could not be read", "err", err)
+				writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: "the API keys could not be read; try again shortly"})
+				return
+			}
 			a.fail(w, r, err)
 			return
 		}
@@ -436,7 +443,15 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := a.svc.Ping(ctx); err != nil {
-		writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: err.Error()})
+		// /healthz is open everywhere: a driver's error names the store's
+		// host, user and database, so only loopback (or the log) sees it.
+		msg := "the store does not answer (the vault's log says why)"
+		if a.web.open(r) {
+			msg = err.Error()
+		} else {
+			a.svc.log.WarnContext(r.Context(), "vault: /healthz: the store does not answer", "err", err)
+		}
+		writeError(w, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: msg})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -152,12 +152,15 @@ func (k *APIKeys) current(ctx context.Context) (apiKeyFile, error) {
 		return f, nil
 	}
 	k.fmu.Unlock()
-	v, err, _ := k.sf.Do("load", func() (any, error) {
+	// The read is shared by every caller waiting for it, so it does not
+	// end with the request that started it (a client that hung up); each
+	// caller stops waiting when its own context ends.
+	ch := k.sf.DoChan("load", func() (any, error) {
 		k.fmu.Lock()
 		gen := k.gen
 		k.fmu.Unlock()
 		at := k.now()
-		lctx, cancel := context.WithTimeout(ctx, requestWait)
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestWait)
 		defer cancel()
 		f, _, err := k.load(lctx)
 		if err != nil {
@@ -170,10 +173,16 @@ func (k *APIKeys) current(ctx context.Context) (apiKeyFile, error) {
 		}
 		return f, nil
 	})
-	if err != nil {
-		return apiKeyFile{}, err
+	var res singleflight.Result
+	select {
+	case res = <-ch:
+	case <-ctx.Done():
+		return apiKeyFile{}, ctx.Err()
 	}
-	return v.(apiKeyFile), nil
+	if res.Err != nil {
+		return apiKeyFile{}, res.Err
+	}
+	return res.Val.(apiKeyFile), nil
 }
 
 // forget makes the next Verify read the keys again (after a change made

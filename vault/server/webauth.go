@@ -87,8 +87,9 @@ type webAuth struct {
 	audit func(r *http.Request, event string, attrs ...slog.Attr)
 
 	mu       sync.Mutex
-	sessions map[[32]byte]webSession // SHA-256 of the cookie value → session
-	fails    map[netip.Addr]failWindow
+	sessions map[[32]byte]webSession     // SHA-256 of the cookie value → session
+	fails    map[netip.Prefix]failWindow // by limitKey
+	tries    map[netip.Prefix]int        // by limitKey: logins being checked now
 }
 
 func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
@@ -99,7 +100,7 @@ func newWebAuth(svc *Service, keys *APIKeys, opts []HandlerOption) *webAuth {
 	w := &webAuth{
 		keys: keys, log: svc.log, keyAlways: cfg.keyAlways, now: cfg.now,
 		csrf:     http.NewCrossOriginProtection(),
-		sessions: map[[32]byte]webSession{}, fails: map[netip.Addr]failWindow{},
+		sessions: map[[32]byte]webSession{}, fails: map[netip.Prefix]failWindow{}, tries: map[netip.Prefix]int{},
 	}
 	w.csrf.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "cross-origin request refused", http.StatusForbidden)
@@ -121,9 +122,44 @@ func arrivedOnLoopback(r *http.Request) bool {
 	return ap.Addr().Unmap().IsLoopback()
 }
 
-// open reports whether r may see the page and /metrics without a key.
+// loopbackHost reports whether host (a Host header: name or address,
+// maybe with a port) names this host's loopback: localhost, a name under
+// .localhost (which browsers resolve to loopback themselves), or a loopback
+// address. An empty host (HTTP/1.0) names nothing a browser could rebind.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// forwarded reports whether r says a proxy forwarded it. Such a header is
+// never believed as a client's address; it only takes away what loopback
+// would give (any client may send one, to no gain).
+func forwarded(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if _, ok := r.Header[h]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// open reports whether r may see the page and /metrics without a key: it
+// arrived on loopback, its Host header names loopback too, and no proxy
+// header says it was forwarded from elsewhere. A browser sends the name it
+// was given, so a web page that rebinds its own name to 127.0.0.1 (DNS
+// rebinding) to read this page gets the form instead.
 func (w *webAuth) open(r *http.Request) bool {
-	return !w.keyAlways && arrivedOnLoopback(r)
+	return !w.keyAlways && arrivedOnLoopback(r) && loopbackHost(r.Host) && !forwarded(r)
 }
 
 // bearer reports whether r carries a valid API key in its Authorization
@@ -245,29 +281,58 @@ func remoteAddr(r *http.Request) netip.Addr {
 	return ap.Addr().Unmap()
 }
 
-// throttled reports whether addr used up its failed logins, and when it
-// may try again.
-func (w *webAuth) throttled(addr netip.Addr) (bool, time.Time) {
+// limitKey is what the failed-login limit counts as one address: an IPv4
+// address, or an IPv6 /64 (one client, a home or a host, commonly holds a
+// whole /64 and could take a new address for every try).
+func limitKey(addr netip.Addr) netip.Prefix {
+	bits := 32
+	if addr.Is6() {
+		bits = 64
+	}
+	p, _ := addr.Prefix(bits) // the zero Prefix for an invalid addr: one key
+	return p
+}
+
+// throttled reports whether addr used up its failed logins, counting its
+// tries still being checked as failures (else tries sent at once would all
+// pass before the first failure is counted), and when it may try again.
+// When it is not, it holds one try for addr until done is called.
+func (w *webAuth) throttled(addr netip.Addr) (busy bool, until time.Time, done func()) {
+	key := limitKey(addr)
+	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, ok := w.fails[addr]
-	if !ok {
-		return false, time.Time{}
+	n := 0
+	if f, ok := w.fails[key]; ok {
+		if end := f.start.Add(loginFailWindow); now.Before(end) {
+			n, until = f.n, end
+		} else {
+			delete(w.fails, key)
+		}
 	}
-	end := f.start.Add(loginFailWindow)
-	if !w.now().Before(end) {
-		delete(w.fails, addr)
-		return false, time.Time{}
+	if n+w.tries[key] >= loginMaxFailures {
+		if until.IsZero() { // held back by tries in flight only
+			until = now.Add(time.Second)
+		}
+		return true, until, nil
 	}
-	return f.n >= loginMaxFailures, end
+	w.tries[key]++
+	return false, time.Time{}, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.tries[key]--; w.tries[key] <= 0 {
+			delete(w.tries, key)
+		}
+	}
 }
 
 // failed counts a failed login from addr.
 func (w *webAuth) failed(addr netip.Addr) {
+	key := limitKey(addr)
 	now := w.now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, ok := w.fails[addr]
+	f, ok := w.fails[key]
 	if !ok || !now.Before(f.start.Add(loginFailWindow)) {
 		if len(w.fails) >= maxFailAddrs {
 			for a, g := range w.fails {
@@ -282,7 +347,7 @@ func (w *webAuth) failed(addr netip.Addr) {
 		f = failWindow{start: now}
 	}
 	f.n++
-	w.fails[addr] = f
+	w.fails[key] = f
 }
 
 // login serves POST /login: the form's key, once; a good one opens a
@@ -291,12 +356,14 @@ func (w *webAuth) failed(addr netip.Addr) {
 // (CrossOriginProtection, applied by routes).
 func (w *webAuth) login(rw http.ResponseWriter, r *http.Request) {
 	addr := remoteAddr(r)
-	if busy, until := w.throttled(addr); busy {
+	busy, until, done := w.throttled(addr)
+	if busy {
 		rw.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(w.now())/time.Second)+1))
 		writeLogin(rw, http.StatusTooManyRequests, "Too many failed attempts from your address: try again in "+
 			relDuration(until.Sub(w.now()))+".")
 		return
 	}
+	defer done()
 	r.Body = http.MaxBytesReader(rw, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		writeLogin(rw, http.StatusBadRequest, "The form could not be read.")
