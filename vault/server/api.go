@@ -229,9 +229,21 @@ func (a *api) auth(next, deny http.Handler) http.Handler {
 				"missing API key: send Authorization: Bearer <api key>, with a key this vault issued")))
 			return
 		}
-		// Verify bounds its own store read (requestWait).
-		info, err := a.keys.Verify(r.Context(), key)
+		// verify bounds its own store read (requestWait), and the argon2id
+		// checks of an address that keeps sending wrong keys.
+		info, err := a.web.verify(r, key)
 		if err != nil {
+			var te *throttledError
+			if errors.As(err, &te) {
+				// Not audited line by line: a flood of guesses must not
+				// grow the audit trail; the first failures were audited.
+				a.web.writeThrottled(w, te)
+				return
+			}
+			if errors.Is(err, ErrAPIKeyBusy) {
+				writeError(w, http.StatusServiceUnavailable, APIError{Code: "busy", Message: "too many API key checks at once; try again"})
+				return
+			}
 			if errors.Is(err, ErrAPIKeyInvalid) {
 				deny.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authProblem{}, "invalid API key")))
 				return

@@ -23,6 +23,10 @@ import (
 	"github.com/psnkit/psn/store"
 )
 
+// argonWait bounds how long a key check waits for an argon2id slot
+// (APIKeys.sem) before it gives up with ErrAPIKeyBusy.
+const argonWait = 5 * time.Second
+
 // apiKeysMeta is the store meta key holding the vault API keys' hashes.
 const apiKeysMeta = "apikeys"
 
@@ -44,6 +48,9 @@ const (
 
 // Errors of the API key registry, matched with errors.Is.
 var (
+	// ErrAPIKeyBusy: a key not yet verified could not be checked now: too
+	// many argon2id checks were waiting (answered 503; try again).
+	ErrAPIKeyBusy = errors.New("vault: too many API key checks at once; try again")
 	// ErrAPIKeyInvalid: the presented key is malformed, unknown or revoked.
 	ErrAPIKeyInvalid = errors.New("vault: invalid API key")
 	// ErrAPIKeyExists: Create with a name already in use.
@@ -120,8 +127,10 @@ type APIKeys struct {
 	st  store.Store
 	now func() time.Time
 
-	// sem bounds concurrent argon2id computations (19 MiB each).
-	sem chan struct{}
+	// sem bounds concurrent argon2id computations (19 MiB each), and
+	// argonWait how long a check waits for a slot.
+	sem       chan struct{}
+	argonWait time.Duration
 
 	mu       sync.Mutex
 	verified map[[32]byte]verifiedKey // SHA-256 of a presented key → its record
@@ -201,7 +210,7 @@ type verifiedKey struct {
 
 // NewAPIKeys returns the API key registry of st.
 func NewAPIKeys(st store.Store) *APIKeys {
-	return &APIKeys{st: st, now: time.Now, sem: make(chan struct{}, 2), verified: map[[32]byte]verifiedKey{}}
+	return &APIKeys{st: st, now: time.Now, sem: make(chan struct{}, 2), argonWait: argonWait, verified: map[[32]byte]verifiedKey{}}
 }
 
 func (k *APIKeys) load(ctx context.Context) (apiKeyFile, []byte, error) {
@@ -376,6 +385,15 @@ func ParseAPIKey(key string) (id string, err error) {
 // constant-time; a key is looked up by its public id, so an unknown key
 // costs no hashing at all.
 func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
+	return k.verify(ctx, key, nil)
+}
+
+// verify is Verify with a gate: when the key is not one already verified
+// (the costly argon2id run is due), gate is called first, and its error,
+// if any, is returned instead of running it. The HTTP handlers gate by the
+// failed tries of the caller's address, so that guesses against a known
+// key id cannot keep the cores busy with argon2id.
+func (k *APIKeys) verify(ctx context.Context, key string, gate func() error) (APIKeyInfo, error) {
 	id, err := ParseAPIKey(key)
 	if err != nil {
 		return APIKeyInfo{}, err
@@ -403,10 +421,19 @@ func (k *APIKeys) Verify(ctx context.Context, key string) (APIKeyInfo, error) {
 	if ok && v.id == rec.ID && bytes.Equal(v.hash, rec.Hash) {
 		return info, nil
 	}
+	if gate != nil {
+		if err := gate(); err != nil {
+			return APIKeyInfo{}, err
+		}
+	}
+	wait := time.NewTimer(k.argonWait)
+	defer wait.Stop()
 	select {
 	case k.sem <- struct{}{}:
 	case <-ctx.Done():
 		return APIKeyInfo{}, ctx.Err()
+	case <-wait.C:
+		return APIKeyInfo{}, ErrAPIKeyBusy
 	}
 	got := argon2.IDKey([]byte(key), rec.Salt, rec.Time, rec.Memory, rec.Threads, uint32(len(rec.Hash)))
 	<-k.sem

@@ -171,7 +171,7 @@ func (w *webAuth) bearer(r *http.Request, seesAll bool) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	info, err := w.keys.Verify(r.Context(), key)
+	info, err := w.verify(r, key)
 	if err != nil {
 		if errors.Is(err, ErrAPIKeyInvalid) {
 			return false, nil
@@ -179,6 +179,50 @@ func (w *webAuth) bearer(r *http.Request, seesAll bool) (bool, error) {
 		return false, err
 	}
 	return !seesAll || info.Scope.ReadsAll(), nil
+}
+
+// throttledError: the caller's address used up its failed key checks; it
+// may try again at until.
+type throttledError struct{ until time.Time }
+
+func (e *throttledError) Error() string {
+	return "too many invalid API keys from this address"
+}
+
+// verify checks key for request r as APIKeys.Verify does, except that a key
+// not already verified is checked (with argon2id) only while r's address
+// has failed fewer than loginMaxFailures times in loginFailWindow (the
+// limit of the sign-in form, shared: /v1, /metrics, the page's bearer and
+// the form count together), else *throttledError; a wrong key so checked
+// counts as a failure. Keys already verified pass at once, whoever sends
+// them.
+func (w *webAuth) verify(r *http.Request, key string) (APIKeyInfo, error) {
+	addr := remoteAddr(r)
+	var done func()
+	info, err := w.keys.verify(r.Context(), key, func() error {
+		busy, until, d := w.throttled(addr)
+		if busy {
+			return &throttledError{until: until}
+		}
+		done = d
+		return nil
+	})
+	if done != nil {
+		if errors.Is(err, ErrAPIKeyInvalid) {
+			w.failed(addr)
+		}
+		done()
+	}
+	return info, err
+}
+
+// writeThrottled answers a request refused by verify's limit: 429 with
+// Retry-After.
+func (w *webAuth) writeThrottled(rw http.ResponseWriter, te *throttledError) {
+	secs := int(te.until.Sub(w.now())/time.Second) + 1
+	rw.Header().Set("Retry-After", strconv.Itoa(secs))
+	writeError(rw, http.StatusTooManyRequests, APIError{Code: "too_many_failures",
+		Message: "too many invalid API keys from your address; try again in " + relDuration(te.until.Sub(w.now()))})
 }
 
 // metrics guards /metrics: open on loopback, else any valid API key as a
@@ -190,7 +234,12 @@ func (w *webAuth) metrics(next http.Handler) http.Handler {
 			return
 		}
 		ok, err := w.bearer(r, false)
+		var te *throttledError
 		switch {
+		case errors.As(err, &te):
+			w.writeThrottled(rw, te)
+		case errors.Is(err, ErrAPIKeyBusy):
+			writeError(rw, http.StatusServiceUnavailable, APIError{Code: "busy", Message: "too many API key checks at once; try again"})
 		case err != nil:
 			writeError(rw, http.StatusServiceUnavailable, APIError{Code: "store_unavailable", Message: "the API keys could not be read"})
 		case !ok:
@@ -256,7 +305,11 @@ func (w *webAuth) page(next func(http.ResponseWriter, *http.Request, pageAccess)
 		if err == nil {
 			ok, err = w.bearer(r, true)
 		}
+		var te *throttledError
 		switch {
+		case errors.As(err, &te):
+			rw.Header().Set("Retry-After", strconv.Itoa(int(te.until.Sub(w.now())/time.Second)+1))
+			writeLogin(rw, http.StatusTooManyRequests, "Too many failed attempts from your address: try again in "+relDuration(te.until.Sub(w.now()))+".")
 		case err != nil:
 			writeLogin(rw, http.StatusServiceUnavailable, "The API keys could not be read from the store; try again shortly.")
 		case ok:
