@@ -66,7 +66,11 @@ func (s *APIKeyScope) normalize() error {
 	}
 	for _, n := range s.Accounts {
 		if !vault.ValidAccountName(n) {
-			return fmt.Errorf("%w: %w", ErrAPIKeyScope, vault.ErrAccountName)
+			// Named when short: a long one may be a secret pasted by mistake.
+			if len(n) <= 24 {
+				return fmt.Errorf("%w: %q: %w", ErrAPIKeyScope, n, vault.ErrAccountName)
+			}
+			return fmt.Errorf("%w: a %d-character name: %w", ErrAPIKeyScope, len(n), vault.ErrAccountName)
 		}
 	}
 	if !slices.IsSorted(s.Accounts) {

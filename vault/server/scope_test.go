@@ -41,8 +41,8 @@ func TestAccountsScope(t *testing.T) {
 			t.Errorf("AccountsScope(%d names) = %v, want ErrAPIKeyScope", len(bad), err)
 		}
 	}
-	if _, err := AccountsScope("alice", "../x"); !errors.Is(err, vault.ErrAccountName) {
-		t.Errorf("a bad name is %v, want it to match vault.ErrAccountName too", err)
+	if _, err := AccountsScope("alice", "../x"); !errors.Is(err, vault.ErrAccountName) || !strings.Contains(err.Error(), `"../x"`) {
+		t.Errorf("a bad name is %v, want it to match vault.ErrAccountName too and name it", err)
 	}
 	if got := (APIKeyScope{Accounts: many[:7]}).ShortString(); got != "acct0000,acct0001,acct0002,acct0003,acct0004,… (7 accounts)" {
 		t.Errorf("ShortString = %q", got)
