@@ -32,6 +32,8 @@ type config struct {
 	restartAfter time.Duration
 	killReplica  int
 	killMode     string
+	hookFail     float64
+	hookDrain    time.Duration
 	checkBudget  int
 	seed         int64
 	logDir       string
@@ -74,7 +76,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.killAt, "kill-at", 60*time.Second, "kill -9 one replica this long into the load (0: never)")
 	fs.DurationVar(&c.restartAfter, "restart-after", 5*time.Second, "restart the killed replica after this pause")
 	fs.IntVar(&c.killReplica, "kill-replica", 1, "index of the replica to kill")
-	fs.StringVar(&c.killMode, "kill-mode", "quiet", "quiet: kill between two refreshes (the replica's new grants are held at the proxy until every grant PSN answered it is saved, at most 5 s); anytime: kill at once, maybe between PSN's answer and the save — with rotating refresh tokens that loses the account whatever the protocol")
+	fs.StringVar(&c.killMode, "kill-mode", "quiet", "quiet: kill between two refreshes (the replica's new grants are held at the proxy until every grant PSN answered it is saved, at most 5 s); hook: as quiet, and while the replica has a webhook POST held unanswered at the receiver (waited for at most 5 s), so that it dies holding claimed events; anytime: kill at once, maybe between PSN's answer and the save — with rotating refresh tokens that loses the account whatever the protocol")
+	fs.Float64Var(&c.hookFail, "hook-fail", 0.1, "fraction of the well-signed webhook POSTs the receiver answers 500 at random, so that the vault retries them (0–1)")
+	fs.DurationVar(&c.hookDrain, "hook-drain", 30*time.Second, "after the settle period, how long to wait for every expected webhook event (longer after a kill: until the killed replica's 2-minute claims have lapsed, when events are still missing)")
 	fs.IntVar(&c.checkBudget, "check-budget", 150, "tokens checked at the simulator per account at most (PSN's rate limit is 300 requests per 15 minutes per account, refreshes included)")
 	fs.Int64Var(&c.seed, "seed", 1, "simulator seed")
 	fs.StringVar(&c.logDir, "logs", "", "keep the processes' logs in this directory (default: a temporary one, kept only when the run fails)")
@@ -140,8 +144,12 @@ func (c config) validate() error {
 		return bad("--kill-replica must name one of the %d replicas (0–%d)", c.replicas, c.replicas-1)
 	case c.cliEvery < 0 || c.cliMax < 1 && c.cliEvery > 0:
 		return bad("--cli-every must not be negative and --cli-max must be at least 1")
-	case c.killMode != "quiet" && c.killMode != "anytime":
-		return bad("--kill-mode must be quiet or anytime")
+	case c.killMode != "quiet" && c.killMode != "anytime" && c.killMode != "hook":
+		return bad("--kill-mode must be quiet, hook or anytime")
+	case c.hookFail < 0 || c.hookFail >= 1:
+		return bad("--hook-fail must be in [0, 1)")
+	case c.hookDrain < 0:
+		return bad("--hook-drain must not be negative")
 	case c.reqTimeout <= 0 || c.cliTimeout <= 0:
 		return bad("--request-timeout and --cli-timeout must be positive")
 	case c.checkBudget < 0:
