@@ -40,16 +40,16 @@ type hookReceiver struct {
 
 	mu        sync.Mutex
 	rng       *mrand.Rand
-	posts     int                 // POSTs received
-	badSig    int                 // of those, a missing or wrong signature (answered 401)
-	malformed int                 // well signed, but not an event whose id and kind match the headers
-	leaked    int                 // bodies holding a secret
-	injected  int                 // answered 500 on purpose
-	acked     map[string]hookKey  // delivery id → event, for ids answered 2xx
-	got       map[hookKey]int     // distinct delivery ids answered 2xx per (event, account)
-	dupes     int                 // 2xx deliveries of an id already answered 2xx
-	gate      chan struct{}       // non-nil: POSTs wait for it to close before being answered
-	waiting   map[string]int      // POSTs waiting at the gate, by the sender's address
+	posts     int                // POSTs received
+	badSig    int                // of those, a missing or wrong signature (answered 401)
+	malformed int                // well signed, but not an event whose id and kind match the headers
+	leaked    int                // bodies holding a secret
+	injected  int                // answered 500 on purpose
+	acked     map[string]hookKey // delivery id → event, for ids answered 2xx
+	got       map[hookKey]int    // distinct delivery ids answered 2xx per (event, account)
+	dupes     int                // 2xx deliveries of an id already answered 2xx
+	gate      chan struct{}      // non-nil: POSTs wait for it to close before being answered
+	waiting   map[string]int     // POSTs waiting at the gate, by the sender's address
 
 	srv *http.Server
 	url string
