@@ -216,9 +216,9 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	}
 	// No webhook body may hold a secret (docs/vault.md): the receiver looks
 	// for these in every body.
-	h.hooks.secrets = []string{h.apiKey, h.keyB64, h.hookSecret}
+	h.hooks.watchFor(h.apiKey, h.keyB64, h.hookSecret)
 	for _, u := range h.users[:cfg.accounts] {
-		h.hooks.secrets = append(h.hooks.secrets, u.NPSSO)
+		h.hooks.watchFor(u.NPSSO)
 	}
 	h.reps = make([]*replica, cfg.replicas)
 	for i := range h.reps {

@@ -34,11 +34,11 @@ func (k hookKey) String() string { return k.event + " " + k.account }
 // account), answers 204 — or 500 to a random --hook-fail fraction of the
 // well-signed POSTs, to make the vault retry.
 type hookReceiver struct {
-	secret  []byte
-	failP   float64
-	secrets []string // values no body may contain (API key, NPSSOs, store key)
+	secret []byte
+	failP  float64
 
 	mu        sync.Mutex
+	secrets   []string // values no body may contain (API key, NPSSOs, store key)
 	rng       *mrand.Rand
 	posts     int                // POSTs received
 	badSig    int                // of those, a missing or wrong signature (answered 401)
@@ -80,6 +80,13 @@ func (rc *hookReceiver) close() {
 	if rc.srv != nil {
 		_ = rc.srv.Close()
 	}
+}
+
+// watchFor sets the values no body may contain.
+func (rc *hookReceiver) watchFor(secrets ...string) {
+	rc.mu.Lock()
+	rc.secrets = append(rc.secrets, secrets...)
+	rc.mu.Unlock()
 }
 
 // sign is the X-Psn-Signature-256 value of body under the receiver's secret.

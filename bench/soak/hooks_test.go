@@ -40,7 +40,7 @@ func postHook(t *testing.T, url string, secret []byte, id, event, account, extra
 func TestHookReceiverJudgesSignaturesDupesAndMissing(t *testing.T) {
 	secret := []byte("run-secret")
 	rc := newHookReceiver(secret, 0, 1)
-	rc.secrets = []string{"npsso-of-acct0002"}
+	rc.watchFor("npsso-of-acct0002")
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 
