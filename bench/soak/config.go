@@ -32,6 +32,8 @@ type config struct {
 	restartAfter time.Duration
 	killReplica  int
 	killMode     string
+	hookFail     float64
+	hookDrain    time.Duration
 	checkBudget  int
 	seed         int64
 	logDir       string
@@ -74,13 +76,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.killAt, "kill-at", 60*time.Second, "kill -9 one replica this long into the load (0: never)")
 	fs.DurationVar(&c.restartAfter, "restart-after", 5*time.Second, "restart the killed replica after this pause")
 	fs.IntVar(&c.killReplica, "kill-replica", 1, "index of the replica to kill")
-	fs.StringVar(&c.killMode, "kill-mode", "quiet", "quiet: kill between two refreshes (the replica's new grants are held at the proxy until every grant PSN answered it is saved, at most 5 s); anytime: kill at once, maybe between PSN's answer and the save — with rotating refresh tokens that loses the account whatever the protocol")
+	fs.StringVar(&c.killMode, "kill-mode", "quiet", "quiet: kill between two refreshes (the replica's new grants are held at the proxy until every grant PSN answered it is saved, at most 5 s); hook: as quiet, and while the replica has a webhook POST held unanswered at the receiver (waited for at most 5 s), so that it dies holding claimed events; anytime: kill at once, maybe between PSN's answer and the save — with rotating refresh tokens that loses the account whatever the protocol")
+	fs.Float64Var(&c.hookFail, "hook-fail", 0.1, "fraction of the well-signed webhook POSTs the receiver answers 500 at random, so that the vault retries them (0–1)")
+	fs.DurationVar(&c.hookDrain, "hook-drain", 2*time.Minute, "after the settle period, how long at most to wait for the expected webhook events still missing (the wait ends when all are in; after a kill it lasts at least until the killed replica's 2-minute claims have lapsed): the vault backs off 5 s, 10 s, 20 s, 40 s … also for events not attempted behind a failed one, so with --hook-fail 0.1 the last of a few hundred events can arrive 1–3 minutes after it was raised")
 	fs.IntVar(&c.checkBudget, "check-budget", 150, "tokens checked at the simulator per account at most (PSN's rate limit is 300 requests per 15 minutes per account, refreshes included)")
 	fs.Int64Var(&c.seed, "seed", 1, "simulator seed")
 	fs.StringVar(&c.logDir, "logs", "", "keep the processes' logs in this directory (default: a temporary one, kept only when the run fails)")
 	fs.BoolVar(&c.reportOnly, "report-only", false, "exit 0 even when accounts were lost or PSN saw invalid_grant")
 	fs.BoolVar(&c.strict, "strict", false, "also exit 1 on failed or stale tokens, or PSN's refresh grants != saves")
-	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 20 s settle, stuck after 10 s, token requests and CLI runs given up after 20 s")
+	fs.BoolVar(&c.short, "short", false, "short form for CI (~45 s): 200 accounts, 20 s of load, kill at 8 s, restart after 3 s, 8 clients at 100 req/s, 20 s settle, stuck after 10 s, token requests and CLI runs given up after 20 s, --hook-fail 0.03")
 	fs.DurationVar(&c.timeout, "timeout", 0, "hard bound on the whole run (default: duration + settle + 4 minutes)")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %w", errUsage, err)
@@ -100,6 +104,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			"clients":       func() { c.clients = 8 },
 			"settle":        func() { c.settle = 20 * time.Second },
 			"stuck-after":   func() { c.stuckAfter = 10 * time.Second },
+			// Fewer injected webhook failures: the vault's backoff (events
+			// behind a failed one back off too) would stretch the run.
+			"hook-fail": func() { c.hookFail = 0.03 },
 			// Recovery from a kill is meant to take ≤ 15 s: longer waits
 			// fail instead of stretching the run.
 			"request-timeout": func() { c.reqTimeout = 20 * time.Second },
@@ -140,8 +147,12 @@ func (c config) validate() error {
 		return bad("--kill-replica must name one of the %d replicas (0–%d)", c.replicas, c.replicas-1)
 	case c.cliEvery < 0 || c.cliMax < 1 && c.cliEvery > 0:
 		return bad("--cli-every must not be negative and --cli-max must be at least 1")
-	case c.killMode != "quiet" && c.killMode != "anytime":
-		return bad("--kill-mode must be quiet or anytime")
+	case c.killMode != "quiet" && c.killMode != "anytime" && c.killMode != "hook":
+		return bad("--kill-mode must be quiet, hook or anytime")
+	case c.hookFail < 0 || c.hookFail >= 1:
+		return bad("--hook-fail must be in [0, 1)")
+	case c.hookDrain < 0:
+		return bad("--hook-drain must not be negative")
 	case c.reqTimeout <= 0 || c.cliTimeout <= 0:
 		return bad("--request-timeout and --cli-timeout must be positive")
 	case c.checkBudget < 0:

@@ -124,6 +124,11 @@ type harness struct {
 	cliUnsaved int // refresh grants of CLI runs that failed
 	downFor    time.Duration
 	killNote   string
+	killedAt   time.Time // when the replica was killed (zero: no kill)
+
+	hooks      *hookReceiver // receives every replica's webhooks
+	hookSecret string        // PSN_WEBHOOK_SECRET of the run (random)
+	hookWait   time.Duration // how long the drain waited after the settle period
 }
 
 func newHarness(cfg config, out, errw io.Writer) *harness {
@@ -187,6 +192,15 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	_, _ = rand.Read(key[:])
 	h.keyB64 = base64.StdEncoding.EncodeToString(key[:])
 
+	var hs [32]byte
+	_, _ = rand.Read(hs[:])
+	h.hookSecret = base64.StdEncoding.EncodeToString(hs[:])
+	h.hooks = newHookReceiver([]byte(h.hookSecret), cfg.hookFail, uint64(cfg.seed))
+	if err := h.hooks.listen(); err != nil {
+		return res, err
+	}
+	defer h.hooks.close()
+
 	if err := h.buildPSN(ctx); err != nil {
 		return res, err
 	}
@@ -199,6 +213,12 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	defer h.proxy.close()
 	if err := h.createAPIKey(ctx); err != nil {
 		return res, err
+	}
+	// No webhook body may hold a secret (docs/vault.md): the receiver looks
+	// for these in every body.
+	h.hooks.watchFor(h.apiKey, h.keyB64, h.hookSecret)
+	for _, u := range h.users[:cfg.accounts] {
+		h.hooks.watchFor(u.NPSSO)
 	}
 	h.reps = make([]*replica, cfg.replicas)
 	for i := range h.reps {
@@ -234,6 +254,9 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	case <-time.After(cfg.settle):
 	case <-ctx.Done():
 		return res, fmt.Errorf("stopped while settling: %w", context.Cause(ctx))
+	}
+	if err := h.drainHooks(ctx); err != nil {
+		return res, err
 	}
 	return h.judge(ctx)
 }
@@ -331,8 +354,10 @@ func (h *harness) startReplica(r *replica, addr string) error {
 		r.logOffset, r.grantsAtStart = fi.Size(), h.proxy.get(tag).Refresh
 		r.mu.Unlock()
 	}
-	env := h.storeEnv(h.proxy.endpoint(tag), dir)
-	c, line, err := h.procs.start(fmt.Sprintf("replica %d", r.i), h.bin, []string{"vault", "serve", "--addr", addr}, env, r.logFile, 60*time.Second)
+	// The webhook secret goes through the environment, never argv.
+	env := append(h.storeEnv(h.proxy.endpoint(tag), dir), "PSN_WEBHOOK_SECRET="+h.hookSecret)
+	args := []string{"vault", "serve", "--addr", addr, "--webhook", h.hooks.url}
+	c, line, err := h.procs.start(fmt.Sprintf("replica %d", r.i), h.bin, args, env, r.logFile, 60*time.Second)
 	if err != nil && addr != "127.0.0.1:0" {
 		h.logf("replica %d could not take %s again (%v); on a new port", r.i, addr, err)
 		return h.startReplica(r, "127.0.0.1:0")
@@ -653,7 +678,13 @@ func (h *harness) killer(loadCtx, ctx context.Context) {
 	}
 	r := h.reps[h.cfg.killReplica]
 	tag := fmt.Sprintf("r%d", r.i)
-	if h.cfg.killMode == "quiet" {
+	hookNote := ""
+	if h.cfg.killMode == "hook" {
+		h.hooks.hold()
+		defer h.hooks.release()
+		hookNote = h.awaitHookInFlight(r, 3*time.Second)
+	}
+	if h.cfg.killMode == "quiet" || h.cfg.killMode == "hook" {
 		h.proxy.hold(tag)
 		defer h.proxy.release(tag)
 		if waited, ok := h.quiesce(r, tag, 5*time.Second); ok {
@@ -670,9 +701,12 @@ func (h *harness) killer(loadCtx, ctx context.Context) {
 	r.epoch++
 	r.mu.Unlock()
 	addr := strings.TrimPrefix(url, "http://")
-	h.logf("kill -9 replica %d (pid %d)", r.i, c.cmd.Process.Pid)
+	h.killNote += hookNote
+	h.logf("kill -9 replica %d (pid %d)%s", r.i, c.cmd.Process.Pid, hookNote)
 	down := time.Now()
 	h.procs.kill(c)
+	h.killedAt = time.Now()
+	h.hooks.release()
 	h.proxy.drop(tag)
 	fmt.Fprintf(r.logFile, "# soak: replica %d killed (SIGKILL) at %s\n", r.i, time.Now().UTC().Format(time.RFC3339Nano))
 	select {

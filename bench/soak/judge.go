@@ -221,7 +221,14 @@ func (h *harness) judge(ctx context.Context) (result, error) {
 		Saves:  savedByReplicas + h.cliSaves,
 		Stuck:  len(stuck),
 	}
+	// The replicas are stopped: no webhook arrives any more.
+	hookMissing := h.hooks.missing(expectedHooks(h.cfg.accounts))
+	hc := h.hooks.counts()
+	res.HookMissing, res.HookBadSig, res.HookDupes, res.Hooks, res.HookLeaked = len(hookMissing), hc.BadSig, hc.Dupes, hc.Events, hc.Leaked
 	h.report(res, st, lost, stuck, states, lastErrs, logs, metrics)
+	h.reportHooks(hc, hookMissing)
+	fmt.Fprintln(h.out)
+	fmt.Fprintln(h.out, res.lastLine())
 	return res, nil
 }
 
@@ -325,8 +332,21 @@ func (h *harness) report(res result, st simStats, lost, stuck []string, states, 
 	}
 	t.row("", "grants no process saved (PSN rotated the refresh token anyway)", unsaved)
 	t.write(w)
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, res.lastLine())
+}
+
+// reportHooks prints what the webhook receiver saw.
+func (h *harness) reportHooks(hc hookCounts, missing []string) {
+	t := &table{}
+	t.row("webhooks (receiver)", "POSTs received", hc.Posts)
+	t.row("", fmt.Sprintf("answered 500 on purpose (--hook-fail %g)", h.cfg.hookFail), hc.Injected)
+	t.row("", "bad signature (answered 401)", hc.BadSig)
+	t.row("", "malformed (body id/event not the headers')", hc.Malformed)
+	t.row("", "bodies holding a secret", hc.Leaked)
+	t.row("", "events received (distinct ids, 2xx)", fmt.Sprintf("%d: %s", hc.Events, kindsLine(hc.ByKind)))
+	t.row("", "duplicates (id already received; allowed)", hc.Dupes)
+	t.row("", "waited after the settle period", h.hookWait.Round(time.Millisecond))
+	t.row("", "expected events missing (account_added per account)", names(missing))
+	t.write(h.out)
 }
 
 // clip shortens s to n bytes at most.

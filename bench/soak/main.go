@@ -4,12 +4,15 @@
 // the token endpoint from client goroutines that check every token at the
 // simulator, runs `psn --account acctNNNN token print` for random accounts
 // on the same store beside them, optionally kill -9s a replica and
-// restarts it, and at the end prints a table and the line
+// restarts it, receives every replica's webhooks (signed with a random
+// PSN_WEBHOOK_SECRET, a --hook-fail fraction answered 500), and at the end
+// prints a table and the line
 //
-//	lost=… invalid_grant=… failed=… stale=… grants=… saves=…
+//	lost=… invalid_grant=… failed=… stale=… grants=… saves=… hook_missing=… hook_bad_sig=… hook_dupes=… hooks=…
 //
-// It exits 1 when an account was lost or PSN saw an invalid_grant (unless
-// --report-only), 2 when the run could not be set up.
+// It exits 1 when an account was lost, PSN saw an invalid_grant, an
+// expected webhook event never arrived or one came with a bad signature
+// (unless --report-only), 2 when the run could not be set up.
 //
 //	go run ./bench/soak --store postgres          # 150 s, 600 accounts, 3 replicas
 //	go run ./bench/soak --short --store sqlite    # the CI form, ~40 s

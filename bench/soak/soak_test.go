@@ -231,16 +231,17 @@ func TestStuckAccounts(t *testing.T) {
 }
 
 func TestResultLastLineAndVerdict(t *testing.T) {
-	r := result{Lost: 2, InvalidGrant: 77, Failed: 87, Stale: 1, Grants: 100, Saves: 98, Stuck: 1}
-	if got, want := r.lastLine(), "lost=2 invalid_grant=77 failed=87 stale=1 grants=100 saves=98"; got != want {
+	r := result{Lost: 2, InvalidGrant: 77, Failed: 87, Stale: 1, Grants: 100, Saves: 98, Stuck: 1,
+		HookMissing: 3, HookBadSig: 4, HookDupes: 5, Hooks: 197, HookLeaked: 1}
+	if got, want := r.lastLine(), "lost=2 invalid_grant=77 failed=87 stale=1 grants=100 saves=98 hook_missing=3 hook_bad_sig=4 hook_dupes=5 hooks=197"; got != want {
 		t.Errorf("lastLine = %q, want %q", got, want)
 	}
-	if len(r.failing(false)) != 2 || len(r.failing(true)) != 6 {
-		t.Errorf("failing = %v / strict %v, want 2 / 6 reasons", r.failing(false), r.failing(true))
+	if len(r.failing(false)) != 5 || len(r.failing(true)) != 9 {
+		t.Errorf("failing = %v / strict %v, want 5 / 9 reasons", r.failing(false), r.failing(true))
 	}
-	ok := result{Failed: 3, Grants: 5, Saves: 4}
+	ok := result{Failed: 3, Grants: 5, Saves: 4, HookDupes: 7, Hooks: 10}
 	if why := ok.failing(false); len(why) != 0 {
-		t.Errorf("without --strict only losses and invalid_grant fail, got %v", why)
+		t.Errorf("without --strict only losses, invalid_grant and webhook misses fail (dupes never), got %v", why)
 	}
 }
 

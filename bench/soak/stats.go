@@ -187,15 +187,21 @@ type result struct {
 	Lost, InvalidGrant, Failed, Stale, Grants, Saves int
 	// Stuck counts accounts left unrefreshed (table only; fails --strict).
 	Stuck int
+	// Webhooks: expected events never received, POSTs with a bad
+	// signature, 2xx deliveries of an id already received (allowed by
+	// at-least-once: reported, never failed), distinct events received,
+	// and bodies that held a secret (table; fails the run).
+	HookMissing, HookBadSig, HookDupes, Hooks, HookLeaked int
 }
 
 // lastLine is the run's summary, the exact format CI and docs quote.
 func (r result) lastLine() string {
-	return fmt.Sprintf("lost=%d invalid_grant=%d failed=%d stale=%d grants=%d saves=%d",
-		r.Lost, r.InvalidGrant, r.Failed, r.Stale, r.Grants, r.Saves)
+	return fmt.Sprintf("lost=%d invalid_grant=%d failed=%d stale=%d grants=%d saves=%d hook_missing=%d hook_bad_sig=%d hook_dupes=%d hooks=%d",
+		r.Lost, r.InvalidGrant, r.Failed, r.Stale, r.Grants, r.Saves, r.HookMissing, r.HookBadSig, r.HookDupes, r.Hooks)
 }
 
-// failing says why the run fails (empty: it passes). invalid_grant and lost
+// failing says why the run fails (empty: it passes). invalid_grant, lost,
+// missing webhook events, bad signatures and secrets in webhook bodies
 // always count; strict adds failed, stale, stuck and grants != saves.
 func (r result) failing(strict bool) []string {
 	var why []string
@@ -204,6 +210,15 @@ func (r result) failing(strict bool) []string {
 	}
 	if r.InvalidGrant > 0 {
 		why = append(why, fmt.Sprintf("PSN saw %d invalid_grant", r.InvalidGrant))
+	}
+	if r.HookMissing > 0 {
+		why = append(why, fmt.Sprintf("%d expected webhook events never delivered", r.HookMissing))
+	}
+	if r.HookBadSig > 0 {
+		why = append(why, fmt.Sprintf("%d webhook POSTs with a bad signature", r.HookBadSig))
+	}
+	if r.HookLeaked > 0 {
+		why = append(why, fmt.Sprintf("%d webhook bodies held a secret", r.HookLeaked))
 	}
 	if strict {
 		if r.Failed > 0 {
