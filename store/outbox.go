@@ -63,6 +63,11 @@ type Outbox interface {
 	// lease (it lapsed and was claimed again, or the row is finished);
 	// ErrNotFound when there is no such row.
 	RetryEvent(ctx context.Context, id, owner string, next time.Time, lastError string) error
+	// ReleaseEvent hands back a row owner holds without an attempt (it
+	// was not sent: the sender is stopping, or an earlier row to the same
+	// target just failed): NextAttempt becomes next and the lease is
+	// dropped; Attempts and LastError do not change. Errors as RetryEvent.
+	ReleaseEvent(ctx context.Context, id, owner string, next time.Time) error
 	// FinishEvent ends the row: delivered (lastError empty) or given up
 	// (lastError says why). DoneAt becomes the store's now and the lease
 	// is dropped; the row is never claimed again. Finishing a finished row

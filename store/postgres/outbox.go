@@ -102,11 +102,25 @@ func sortEvents(evs []store.OutboxEvent) {
 
 // RetryEvent records a failed attempt of the row owner holds; see store.Outbox.
 func (s *Store) RetryEvent(ctx context.Context, id, owner string, next time.Time, lastError string) error {
-	tag, err := s.pool.Exec(ctx, s.oq(`UPDATE {outbox} SET attempts = attempts + 1, next_attempt = $3, last_error = $4,
-		lease_owner = '', lease_expiry = NULL WHERE id = $1 AND lease_owner = $2 AND $2 <> '' AND done_at IS NULL`),
+	return s.handBack(ctx, "retry event", id, `UPDATE {outbox} SET attempts = attempts + 1, next_attempt = $3, last_error = $4,
+		lease_owner = '', lease_expiry = NULL WHERE id = $1 AND lease_owner = $2 AND $2 <> '' AND done_at IS NULL`,
 		id, owner, nullTime(next), cleanText(lastError))
+}
+
+// ReleaseEvent hands back the row owner holds without an attempt; see
+// store.Outbox.
+func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, next time.Time) error {
+	return s.handBack(ctx, "release event", id, `UPDATE {outbox} SET next_attempt = $3,
+		lease_owner = '', lease_expiry = NULL WHERE id = $1 AND lease_owner = $2 AND $2 <> '' AND done_at IS NULL`,
+		id, owner, nullTime(next))
+}
+
+// handBack runs update on the row owner holds ($1 id, $2 owner), or fails
+// with ErrNotFound or ErrLeaseLost.
+func (s *Store) handBack(ctx context.Context, op, id, update string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, s.oq(update), args...)
 	if err != nil {
-		return fail("retry event", err)
+		return fail(op, err)
 	}
 	if tag.RowsAffected() == 1 {
 		return nil
@@ -114,7 +128,7 @@ func (s *Store) RetryEvent(ctx context.Context, id, owner string, next time.Time
 	if _, err := s.GetEvent(ctx, id); err != nil {
 		return err
 	}
-	return fmt.Errorf("store/postgres: retry event %q: %w", id, store.ErrLeaseLost)
+	return fmt.Errorf("store/postgres: %s %q: %w", op, id, store.ErrLeaseLost)
 }
 
 // FinishEvent ends the row; see store.Outbox.

@@ -86,14 +86,18 @@ end
 return out
 `
 
-// retryEventLua records a failed attempt of the holder's row. KEYS: row,
-// queue. ARGV: id, owner, next attempt, its score, last error.
+// retryEventLua hands back the holder's row: a failed attempt when ARGV[6]
+// is "1" (attempts+1, last error set), else without one. KEYS: row,
+// queue. ARGV: id, owner, next attempt, its score, last error, counted.
 const retryEventLua = luaLib + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'nf'} end
 local f = redis.call('HMGET', KEYS[1], 'lease_owner', 'done')
 if ARGV[2] == '' or str(f[1]) ~= ARGV[2] or str(f[2]) ~= '' then return {'lost'} end
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'next', ARGV[3], 'last_error', ARGV[5], 'lease_owner', '', 'lease_expiry', '')
+if ARGV[6] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+  redis.call('HSET', KEYS[1], 'last_error', ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'next', ARGV[3], 'lease_owner', '', 'lease_expiry', '')
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 return {'ok'}
 `
@@ -178,15 +182,26 @@ func (s *Store) ClaimEvents(ctx context.Context, due time.Time, limit int, owner
 
 // RetryEvent records a failed attempt of the row owner holds; see store.Outbox.
 func (s *Store) RetryEvent(ctx context.Context, id, owner string, next time.Time, lastError string) error {
-	status, _, err := s.run(ctx, "retry event", outboxScripts.retry, []string{s.eventKey(id), s.queueKey()},
-		id, owner, encodeTime(next.UTC()), timeScore(next), lastError)
+	return s.handBack(ctx, "retry event", id, owner, next, lastError, "1")
+}
+
+// ReleaseEvent hands back the row owner holds without an attempt; see
+// store.Outbox.
+func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, next time.Time) error {
+	return s.handBack(ctx, "release event", id, owner, next, "", "0")
+}
+
+// handBack runs retryEventLua for the row owner holds.
+func (s *Store) handBack(ctx context.Context, op, id, owner string, next time.Time, lastError, counted string) error {
+	status, _, err := s.run(ctx, op, outboxScripts.retry, []string{s.eventKey(id), s.queueKey()},
+		id, owner, encodeTime(next.UTC()), timeScore(next), lastError, counted)
 	switch {
 	case err != nil:
 		return err
 	case status == "nf":
-		return fmt.Errorf("store/redis: retry event %q: %w", id, store.ErrNotFound)
+		return fmt.Errorf("store/redis: %s %q: %w", op, id, store.ErrNotFound)
 	case status == "lost":
-		return fmt.Errorf("store/redis: retry event %q: %w", id, store.ErrLeaseLost)
+		return fmt.Errorf("store/redis: %s %q: %w", op, id, store.ErrLeaseLost)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/psnkit/psn/store"
@@ -121,24 +122,37 @@ func (s *Store) ClaimEvents(ctx context.Context, due time.Time, limit int, owner
 
 // RetryEvent records a failed attempt of the row owner holds; see store.Outbox.
 func (s *Store) RetryEvent(ctx context.Context, id, owner string, next time.Time, lastError string) error {
+	return s.handBack(ctx, "retry event", id, owner, next, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?,
+		lease_owner = '', lease_expiry = NULL WHERE id = ?`, lastError)
+}
+
+// ReleaseEvent hands back the row owner holds without an attempt; see
+// store.Outbox.
+func (s *Store) ReleaseEvent(ctx context.Context, id, owner string, next time.Time) error {
+	return s.handBack(ctx, "release event", id, owner, next, `UPDATE outbox SET next_attempt = ?,
+		lease_owner = '', lease_expiry = NULL WHERE id = ?`)
+}
+
+// handBack runs update (its arguments: next's nanoseconds, then args, then
+// id) on the row owner holds, or fails with ErrNotFound or ErrLeaseLost.
+func (s *Store) handBack(ctx context.Context, op, id, owner string, next time.Time, update string, args ...any) error {
 	n, err := dueNanos(next)
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, "retry-event", func(tx *sql.Tx) error {
+	return s.write(ctx, strings.ReplaceAll(op, " ", "-"), func(tx *sql.Tx) error {
 		var holder string
 		var done sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT lease_owner, done_at FROM outbox WHERE id = ?`, id).Scan(&holder, &done)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("sqlite: retry event %q: %w", id, store.ErrNotFound)
+			return fmt.Errorf("sqlite: %s %q: %w", op, id, store.ErrNotFound)
 		case err != nil:
 			return err
 		case done.Valid || holder != owner || owner == "":
-			return fmt.Errorf("sqlite: retry event %q: %w", id, store.ErrLeaseLost)
+			return fmt.Errorf("sqlite: %s %q: %w", op, id, store.ErrLeaseLost)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ?,
-			lease_owner = '', lease_expiry = NULL WHERE id = ?`, n, lastError, id)
+		_, err = tx.ExecContext(ctx, update, append(append([]any{n}, args...), id)...)
 		return err
 	})
 }

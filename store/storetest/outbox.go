@@ -17,6 +17,7 @@ var outboxCases = []testCase{
 	{"EnqueueRoundTripsAndIsIdempotent", outboxEnqueue},
 	{"ClaimEventsTakesDueRowsOldestFirstOnce", outboxClaim},
 	{"RetryCountsAndPostpones", outboxRetry},
+	{"ReleaseHandsBackWithoutAnAttempt", outboxRelease},
 	{"ExpiredClaimIsTakenOver", outboxLapse},
 	{"FinishedRowsAreNeverClaimedAndStillDeduplicate", outboxFinish},
 	{"PruneRemovesOnlyOldFinishedRows", outboxPrune},
@@ -169,6 +170,48 @@ func outboxRetry(t *testing.T, h Harness) {
 	}
 	if got, _ := ob.GetEvent(ctx, "r"); got.Attempts != 2 {
 		t.Errorf("Attempts = %d after two retries, want 2", got.Attempts)
+	}
+}
+
+func outboxRelease(t *testing.T, h Harness) {
+	_, ob := outbox(t, h)
+	ctx := t.Context()
+	enqueue(t, ob, event("h", base))
+	if _, err := ob.ClaimEvents(ctx, base, 1, "one", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.RetryEvent(ctx, "h", "one", base, "503"); err != nil { // one real attempt first
+		t.Fatal(err)
+	}
+	if _, err := ob.ClaimEvents(ctx, base, 1, "one", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.ReleaseEvent(ctx, "h", "two", base); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("ReleaseEvent by a non-holder = %v, want ErrLeaseLost", err)
+	}
+	if err := ob.ReleaseEvent(ctx, "nope", "one", base); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ReleaseEvent of an unknown row = %v, want ErrNotFound", err)
+	}
+	next := base.Add(7 * time.Second)
+	if err := ob.ReleaseEvent(ctx, "h", "one", next.In(zone)); err != nil {
+		t.Fatalf("ReleaseEvent: %v", err)
+	}
+	got, err := ob.GetEvent(ctx, "h")
+	if err != nil || got.Attempts != 1 || got.LastError != "503" || !got.NextAttempt.Equal(next) ||
+		got.LeaseOwner != "" || !got.LeaseExpiry.IsZero() || !got.DoneAt.IsZero() {
+		t.Fatalf("after ReleaseEvent: %+v, %v; want still 1 attempt and its error, next %v, no lease, pending", got, err, next)
+	}
+	if got, _ := ob.ClaimEvents(ctx, base, 10, "two", time.Hour); len(got) != 0 {
+		t.Fatalf("claimed %v before the released row's next attempt", ids(got))
+	}
+	if got, err := ob.ClaimEvents(ctx, next, 10, "two", time.Hour); err != nil || len(got) != 1 {
+		t.Fatalf("ClaimEvents at the released row's next attempt = %v, %v; want it", ids(got), err)
+	}
+	if err := ob.FinishEvent(ctx, "h", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.ReleaseEvent(ctx, "h", "two", next); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("ReleaseEvent of a finished row = %v, want ErrLeaseLost", err)
 	}
 }
 

@@ -447,19 +447,22 @@ func (w *webhooks) deliver(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			failed := false
+			var failedUntil time.Time // set when an event to this URL just failed
 			for _, ev := range byTarget[target] {
 				switch {
-				case failed: // the URL just failed: try its later events later
-					w.retry(context.WithoutCancel(ctx), ev, "not attempted: an earlier event to this URL failed")
+				case !failedUntil.IsZero():
+					// The URL just failed: its later events wait with the
+					// failed one, without an attempt counted (else each
+					// would back off as if it had failed itself).
+					w.release(context.WithoutCancel(ctx), ev, failedUntil, "not attempted: an earlier event to this URL failed")
 				case ctx.Err() != nil: // stopping: POSTs in flight finish, no new one starts
-					w.release(context.WithoutCancel(ctx), ev, "not attempted: the vault was stopping")
+					w.release(context.WithoutCancel(ctx), ev, w.svc.now(), "not attempted: the vault was stopping")
 				case w.svc.now().Sub(now) > deliverLease-WebhookTimeout-leaseMargin:
 					// The claim could lapse during this POST and another
 					// replica send the event too: leave it to the next claim.
-					w.release(context.WithoutCancel(ctx), ev, "not attempted: its claim was running out")
+					w.release(context.WithoutCancel(ctx), ev, w.svc.now(), "not attempted: its claim was running out")
 				default:
-					failed = !w.deliverOne(context.WithoutCancel(ctx), ev)
+					failedUntil = w.deliverOne(context.WithoutCancel(ctx), ev)
 				}
 			}
 		})
@@ -501,9 +504,9 @@ func (w *webhooks) show(target string) string {
 	return target
 }
 
-// deliverOne POSTs one claimed event and records the outcome; false when
-// the POST failed.
-func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
+// deliverOne POSTs one claimed event and records the outcome. When the
+// POST failed, it returns the event's next attempt (zero otherwise).
+func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) time.Time {
 	log := w.svc.log
 	id, _, _ := strings.Cut(ev.ID, ".")
 	u, known := w.urlOf(ev.Target)
@@ -517,12 +520,12 @@ func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 				log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
 			}
 			log.DebugContext(ctx, "vault: webhook event left to a replica with its URL", "event", ev.Kind, "id", id, "url", w.show(ev.Target))
-			return true
+			return time.Time{}
 		}
 		_ = w.ob.FinishEvent(ctx, ev.ID, "dropped: the URL is no longer configured")
 		w.deliveries.WithLabelValues("dropped").Inc()
 		log.WarnContext(ctx, "vault: webhook event dropped: its URL is no longer configured", "event", ev.Kind, "id", id, "url", w.show(ev.Target))
-		return true
+		return time.Time{}
 	}
 	pctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
 	code, err := postWebhook(pctx, w.cfg.Client, u, id, ev.Kind, ev.Payload, w.cfg.Secret)
@@ -533,20 +536,19 @@ func (w *webhooks) deliverOne(ctx context.Context, ev store.OutboxEvent) bool {
 		}
 		w.deliveries.WithLabelValues("delivered").Inc()
 		log.InfoContext(ctx, "vault: webhook delivered", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "status", code, "attempt", ev.Attempts+1)
-		return true
+		return time.Time{}
 	}
 	why := fmt.Sprintf("HTTP %d", code)
 	if err != nil {
 		why = err.Error()
 	}
-	w.retry(ctx, ev, why)
-	return false
+	return w.retry(ctx, ev, why)
 }
 
 // retry records a failed attempt of ev (why, never a secret) and sets its
 // next one, or gives the event up once GiveUpAfter has passed since it was
 // raised.
-func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) {
+func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) time.Time {
 	log := w.svc.log
 	id, _, _ := strings.Cut(ev.ID, ".")
 	now := w.svc.now()
@@ -554,7 +556,7 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 		_ = w.ob.FinishEvent(ctx, ev.ID, fmt.Sprintf("gave up after %d attempts: %s", ev.Attempts+1, why))
 		w.deliveries.WithLabelValues("gave_up").Inc()
 		log.ErrorContext(ctx, "vault: webhook given up", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "attempts", ev.Attempts+1, "err", why)
-		return
+		return now
 	}
 	delay := w.backoff(ev.Attempts)
 	if rerr := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, now.Add(delay), why); rerr != nil {
@@ -562,13 +564,21 @@ func (w *webhooks) retry(ctx context.Context, ev store.OutboxEvent, why string) 
 	}
 	w.deliveries.WithLabelValues("failed").Inc()
 	log.WarnContext(ctx, "vault: webhook failed; retrying later", "event", ev.Kind, "id", id, "url", w.show(ev.Target), "attempt", ev.Attempts+1, "err", why, "retryIn", delay)
+	return now.Add(delay)
 }
 
 // release hands a claimed event that was not attempted back to the outbox,
-// due at once, so that the next claim (by any replica) sends it.
-func (w *webhooks) release(ctx context.Context, ev store.OutboxEvent, why string) {
+// due at next, without an attempt counted (so its backoff does not grow),
+// unless its time is up (GiveUpAfter since it was raised): then it is given
+// up as a failed one would be.
+func (w *webhooks) release(ctx context.Context, ev store.OutboxEvent, next time.Time, why string) {
 	id, _, _ := strings.Cut(ev.ID, ".")
-	if err := w.ob.RetryEvent(ctx, ev.ID, w.svc.owner, w.svc.now(), why); err != nil {
+	if !ev.CreatedAt.IsZero() && w.svc.now().Sub(ev.CreatedAt) >= w.cfg.GiveUpAfter {
+		// Its time is up whether or not it was tried now.
+		w.retry(ctx, ev, why)
+		return
+	}
+	if err := w.ob.ReleaseEvent(ctx, ev.ID, w.svc.owner, next); err != nil {
 		w.svc.log.WarnContext(ctx, "vault: releasing a webhook event", "id", id, "err", err)
 	}
 }
