@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // TestLoginLimitCountsIPv6Networks: one IPv6 client holds a whole /64, so
@@ -73,4 +75,29 @@ func TestLoginLimitHoldsUnderParallelTries(t *testing.T) {
 			t.Fatalf("%d parallel wrong keys: %v answers, want %d×401 and the rest 429", len(codes), n, loginMaxFailures)
 		}
 	})
+}
+
+// TestLoginLimitSurvivesAFullTable: when failures from maxFailAddrs other
+// networks fill the table, an address held back stays held back (the
+// table forgets the windows with the fewest failures, not everyone's).
+func TestLoginLimitSurvivesAFullTable(t *testing.T) {
+	now := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	w := newWebAuth(&Service{log: slog.New(slog.DiscardHandler)}, NewAPIKeys(nil), []HandlerOption{withWallClock(func() time.Time { return now })})
+	victim := netip.MustParseAddr("192.0.2.7")
+	for range loginMaxFailures {
+		w.failed(victim)
+	}
+	if busy, _, _ := w.throttled(victim); !busy {
+		t.Fatal("the address is not held back after the limit")
+	}
+	for i := range maxFailAddrs + 10 {
+		now = now.Add(time.Millisecond)
+		w.failed(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i >> 8), byte(i), 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}))
+	}
+	if len(w.fails) > maxFailAddrs {
+		t.Fatalf("%d windows remembered, want at most %d", len(w.fails), maxFailAddrs)
+	}
+	if busy, _, _ := w.throttled(victim); !busy {
+		t.Fatal("failures from many other networks freed an address that was held back")
+	}
 }

@@ -394,7 +394,18 @@ func (w *webAuth) failed(addr netip.Addr) {
 				}
 			}
 			if len(w.fails) >= maxFailAddrs {
-				clear(w.fails) // a bound on memory; an attacker this wide gets a fresh window
+				// A bound on memory that frees nobody who is held back:
+				// forget the window with the fewest failures (the oldest
+				// of those), so an attacker with many networks cannot
+				// wipe the count of an address that has reached the limit.
+				var victim netip.Prefix
+				least := -1
+				for a, g := range w.fails {
+					if least < 0 || g.n < least || (g.n == least && g.start.Before(w.fails[victim].start)) {
+						victim, least = a, g.n
+					}
+				}
+				delete(w.fails, victim)
 			}
 		}
 		f = failWindow{start: now}
