@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"time"
 
 	"github.com/psnkit/psn/vault/server"
 	"github.com/spf13/cobra"
@@ -77,6 +76,22 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // open opens the audit log before a change is made, so that a change is
 // not made when it cannot be audited; log reports a line it could not
 // write; done closes the log.
+// auditedKeys opens, for a command that changes API keys, the audit trail
+// first (a change that cannot be audited is not made) and then the store's
+// key registry; done closes the trail.
+func (a *app) auditedKeys(cmd *cobra.Command, audit *cliAudit) (keys *server.APIKeys, auditLine func(ctx context.Context, event string, info server.APIKeyInfo) error, done func(), err error) {
+	auditLine, done, err = audit.open(a)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := a.openStore(cmd.Context())
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return server.NewAPIKeys(st), auditLine, done, nil
+}
+
 func (c *cliAudit) open(a *app) (log func(ctx context.Context, event string, info server.APIKeyInfo) error, done func(), err error) {
 	var w io.Writer = a.stderr
 	done = func() {}
@@ -123,16 +138,11 @@ accounts only ('*': of every account) and may not add or delete any.`,
 			if err != nil {
 				return err
 			}
-			auditLine, done, err := audit.open(a)
+			keys, auditLine, done, err := a.auditedKeys(cmd, &audit)
 			if err != nil {
 				return err
 			}
 			defer done()
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			keys := server.NewAPIKeys(st)
 			key, info, err := keys.CreateScoped(cmd.Context(), args[0], scope)
 			if err != nil {
 				return err
@@ -169,7 +179,7 @@ accounts only ('*': of every account) and may not add or delete any.`,
 			}
 			t := table{header: []string{"NAME", "ID", "SCOPE", "CREATED"}, keys: []string{"name", "id", "scope", "created"}}
 			for _, k := range keys {
-				t.rows = append(t.rows, []string{k.Name, k.ID, k.Scope.ShortString(), k.Created.Local().Format(time.DateTime)})
+				t.rows = append(t.rows, []string{k.Name, k.ID, k.Scope.ShortString(), a.when(k.Created)})
 			}
 			return a.emit(keys, t)
 		},
@@ -187,16 +197,12 @@ applies the new scope within 2 s.`,
 			if err != nil {
 				return err
 			}
-			auditLine, done, err := audit.open(a)
+			keys, auditLine, done, err := a.auditedKeys(cmd, &audit)
 			if err != nil {
 				return err
 			}
 			defer done()
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			info, err := server.NewAPIKeys(st).SetScope(cmd.Context(), args[0], sc)
+			info, err := keys.SetScope(cmd.Context(), args[0], sc)
 			if err != nil {
 				return err
 			}
@@ -213,16 +219,11 @@ applies the new scope within 2 s.`,
 		Short: "Revoke an API key: every vault sharing the store refuses it within 2 s",
 		Args:  oneName,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			auditLine, done, err := audit.open(a)
+			keys, auditLine, done, err := a.auditedKeys(cmd, &audit)
 			if err != nil {
 				return err
 			}
 			defer done()
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			keys := server.NewAPIKeys(st)
 			// The key's id and scope, for the audit line (the name alone
 			// may have been reused).
 			info := server.APIKeyInfo{Name: args[0]}
