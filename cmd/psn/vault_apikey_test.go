@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,36 +102,10 @@ func TestVaultServeAuditLog(t *testing.T) {
 	npsso := c.srv.Sim.Users()[0].NPSSO
 	auditPath := filepath.Join(t.TempDir(), "audit.log")
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var errb syncWriter
-	done := make(chan int, 1)
-	go func() {
-		code := run(ctx, []string{"vault", "serve", "--addr", "127.0.0.1:0", "--audit-log", auditPath}, strings.NewReader(""), pw, &errb, c.getenv)
-		pw.Close()
-		done <- code
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v (stderr %s)", err, errb.String())
-	}
-	go io.Copy(io.Discard, pr)
-	var start struct{ URL string }
-	if err := json.Unmarshal([]byte(line), &start); err != nil {
-		t.Fatalf("startup line %q", line)
-	}
+	url, errb, stop := startServe(t, c, "--addr", "127.0.0.1:0", "--audit-log", auditPath)
 	call := func(key, method, path, body string) (int, []byte) {
 		t.Helper()
-		req, _ := http.NewRequestWithContext(t.Context(), method, start.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		return vaultCall(t, url, key, method, path, body)
 	}
 	body, _ := json.Marshal(map[string]any{"name": "alice", "npsso": npsso})
 	if code, b := call(admin, "POST", "/v1/accounts", string(body)); code != http.StatusCreated {
@@ -151,10 +122,7 @@ func TestVaultServeAuditLog(t *testing.T) {
 	if code, _ := call(bot, "GET", "/v1/accounts/bob/token", ""); code != http.StatusForbidden {
 		t.Fatalf("out of scope = %d, want 403", code)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited %d; stderr:\n%s", code, errb.String())
-	}
+	stop()
 	log, err := os.ReadFile(auditPath)
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,24 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	return certFile, keyFile, pool
 }
 
+// vaultCall sends method path with body to the vault at url with key as
+// the bearer and returns the status and body.
+func vaultCall(t *testing.T, url, key, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
 // startServe runs `psn vault serve args…` and returns the URL of its
 // start-up line, its stderr and a stop that ends it and waits (also done
 // when the test ends).

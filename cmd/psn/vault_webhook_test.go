@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -126,32 +124,11 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 	_, out, _ := c.run("vault", "apikey", "create", "ci", "--admin")
 	key := strings.TrimSpace(out)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var errb syncWriter
-	done := make(chan int, 1)
-	go func() {
-		code := run(ctx, []string{"vault", "serve", "--addr", "127.0.0.1:0", "--webhook", rcv.URL + "/psn"}, strings.NewReader(""), pw, &errb, c.getenv)
-		pw.Close()
-		done <- code
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the startup line: %v (stderr %s)", err, errb.String())
-	}
-	go io.Copy(io.Discard, pr)
-	var start struct{ URL string }
-	_ = json.Unmarshal([]byte(line), &start)
+	url, errb, stop := startServe(t, c, "--addr", "127.0.0.1:0", "--webhook", rcv.URL+"/psn")
 	call := func(method, path, body string) int {
-		req, _ := http.NewRequestWithContext(t.Context(), method, start.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		t.Helper()
+		code, _ := vaultCall(t, url, key, method, path, body)
+		return code
 	}
 	body, _ := json.Marshal(map[string]any{"name": "alice", "npsso": c.srv.Sim.Users()[0].NPSSO})
 	if code := call(http.MethodPost, "/v1/accounts", string(body)); code != http.StatusCreated {
@@ -181,10 +158,7 @@ func TestVaultServeSendsWebhooks(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited %d; stderr:\n%s", code, errb.String())
-	}
+	stop()
 	if strings.Contains(errb.String(), secret) || strings.Contains(errb.String(), credential) {
 		t.Fatal("the webhook secret or the URL's credential reached stderr")
 	}
