@@ -66,13 +66,14 @@ type statusEnv struct {
 	*svcEnv
 	srv  *httptest.Server
 	want map[string][]string // state → names, by name
+	t0   time.Time           // the simulator's instant the records' times are relative to
 }
 
 func newStatusEnv(t *testing.T, n int, opts ...HandlerOption) *statusEnv {
 	t.Helper()
 	e := newSvcEnv(t, envOptions{sim: psntest.Config{Users: 1}})
 	now := e.sim.Now()
-	se := &statusEnv{svcEnv: e, want: map[string][]string{}}
+	se := &statusEnv{svcEnv: e, want: map[string][]string{}, t0: now}
 	for i := range n {
 		st := store.StateOK
 		switch i % 10 {
@@ -213,7 +214,7 @@ func TestStatusPageContent(t *testing.T) {
 		`data-state="login-required"><b>2</b>`, `data-state="expiring"><b>2</b>`, `data-state="npsso-fallback"><b>2</b>`, `data-state="ok"><b>7</b>`, `<b>13</b>all accounts`,
 		// relative times with the instant on hover
 		`>in 42 min</time>`, `>in 27 min</time>`, `>3 days ago</time>`, `>in 2 days</time>`,
-		`title="` + se.sim.Now().Add(42*time.Minute+30*time.Second).UTC().Format("2006-01-02 15:04:05 UTC") + `"`,
+		`title="` + se.t0.Add(42*time.Minute+30*time.Second).UTC().Format("2006-01-02 15:04:05 UTC") + `"`,
 		// the operator's words
 		"The refresh token expired and no NPSSO is kept: add the account again with a new NPSSO (POST /v1/accounts, or psn login --account acct-000 on this store).",
 		"The refresh token expires in 2 days: add the account again with a new NPSSO",
