@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+// VaultProgram is the name of the vault service's program. It is a program
+// of its own so that psn does not link the service (its HTTP API,
+// Prometheus, the status page's templates): linked, they cost every psn
+// command ~3 MiB of memory (docs/benchmarks.md).
+const VaultProgram = "psn-vault"
+
+// errNoVaultProgram is the cause when `psn vault` finds no psn-vault.
+var errNoVaultProgram = errors.New("psn-vault not found")
+
+// vaultForwardCommand is `psn vault …`: it runs psn-vault with the same
+// arguments, the word "vault" taken out, so `psn --store URL vault serve`
+// is `psn-vault --store URL serve`. On Unix psn-vault replaces the psn
+// process (same pid, signals and exit code go straight to it).
+func (a *App) vaultForwardCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "vault [psn-vault arguments]",
+		Short: "Run psn-vault, the token vault service (serve, apikey, webhook)",
+		Long: `The token vault service — many accounts kept fresh behind an HTTP API — is
+its own program, psn-vault, so that psn stays small. "psn vault ARGS" runs
+"psn-vault ARGS" (the global flags go along), found next to psn first, then
+on PATH:
+
+  psn vault serve            = psn-vault serve
+  psn vault apikey create …  = psn-vault apikey create …
+
+Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
+"psn vault --help" shows psn-vault's own help. See docs/vault.md.`,
+		DisableFlagParsing: true,
+		Args:               cobra.ArbitraryArgs,
+		// The global flags are psn-vault's to check: psn parses none here.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bin, err := a.findVaultProgram()
+			if err != nil {
+				return err
+			}
+			return a.runVaultProgram(cmd, bin, args)
+		},
+	}
+}
+
+// findVaultProgram looks for psn-vault next to this program's executable,
+// then in $PATH.
+func (a *App) findVaultProgram() (string, error) {
+	var dirs []string
+	if exe, err := os.Executable(); err == nil {
+		if exe, err := filepath.EvalSymlinks(exe); err == nil {
+			dirs = append(dirs, filepath.Dir(exe))
+		}
+	}
+	dirs = append(dirs, filepath.SplitList(a.getenv("PATH"))...)
+	for _, d := range dirs {
+		if d == "" {
+			continue // an empty PATH entry means ".": not looked in, as exec.LookPath refuses it too
+		}
+		p := filepath.Join(d, VaultProgram)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", &userError{
+		what: "psn vault runs the psn-vault program, which is neither next to psn nor on PATH",
+		hint: "Install it: go install github.com/psnkit/psn/cmd/psn-vault@latest (from a checkout: go build -o \"$(dirname \"$(command -v psn)\")\" ./cmd/psn-vault).\nThen run psn-vault directly, e.g. psn-vault serve.",
+		err:  errNoVaultProgram, quiet: true,
+	}
+}
+
+// childExit is the exit code of a program psn ran in its place, which has
+// already said what it had to: psn exits with the code and prints nothing.
+type childExit struct{ code int }
+
+func (e *childExit) Error() string { return fmt.Sprintf("exit status %d", e.code) }
