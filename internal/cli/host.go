@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -78,3 +79,9 @@ func OneName(cmd *cobra.Command, args []string) error { return oneName(cmd, args
 // Group is a command that only holds subcommands: without arguments it
 // shows its help, with an unknown one it fails.
 func Group(use, short string) *cobra.Command { return group(use, short) }
+
+// IsNoDefaultStore reports whether err is OpenStore's answer when neither
+// --store nor PSN_STORE names a store and the default SQLite file does not
+// exist yet: nothing was ever stored. (A named store that does not exist
+// is a different error: a typo must not look like an empty store.)
+func IsNoDefaultStore(err error) bool { return errors.Is(err, errNoDefaultStore) }

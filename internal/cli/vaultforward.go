@@ -24,7 +24,7 @@ var errNoVaultProgram = errors.New("psn-vault not found")
 // process (same pid, signals and exit code go straight to it).
 func (a *App) vaultForwardCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "vault [psn-vault arguments]",
+		Use:   "vault [ARGS...]",
 		Short: "Run psn-vault, the token vault service (serve, apikey, webhook)",
 		Long: `The token vault service — many accounts kept fresh behind an HTTP API — is
 its own program, psn-vault, so that psn stays small. "psn vault ARGS" runs
@@ -36,8 +36,9 @@ on PATH:
 
 Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
 "psn vault --help" shows psn-vault's own help. See docs/vault.md.`,
-		DisableFlagParsing: true,
-		Args:               cobra.ArbitraryArgs,
+		DisableFlagParsing:    true,
+		DisableFlagsInUseLine: true,
+		Args:                  cobra.ArbitraryArgs,
 		// The global flags are psn-vault's to check: psn parses none here.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, args []string) error {

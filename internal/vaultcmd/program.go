@@ -26,11 +26,11 @@ webhook receiver. Accounts are added with the API or with "psn login".
 Exit codes: 0 ok, 1 error, 130 interrupted. See docs/vault.md.`,
 		Commands: func(app *cli.App) []*cobra.Command {
 			a := &vc{app}
-			cmds := []*cobra.Command{a.serveCommand(), a.apikeyCommand(), a.webhookCommand()}
-			for _, c := range cmds {
-				cli.CreatesStore(c)
-			}
-			return cmds
+			// serve and apikey create may create and migrate the store;
+			// the others read it, or fail on a store that does not exist.
+			serve := a.serveCommand()
+			cli.CreatesStore(serve)
+			return []*cobra.Command{serve, a.apikeyCommand(), a.webhookCommand()}
 		},
 		Examples: examples,
 	}

@@ -74,9 +74,6 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// open opens the audit log before a change is made, so that a change is
-// not made when it cannot be audited; log reports a line it could not
-// write; done closes the log.
 // auditedKeys opens, for a command that changes API keys, the audit trail
 // first (a change that cannot be audited is not made) and then the store's
 // key registry; done closes the trail.
@@ -86,6 +83,9 @@ func (a *vc) auditedKeys(cmd *cobra.Command, audit *cliAudit) (keys *server.APIK
 		return nil, nil, nil, err
 	}
 	st, err := a.OpenStore(cmd.Context())
+	if cli.IsNoDefaultStore(err) {
+		err = cli.Fail("there is no token store yet, so no API key", "Create a key first (psn-vault apikey create NAME --admin), or point --store or PSN_STORE at the vault's store.", nil)
+	}
 	if err != nil {
 		done()
 		return nil, nil, nil, err
@@ -93,6 +93,9 @@ func (a *vc) auditedKeys(cmd *cobra.Command, audit *cliAudit) (keys *server.APIK
 	return server.NewAPIKeys(st), auditLine, done, nil
 }
 
+// open opens the audit log before a change is made, so that a change is
+// not made when it cannot be audited; log reports a line it could not
+// write; done closes the log.
 func (c *cliAudit) open(a *vc) (log func(ctx context.Context, event string, info server.APIKeyInfo) error, done func(), err error) {
 	var w io.Writer = a.Stderr()
 	done = func() {}
@@ -165,18 +168,23 @@ accounts only ('*': of every account) and may not add or delete any.`,
 		},
 	}
 	createScope.register(create)
+	cli.CreatesStore(create)
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the API keys' names, ids, scopes and creation times (never the keys)",
 		Args:  cli.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			keys := []server.APIKeyInfo{}
 			st, err := a.OpenStore(cmd.Context())
-			if err != nil {
+			switch {
+			case cli.IsNoDefaultStore(err):
+				// No store yet: no key, and nothing created to say so.
+			case err != nil:
 				return err
-			}
-			keys, err := server.NewAPIKeys(st).List(cmd.Context())
-			if err != nil {
-				return err
+			default:
+				if keys, err = server.NewAPIKeys(st).List(cmd.Context()); err != nil {
+					return err
+				}
 			}
 			t := cli.Table{Header: []string{"NAME", "ID", "SCOPE", "CREATED"}, Keys: []string{"name", "id", "scope", "created"}}
 			for _, k := range keys {

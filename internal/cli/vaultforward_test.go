@@ -1,0 +1,70 @@
+//go:build unix
+
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// fakeVault writes a psn-vault into a new directory that records its
+// arguments and its pid in the file out, then exits with code 7.
+func fakeVault(t *testing.T) (dir, out string) {
+	t.Helper()
+	dir = t.TempDir()
+	out = filepath.Join(t.TempDir(), "args")
+	script := "#!/bin/sh\necho $$ > '" + out + "'\nprintf '%s\\n' \"$@\" >> '" + out + "'\nexit 7\n"
+	if err := os.WriteFile(filepath.Join(dir, VaultProgram), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, out
+}
+
+// TestVaultForwardExecsPsnVault: `psn --store URL vault serve --addr A`
+// runs `psn-vault --store URL serve --addr A` found on PATH, in psn's own
+// process (the pid psn-vault sees is psn's), and psn's exit code is
+// psn-vault's.
+func TestVaultForwardExecsPsnVault(t *testing.T) {
+	dir, out := fakeVault(t)
+	args := []string{"--store", "sqlite:///tmp/x.db", "vault", "serve", "--addr", "127.0.0.1:0", "--help"}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asPSNEnv+"=1", "PATH="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 7 {
+		t.Fatalf("exit %d (%v), want psn-vault's 7; stderr: %s", code, err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("psn-vault did not run: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if pid, _ := strconv.Atoi(lines[0]); pid != cmd.Process.Pid {
+		t.Errorf("psn-vault ran as pid %d, psn was %d: want the same process (exec)", pid, cmd.Process.Pid)
+	}
+	want := []string{"--store", "sqlite:///tmp/x.db", "serve", "--addr", "127.0.0.1:0", "--help"}
+	if got := lines[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("psn-vault got %q, want %q", got, want)
+	}
+}
+
+// TestVaultForwardWithoutPsnVault: without psn-vault next to psn or on
+// PATH, `psn vault serve` fails (exit 1) saying how to install it.
+func TestVaultForwardWithoutPsnVault(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"PATH": t.TempDir(), "PSN_CONFIG_DIR": filepath.Join(t.TempDir(), "config")}
+	code := run(t.Context(), []string{"vault", "serve"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	if code != exitError || !strings.Contains(stderr.String(), "go install github.com/psnkit/psn/cmd/psn-vault@latest") ||
+		!strings.HasPrefix(stderr.String(), "psn: psn vault runs the psn-vault program") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if _, err := os.Stat(env["PSN_CONFIG_DIR"]); err == nil {
+		t.Error("psn vault without psn-vault created the config dir")
+	}
+}
