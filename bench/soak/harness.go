@@ -264,10 +264,11 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 
 // buildPrograms finds or builds psn and psn-vault (findBinaries).
 func (h *harness) buildPrograms(ctx context.Context) error {
-	if h.cfg.psnBin == "" || h.cfg.psnVaultBin == "" {
-		h.logf("building what --psn and --psn-vault do not give")
+	build := func(ctx context.Context, dir string, pkgs ...string) error {
+		h.logf("building %s", strings.Join(pkgs, " "))
+		return goBuild(h.errw)(ctx, dir, pkgs...)
 	}
-	b, err := findBinaries(ctx, h.cfg.psnBin, h.cfg.psnVaultBin, h.dir, goBuild(h.errw))
+	b, err := findBinaries(ctx, h.cfg.psnBin, h.cfg.psnVaultBin, h.dir, build)
 	if err != nil {
 		return err
 	}
