@@ -2,6 +2,8 @@
 // 10's `--all` workload: `psn titles me --all -o json` for an account with
 // 2,053 trophy titles (as many as the real account the goal was set on),
 // next to `psn version` and `psn me`, against an in-process simulator.
+// It measures psn only: the vault service is its own program, psn-vault,
+// not linked into psn, and bench/vault reports its memory.
 //
 // Run it from the module root:
 //

@@ -12,6 +12,7 @@ import (
 // config is everything the flags choose.
 type config struct {
 	psnBin       string
+	psnVaultBin  string
 	store        string
 	pgURL        string
 	redisURL     string
@@ -53,14 +54,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./bench/soak [flags]\n\nSoak test of psn vault serve: a simulator, R replicas on one store, token\nclients, psn token print beside them, optionally a kill -9. See docs/benchmarks.md.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: go run ./bench/soak [flags]\n\nSoak test of psn-vault serve: a simulator (psn sim serve), R replicas of\npsn-vault serve on one store, token clients, psn token print beside them,\noptionally a kill -9 of a replica. See docs/benchmarks.md.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&c.psnBin, "psn", "", "psn binary to run (default: go build ./cmd/psn into a temporary directory)")
+	fs.StringVar(&c.psnBin, "psn", "", "psn binary to run: the simulator and token print (default: go build ./cmd/psn into the run's directory)")
+	fs.StringVar(&c.psnVaultBin, "psn-vault", "", "psn-vault binary to run: the replicas and apikey create (default: the psn-vault next to --psn, else go build ./cmd/psn-vault into the run's directory)")
 	fs.StringVar(&c.store, "store", "sqlite", "store: sqlite, postgres, redis, or a postgres:// or redis:// base URL (a fresh schema or key prefix is added and removed afterwards)")
 	fs.StringVar(&c.pgURL, "pg-url", envOr("PSN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL base URL for --store postgres (env PSN_TEST_POSTGRES_URL)")
 	fs.StringVar(&c.redisURL, "redis-url", envOr("PSN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis base URL for --store redis (env PSN_TEST_REDIS_URL)")
-	fs.IntVar(&c.replicas, "replicas", 3, "replicas of psn vault serve")
+	fs.IntVar(&c.replicas, "replicas", 3, "replicas of psn-vault serve")
 	fs.IntVar(&c.accounts, "accounts", 600, "accounts added through POST /v1/accounts")
 	fs.BoolVar(&c.keepNPSSO, "keep-npsso", false, "add the accounts with keepNpsso (the vault may log in again by itself)")
 	fs.IntVar(&c.clients, "clients", 16, "client goroutines requesting tokens")

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -48,7 +47,7 @@ func parseSimLine(line string) (simLine, error) {
 	return s, nil
 }
 
-// parseURLLine reads psn vault serve's start-up line {"url":…}.
+// parseURLLine reads psn-vault serve's start-up line {"url":…}.
 func parseURLLine(line string) (string, error) {
 	var v struct {
 		URL string `json:"url"`
@@ -65,7 +64,7 @@ func parseURLLine(line string) (string, error) {
 // acctName is the vault name of account i.
 func acctName(i int) string { return fmt.Sprintf("acct%04d", i) }
 
-// replica is one psn vault serve, over its lives (a kill -9 and a restart
+// replica is one psn-vault serve, over its lives (a kill -9 and a restart
 // make a second life on the same port when it is free).
 type replica struct {
 	i       int
@@ -97,7 +96,7 @@ type harness struct {
 	errw    io.Writer
 	procs   *procs
 	dir     string
-	bin     string
+	bins    binaries
 	ns      namespace
 	keyB64  string
 	apiKey  string
@@ -168,7 +167,9 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 		}
 		if err != nil || len(res.failing(cfg.strict)) > 0 {
 			h.logf("logs kept in %s", h.dir)
-			_ = os.Remove(filepath.Join(h.dir, "psn")) // the binary is not worth keeping
+			// The binaries (built ones only) are not worth keeping.
+			_ = os.Remove(filepath.Join(h.dir, "psn"))
+			_ = os.Remove(filepath.Join(h.dir, psnVaultExe))
 			return
 		}
 		_ = os.RemoveAll(h.dir)
@@ -201,7 +202,7 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	}
 	defer h.hooks.close()
 
-	if err := h.buildPSN(ctx); err != nil {
+	if err := h.buildPrograms(ctx); err != nil {
 		return res, err
 	}
 	if err := h.startSim(); err != nil {
@@ -261,23 +262,18 @@ func (h *harness) run(ctx context.Context) (res result, err error) {
 	return h.judge(ctx)
 }
 
-// buildPSN builds cmd/psn unless --psn names a binary.
-func (h *harness) buildPSN(ctx context.Context) error {
-	if h.cfg.psnBin != "" {
-		p, err := exec.LookPath(h.cfg.psnBin)
-		if err != nil {
-			return fmt.Errorf("--psn: %w", err)
-		}
-		h.bin, err = filepath.Abs(p)
+// buildPrograms finds or builds psn and psn-vault (findBinaries).
+func (h *harness) buildPrograms(ctx context.Context) error {
+	build := func(ctx context.Context, dir string, pkgs ...string) error {
+		h.logf("building %s", strings.Join(pkgs, " "))
+		return goBuild(h.errw)(ctx, dir, pkgs...)
+	}
+	b, err := findBinaries(ctx, h.cfg.psnBin, h.cfg.psnVaultBin, h.dir, build)
+	if err != nil {
 		return err
 	}
-	h.bin = filepath.Join(h.dir, "psn")
-	h.logf("building psn")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", h.bin, "github.com/psnkit/psn/cmd/psn")
-	cmd.Stdout, cmd.Stderr = h.errw, h.errw
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/psn (run the harness from the module, or give --psn PATH): %w", err)
-	}
+	h.bins = b
+	h.logf("psn %s; psn-vault %s", b.psn, b.vault)
 	return nil
 }
 
@@ -293,7 +289,7 @@ func (h *harness) startSim() error {
 	defer f.Close() // the child holds its own descriptor
 	args := []string{"sim", "serve", "--addr", "127.0.0.1:0", "--access-ttl", h.cfg.accessTTL.String(),
 		"--rotate-refresh", "--users", fmt.Sprint(h.cfg.accounts), "--seed", fmt.Sprint(h.cfg.seed)}
-	c, line, err := h.procs.start("simulator", h.bin, args, childEnv(), f, 60*time.Second)
+	c, line, err := h.procs.start("simulator", h.bins.psn, args, childEnv(), f, 60*time.Second)
 	if err != nil {
 		return err
 	}
@@ -325,13 +321,13 @@ func (h *harness) createAPIKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out, stderr, code, err := runCommand(ctx, 60*time.Second, h.bin, []string{"vault", "apikey", "create", "soak", "--admin"}, h.storeEnv(h.proxy.endpoint("admin"), dir))
+	out, stderr, code, err := runCommand(ctx, 60*time.Second, h.bins.vault, []string{"apikey", "create", "soak", "--admin"}, h.storeEnv(h.proxy.endpoint("admin"), dir))
 	if err != nil || code != 0 {
-		return fmt.Errorf("psn vault apikey create: exit %d: %v: %s", code, err, errorKind(stderr))
+		return fmt.Errorf("psn-vault apikey create: exit %d: %v: %s", code, err, errorKind(stderr))
 	}
 	h.apiKey = strings.TrimSpace(out)
 	if !strings.HasPrefix(h.apiKey, "psnv_") {
-		return errors.New("psn vault apikey create printed no API key")
+		return errors.New("psn-vault apikey create printed no API key")
 	}
 	return nil
 }
@@ -356,8 +352,8 @@ func (h *harness) startReplica(r *replica, addr string) error {
 	}
 	// The webhook secret goes through the environment, never argv.
 	env := append(h.storeEnv(h.proxy.endpoint(tag), dir), "PSN_WEBHOOK_SECRET="+h.hookSecret)
-	args := []string{"vault", "serve", "--addr", addr, "--webhook", h.hooks.url}
-	c, line, err := h.procs.start(fmt.Sprintf("replica %d", r.i), h.bin, args, env, r.logFile, 60*time.Second)
+	args := []string{"serve", "--addr", addr, "--webhook", h.hooks.url}
+	c, line, err := h.procs.start(fmt.Sprintf("replica %d", r.i), h.bins.vault, args, env, r.logFile, 60*time.Second)
 	if err != nil && addr != "127.0.0.1:0" {
 		h.logf("replica %d could not take %s again (%v); on a new port", r.i, addr, err)
 		return h.startReplica(r, "127.0.0.1:0")
@@ -598,7 +594,7 @@ func (h *harness) cliRun(ctx context.Context, tag string, i int, dir string) {
 	// The token is checked the moment it is printed, as a script would
 	// use it, not after the process has finished exiting.
 	checked := ""
-	out, stderr, code, err := runCommandLine(ctx, h.cfg.cliTimeout, h.bin,
+	out, stderr, code, err := runCommandLine(ctx, h.cfg.cliTimeout, h.bins.psn,
 		[]string{"--account", acctName(i), "token", "print"}, h.storeEnv(h.proxy.endpoint(tag), dir),
 		func(line string) {
 			if tok := strings.TrimSpace(line); tok != "" {

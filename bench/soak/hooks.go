@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// Webhook headers of psn vault serve (docs/vault.md, "Webhooks"). The
+// Webhook headers of psn-vault serve (docs/vault.md, "Webhooks"). The
 // receiver checks them with its own HMAC, not the vault's code.
 const (
 	hdrEvent     = "X-Psn-Event"

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// postHook POSTs an event to url as psn vault serve does, signed with
+// postHook POSTs an event to url as psn-vault serve does, signed with
 // secret (nil: no signature header), and returns the status.
 func postHook(t *testing.T, url string, secret []byte, id, event, account, extra string) int {
 	t.Helper()

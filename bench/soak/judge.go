@@ -235,7 +235,7 @@ func (h *harness) judge(ctx context.Context) (result, error) {
 func (h *harness) report(res result, st simStats, lost, stuck []string, states, lastErrs *counter, logs []*logCounts, metrics []float64) {
 	cfg := h.cfg
 	w := h.out
-	fmt.Fprintf(w, "\nsoak: %d replicas of psn vault serve on %s (%s), %d accounts (keepNpsso=%v), access tokens %s, rotating refresh tokens\n",
+	fmt.Fprintf(w, "\nsoak: %d replicas of psn-vault serve on %s (%s), %d accounts (keepNpsso=%v), access tokens %s, rotating refresh tokens\n",
 		cfg.replicas, h.ns.kind, h.ns.display, cfg.accounts, cfg.keepNPSSO, cfg.accessTTL)
 	kill := "no kill"
 	if cfg.killAt > 0 {

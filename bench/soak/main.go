@@ -1,6 +1,6 @@
-// Command soak is the soak harness of psn vault serve (issue 8): it starts
+// Command soak is the soak harness of psn-vault serve (issue 8): it starts
 // the simulator (short access tokens, rotating refresh tokens), R replicas
-// of psn vault serve on one store, adds A accounts through the API, loads
+// of psn-vault serve on one store, adds A accounts through the API, loads
 // the token endpoint from client goroutines that check every token at the
 // simulator, runs `psn --account acctNNNN token print` for random accounts
 // on the same store beside them, optionally kill -9s a replica and
@@ -16,9 +16,15 @@
 //
 //	go run ./bench/soak --store postgres          # 150 s, 600 accounts, 3 replicas
 //	go run ./bench/soak --short --store sqlite    # the CI form, ~40 s
+//	go run ./bench/soak --short --psn /tmp/ci/psn  # psn-vault taken from /tmp/ci too
 //
-// It drives only the psn binary and HTTP, all on 127.0.0.1, and kills every
-// process it started on every way out (end, error, Ctrl-C, --timeout). See
+// It drives only two programs, run directly as an operator would, and HTTP,
+// all on 127.0.0.1: psn (the simulator, token print) and psn-vault (the
+// replicas — so a kill -9 hits the vault process itself —, apikey create).
+// Both are built from this module into the run's directory unless --psn and
+// --psn-vault give them; without --psn-vault, a psn-vault next to --psn is
+// taken. It kills every process it started on every way out (end, error,
+// Ctrl-C, --timeout). See
 // docs/benchmarks.md ("Soak: the vault under replicas, CLI and kill -9").
 package main
 

@@ -53,7 +53,7 @@ func sysProcAttr() *syscall.SysProcAttr {
 
 // start runs bin with args and env, sends its stderr to logFile (appended),
 // and returns once it printed its first stdout line (within wait) — the
-// JSON start-up line of psn sim serve and psn vault serve.
+// JSON start-up line of psn sim serve and psn-vault serve.
 func (p *procs) start(name, bin string, args, env []string, logFile *os.File, wait time.Duration) (*child, string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
@@ -134,7 +134,7 @@ func (p *procs) killAll() {
 	}
 }
 
-// runCommand runs a short-lived command (psn vault apikey create, psn token
+// runCommand runs a short-lived command (psn-vault apikey create, psn token
 // print), killing its process group when ctx ends or after timeout. It
 // returns stdout, stderr and the exit code (-1: did not exit by itself).
 func runCommand(ctx context.Context, timeout time.Duration, bin string, args, env []string) (stdout, stderr string, code int, err error) {

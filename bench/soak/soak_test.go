@@ -144,7 +144,7 @@ func TestStartupLines(t *testing.T) {
 	if err != nil || u != "http://127.0.0.1:9000" {
 		t.Errorf("parseURLLine = %q, %v", u, err)
 	}
-	if _, err := parseURLLine("psn vault: serving"); err == nil {
+	if _, err := parseURLLine("psn-vault: serving"); err == nil {
 		t.Error("a non-JSON line was accepted")
 	}
 }

@@ -1,4 +1,4 @@
-// Command vault benchmarks `psn vault serve` (issue 8's goals): it seeds N
+// Command vault benchmarks `psn-vault serve` (issue 8's goals): it seeds N
 // accounts, then measures, against a vault running as its own process:
 //
 //   - RSS idle, and the time of GET /v1/accounts?limit=100, /metrics and /;
@@ -16,8 +16,9 @@
 // rotated, no rate limit) gives a valid token pair; every account gets a
 // copy, sealed for that account (so they are valid for the simulator and
 // for the vault) and written with Put, -seeders at a time. The vault is
-// `psn vault serve`, built once from this module into a temporary
-// directory.
+// `psn-vault serve`, run directly (its own process, whose RSS and CPU time
+// are read): -psn-vault, else the psn-vault next to -psn, else built once
+// from this module into a temporary directory.
 //
 // Usage:
 //
@@ -79,6 +80,7 @@ type options struct {
 	maxSources   int
 	seeders      int
 	psnBin       string
+	psnVaultBin  string
 	keep         bool
 	floorAddr    string // internal: serve the floor
 	floorKeyFile string
@@ -95,10 +97,11 @@ func main() {
 	flag.DurationVar(&o.round, "round", 2*time.Second, "length of one load round")
 	flag.IntVar(&o.refreshN, "refresh-accounts", 5000, "accounts made due at once for the refresh measurement")
 	flag.DurationVar(&o.refreshFor, "refresh-for", 20*time.Second, "longest refresh measurement")
-	flag.IntVar(&o.concurrency, "concurrency", 64, "psn vault serve --concurrency for the refresh measurement")
-	flag.IntVar(&o.maxSources, "max-sources", server.DefaultMaxSources, "psn vault serve --max-sources")
+	flag.IntVar(&o.concurrency, "concurrency", 64, "psn-vault serve --concurrency for the refresh measurement")
+	flag.IntVar(&o.maxSources, "max-sources", server.DefaultMaxSources, "psn-vault serve --max-sources")
 	flag.IntVar(&o.seeders, "seeders", 8, "concurrent writers while seeding")
-	flag.StringVar(&o.psnBin, "psn", "", "a built psn binary (default: go build ./cmd/psn)")
+	flag.StringVar(&o.psnVaultBin, "psn-vault", "", "a built psn-vault binary (default: the psn-vault next to -psn, else go build ./cmd/psn-vault)")
+	flag.StringVar(&o.psnBin, "psn", "", "a built psn binary: the psn-vault next to it is run, unless -psn-vault is given")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory and the seeded data")
 	flag.StringVar(&o.floorAddr, "floor-serve", "", "internal: serve the floor on this address")
 	flag.StringVar(&o.floorKeyFile, "floor-key-file", "", "internal: the floor's bearer, read from this file")
@@ -236,14 +239,9 @@ func run(ctx context.Context, o options) error {
 	if !ownStore {
 		o.storeURL = "sqlite://" + filepath.Join(dir, "vault.db")
 	}
-	bin := o.psnBin
-	if bin == "" {
-		bin = filepath.Join(dir, "psn")
-		b := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/psn")
-		b.Stderr = os.Stderr
-		if err := b.Run(); err != nil {
-			return fmt.Errorf("building psn (run from the module root): %w", err)
-		}
+	bin, err := vaultBinary(ctx, o.psnVaultBin, o.psnBin, dir, goBuildVault(os.Stderr))
+	if err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -283,7 +281,7 @@ func run(ctx context.Context, o options) error {
 
 	env := []string{"PSN_KEY_FILE=" + keyFile, "PSN_CONFIG_DIR=" + dir, "PSN_ENDPOINT=" + simSrv.URL}
 	serveArgs := func(extra ...string) []string {
-		return append([]string{"vault", "serve", "--store", o.storeURL, "--addr", "127.0.0.1:0",
+		return append([]string{"serve", "--store", o.storeURL, "--addr", "127.0.0.1:0",
 			"--max-sources", strconv.Itoa(o.maxSources)}, extra...)
 	}
 
