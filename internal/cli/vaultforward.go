@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -41,6 +46,7 @@ Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
 		Args:                  cobra.ArbitraryArgs,
 		// The global flags are psn-vault's to check: psn parses none here.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
+		ValidArgsFunction: a.completeVault,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bin, err := a.findVaultProgram()
 			if err != nil {
@@ -49,6 +55,36 @@ Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
 			return a.runVaultProgram(cmd, bin, args)
 		},
 	}
+}
+
+// completeVault completes `psn vault …` as psn-vault completes the same
+// words: it asks psn-vault (cobra's hidden __complete command) and passes
+// its answer on. Without psn-vault there is nothing to complete.
+func (a *App) completeVault(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	bin, err := a.findVaultProgram()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, bin, append(append([]string{cobra.ShellCompRequestCmd}, args...), toComplete)...)
+	out, err := c.Output()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	last := lines[len(lines)-1]
+	d, err := strconv.Atoi(strings.TrimPrefix(last, ":"))
+	if !strings.HasPrefix(last, ":") || err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var comps []cobra.Completion
+	for _, l := range lines[:len(lines)-1] {
+		if l != "" && !strings.HasPrefix(l, "_activeHelp_") {
+			comps = append(comps, l)
+		}
+	}
+	return comps, cobra.ShellCompDirective(d)
 }
 
 // findVaultProgram looks for psn-vault next to this program's executable,

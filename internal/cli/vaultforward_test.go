@@ -68,3 +68,20 @@ func TestVaultForwardWithoutPsnVault(t *testing.T) {
 		t.Error("psn vault without psn-vault created the config dir")
 	}
 }
+
+// TestVaultForwardCompletes: `psn vault <TAB>` completes what psn-vault
+// completes for the same words (asked through its __complete command).
+func TestVaultForwardCompletes(t *testing.T) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\n[ \"$1\" = __complete ] || exit 9\nshift\necho \"seen:$*\"\nprintf 'serve\\tServe the API\\n:4\\n'\n"
+	if err := os.WriteFile(filepath.Join(dir, VaultProgram), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"PATH": dir}
+	code := run(t.Context(), []string{"__complete", "vault", "--store", "x", "se"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+	out := stdout.String()
+	if code != 0 || !strings.Contains(out, "seen:--store x se\n") || !strings.Contains(out, "serve\tServe the API\n") || !strings.Contains(out, "\n:4\n") {
+		t.Fatalf("exit %d, completions %q, stderr %q", code, out, stderr.String())
+	}
+}
