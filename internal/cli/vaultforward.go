@@ -98,8 +98,8 @@ func (a *App) findVaultProgram() (string, error) {
 	}
 	dirs = append(dirs, filepath.SplitList(a.getenv("PATH"))...)
 	for _, d := range dirs {
-		if d == "" {
-			continue // an empty PATH entry means ".": not looked in, as exec.LookPath refuses it too
+		if !filepath.IsAbs(d) {
+			continue // "" or "." or bin/: relative to the current directory, refused as exec.LookPath does (ErrDot)
 		}
 		p := filepath.Join(d, VaultProgram)
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {

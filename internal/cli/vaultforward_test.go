@@ -85,3 +85,22 @@ func TestVaultForwardCompletes(t *testing.T) {
 		t.Fatalf("exit %d, completions %q, stderr %q", code, out, stderr.String())
 	}
 }
+
+// TestVaultForwardIgnoresRelativePATH: a psn-vault in the current
+// directory is not run because PATH holds "." or "" (as exec.LookPath).
+func TestVaultForwardIgnoresRelativePATH(t *testing.T) {
+	dir, _ := fakeVault(t)
+	t.Chdir(dir)
+	for _, path := range []string{".", "", "./"} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), []string{"vault", "serve"}, strings.NewReader(""), &stdout, &stderr, func(k string) string {
+			if k == "PATH" {
+				return path
+			}
+			return ""
+		})
+		if code != exitError || !strings.Contains(stderr.String(), "neither next to psn nor on PATH") {
+			t.Errorf("PATH=%q: exit %d, %q; want psn-vault in the current directory ignored", path, code, stderr.String())
+		}
+	}
+}
