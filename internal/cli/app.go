@@ -112,7 +112,7 @@ func (a *App) openStore(ctx context.Context) (store.Store, error) {
 	switch {
 	case errors.Is(err, store.ErrNoStore) && explicit:
 		return nil, &userError{what: fmt.Sprintf("no token store at %s", redactStoreURL(u)),
-			hint: "Check --store (or PSN_STORE). Only `psn login`, `psn keys` and `psn vault` create a store.", err: err}
+			hint: "Check --store (or PSN_STORE). Only `psn login`, `psn keys`, `psn-vault serve` and `psn-vault apikey create` create a store.", err: err}
 	case errors.Is(err, store.ErrNoStore):
 		return nil, &userError{what: fmt.Sprintf("account %q is not logged in (there is no token store yet)", a.account),
 			hint: a.loginHint(), err: fmt.Errorf("%w: %w: %w", errNoDefaultStore, errNotLoggedIn, err), quiet: true}

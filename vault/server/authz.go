@@ -31,7 +31,7 @@ func (a *api) needAdmin(w http.ResponseWriter, r *http.Request, what string) boo
 	}
 	a.audit(r, AuditForbidden, slog.String("method", r.Method), slog.String("path", auditPath(r)))
 	writeError(w, http.StatusForbidden, APIError{Code: "forbidden",
-		Message: "this API key may not " + what + ": that needs an admin key (psn vault apikey create NAME --admin)"})
+		Message: "this API key may not " + what + ": that needs an admin key (psn-vault apikey create NAME --admin)"})
 	return false
 }
 

@@ -172,7 +172,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	if got, want := rows(), []string{"carol login-required", "dave expiring", "alice ok", "bob ok"}; !slices.Equal(got, want) {
 		t.Fatalf("rows = %q, want %q", got, want)
 	}
-	if title := get(chromedp.Title()); title != "psn vault" {
+	if title := get(chromedp.Title()); title != "psn-vault" {
 		t.Errorf("title = %q", title)
 	}
 	if advice := get(chromedp.Text(chromedp.CSS(`tr[data-account="carol"] td.advice`))); !strings.Contains(advice, "add the account again with a new NPSSO") {

@@ -1,4 +1,4 @@
-// Package server is the vault service behind `psn vault serve`: a
+// Package server is the vault service behind `psn-vault serve`: a
 // scheduler that keeps every account of a store fresh (Service), the HTTP
 // API that hands out tokens to holders of an API key (NewHandler,
 // NewHTTPServer, Service.Serve; API keys in APIKeys), Prometheus metrics,

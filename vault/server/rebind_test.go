@@ -46,7 +46,7 @@ func TestLoopbackOpenOnlyForLoopbackHost(t *testing.T) {
 func TestLoginFormNamesAWorkingCommand(t *testing.T) {
 	g := newGuardedEnv(t, false)
 	_, body := httpGet(t, g.srv.Client(), g.srv.URL+"/", nil)
-	if !isLoginForm(body) || !strings.Contains(string(body), "psn vault apikey create NAME --accounts '*'") {
+	if !isLoginForm(body) || !strings.Contains(string(body), "psn-vault apikey create NAME --accounts '*'") {
 		t.Fatalf("the sign-in form does not name a command that makes a key for it:\n%s", body)
 	}
 }

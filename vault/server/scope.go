@@ -99,7 +99,7 @@ func (s APIKeyScope) MayRead(account string) bool {
 	return ok
 }
 
-// String is the scope as `psn vault apikey list` shows it: "admin", "*",
+// String is the scope as `psn-vault apikey list` shows it: "admin", "*",
 // or the account names joined by commas.
 func (s APIKeyScope) String() string {
 	if s.Admin {

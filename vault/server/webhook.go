@@ -171,7 +171,7 @@ func postWebhook(ctx context.Context, client *http.Client, target, id, event str
 }
 
 // SendSampleWebhook POSTs one signed sample event of kind event (one of
-// WebhookEvents(); "" is login_required) to target, as `psn vault webhook
+// WebhookEvents(); "" is login_required) to target, as `psn-vault webhook
 // test` does, and returns the receiver's status code. Its account is
 // "example"; its id starts with "evt_test_".
 func SendSampleWebhook(ctx context.Context, client *http.Client, target string, secret psn.Secret, event string) (int, WebhookEvent, error) {

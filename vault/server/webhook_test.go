@@ -479,7 +479,7 @@ func TestWebhookConfigChecked(t *testing.T) {
 	}
 }
 
-// TestSendSampleWebhook: the sample `psn vault webhook test` sends is
+// TestSendSampleWebhook: the sample `psn-vault webhook test` sends is
 // signed and shaped like a real event.
 func TestSendSampleWebhook(t *testing.T) {
 	rcv := newReceiver(t)

@@ -23,7 +23,7 @@ import (
 // the Source gets the account's token from the vault (cached, one request
 // however many goroutines ask, a fresher one after a 401 from PSN) and
 // psn.Client uses it. The first half starts a real vault in-process, as
-// `psn vault serve` would run elsewhere.
+// `psn-vault serve` would run elsewhere.
 func ExampleNew() {
 	ctx := context.Background()
 	sim := psntest.NewServer(psntest.Config{Seed: 1}) // the offline PSN

@@ -1,5 +1,5 @@
 // Package vaultclient is a psn.TokenSource backed by a token vault
-// (`psn vault serve`, docs/vault.md): bots on many machines use PSN through
+// (`psn-vault serve`, docs/vault.md): bots on many machines use PSN through
 // the vault with an API key and an account name, without ever holding a
 // refresh token or an NPSSO.
 //
