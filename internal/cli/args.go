@@ -69,7 +69,8 @@ func (s argSpec) takes() string {
 // argument check that names them.
 func applyArgs(c *cobra.Command) {
 	s := parseUse(c.Use)
-	if c.Runnable() && (len(s.required) > 0 || len(s.optional) > 0) {
+	// help takes a command path ("help token status"), not one argument.
+	if c.Runnable() && (len(s.required) > 0 || len(s.optional) > 0) && !(c.Name() == "help" && c.Parent() == c.Root()) {
 		c.Args = s.validate
 	}
 	for _, sub := range c.Commands() {

@@ -166,6 +166,7 @@ func (a *App) rootCommand(p Program) *cobra.Command {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	applyArgs(root)
+	forwardHelp(root)
 	applyExamples(root, p.Name, p.Examples)
 	a.registerCompletions(root)
 	return root

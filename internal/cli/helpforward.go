@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// forwardHelp lets the help command take a command path, as its examples
+// show (`psn help token status`), and makes `psn help vault serve` show
+// psn-vault's help of serve: a command that hands its arguments to another
+// program (DisableFlagParsing, as `psn vault`) is given "help" and the rest
+// of the path. `psn help vault` alone still shows psn's own page on it.
+func forwardHelp(root *cobra.Command) {
+	for _, help := range root.Commands() {
+		if help.Name() != "help" || help.Run == nil {
+			continue
+		}
+		show := help.Run
+		help.Run = nil
+		help.RunE = func(cmd *cobra.Command, args []string) error {
+			target, rest, err := cmd.Root().Find(args)
+			if err == nil && target != nil && target.DisableFlagParsing && target.RunE != nil && len(rest) > 0 {
+				target.SetContext(cmd.Context())
+				return target.RunE(target, append([]string{"help"}, rest...))
+			}
+			show(cmd, args)
+			return nil
+		}
+	}
+}

@@ -1,0 +1,44 @@
+//go:build unix
+
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestHelpTakesACommandPath: `psn help token status` (an example of psn
+// help's own help) shows the help of token status, not an error.
+func TestHelpTakesACommandPath(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"help", "token", "status"}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	if code != exitOK || !strings.Contains(stdout.String(), "psn token status [flags]") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want token status's help", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestHelpVaultForwards: `psn help vault apikey create` is
+// `psn-vault help apikey create` (as `psn help vault serve` showed serve's
+// help before the vault commands moved to psn-vault).
+func TestHelpVaultForwards(t *testing.T) {
+	dir, out := fakeVault(t)
+	cmd := exec.Command(os.Args[0], "help", "vault", "apikey", "create")
+	cmd.Env = append(os.Environ(), asPSNEnv+"=1", "PATH="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 7 {
+		t.Fatalf("exit %d (%v), want psn-vault's 7; stderr: %s", code, err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("psn-vault did not run: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if got, want := strings.Join(lines[1:], " "), "help apikey create"; got != want {
+		t.Errorf("psn-vault got %q, want %q", got, want)
+	}
+}
