@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,9 @@ func (a *App) completeVault(cmd *cobra.Command, args []string, toComplete string
 }
 
 // findVaultProgram looks for psn-vault next to this program's executable,
-// then in $PATH.
+// then in $PATH. A psn-vault that is there but cannot run (a directory, a
+// file without the execute bit) is skipped, and named in the error if no
+// other is found.
 func (a *App) findVaultProgram() (string, error) {
 	var dirs []string
 	if exe, err := os.Executable(); err == nil {
@@ -97,20 +100,53 @@ func (a *App) findVaultProgram() (string, error) {
 		}
 	}
 	dirs = append(dirs, filepath.SplitList(a.getenv("PATH"))...)
+	windows := runtime.GOOS == "windows"
+	var unusable string
 	for _, d := range dirs {
 		if !filepath.IsAbs(d) {
 			continue // "" or "." or bin/: relative to the current directory, refused as exec.LookPath does (ErrDot)
 		}
-		p := filepath.Join(d, VaultProgram)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		p, problem := vaultProgramIn(d, windows)
+		if problem == "" {
 			return p, nil
 		}
+		if unusable == "" && p != "" {
+			unusable = p + " " + problem
+		}
+	}
+	what := "psn vault runs the psn-vault program, which is neither next to psn nor on PATH"
+	if unusable != "" {
+		what = "psn vault runs the psn-vault program, and the only one found cannot run: " + unusable
 	}
 	return "", &userError{
-		what: "psn vault runs the psn-vault program, which is neither next to psn nor on PATH",
+		what: what,
 		hint: "Install it: go install github.com/psnkit/psn/cmd/psn-vault@latest (from a checkout: go build -o \"$(dirname \"$(command -v psn)\")\" ./cmd/psn-vault).\nThen run psn-vault directly, e.g. psn-vault serve.",
 		err:  errNoVaultProgram, quiet: true,
 	}
+}
+
+// vaultProgramIn returns the path of psn-vault in dir and "" if it can
+// run; the path and what is wrong with it if it is there but cannot; or
+// "", "missing". On Windows the program is psn-vault.exe and needs no
+// execute bit (Windows has none: Go reports every file 0666 or 0444).
+func vaultProgramIn(dir string, windows bool) (path, problem string) {
+	name := VaultProgram
+	if windows {
+		name += ".exe"
+	}
+	p := filepath.Join(dir, name)
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return "", "missing"
+	case fi.IsDir():
+		return p, "is a directory"
+	case !fi.Mode().IsRegular():
+		return p, "is not a regular file"
+	case !windows && fi.Mode().Perm()&0o111 == 0:
+		return p, "is not executable"
+	}
+	return p, ""
 }
 
 // childExit is the exit code of a program psn ran in its place, which has

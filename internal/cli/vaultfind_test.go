@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVaultProgramOnWindows: on Windows psn-vault is psn-vault.exe, and
+// Go reports no execute bit there (0666), so the file is taken as it is;
+// a psn-vault without .exe is not a program on Windows.
+func TestVaultProgramOnWindows(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, VaultProgram+".exe")
+	if err := os.WriteFile(exe, []byte("MZ"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, problem := vaultProgramIn(dir, true); p != exe || problem != "" {
+		t.Errorf("windows: got %q, %q; want %s", p, problem, exe)
+	}
+	if p, problem := vaultProgramIn(dir, false); problem == "" {
+		t.Errorf("unix: psn-vault.exe taken as psn-vault (%s)", p)
+	}
+	bare := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bare, VaultProgram), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p, problem := vaultProgramIn(bare, true); problem == "" {
+		t.Errorf("windows: a psn-vault without .exe taken (%s)", p)
+	}
+}
+
+// TestVaultForwardUnusablePsnVault: a psn-vault on PATH that cannot run
+// (not executable, a directory) is named in the error, instead of "not on
+// PATH" sending the user to look for a file that is there.
+func TestVaultForwardUnusablePsnVault(t *testing.T) {
+	if os.PathSeparator != '/' {
+		t.Skip("execute bits are Unix's")
+	}
+	noExec := t.TempDir()
+	if err := os.WriteFile(filepath.Join(noExec, VaultProgram), []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	isDir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(isDir, VaultProgram), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]string{noExec: "is not executable", isDir: "is a directory"} {
+		var stdout, stderr bytes.Buffer
+		env := map[string]string{"PATH": dir}
+		code := run(t.Context(), []string{"vault", "serve"}, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
+		if code != exitError || !strings.Contains(stderr.String(), filepath.Join(dir, VaultProgram)+" "+want) {
+			t.Errorf("PATH=%s: exit %d, stderr %q; want %q", dir, code, stderr.String(), want)
+		}
+	}
+}
