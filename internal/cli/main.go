@@ -167,6 +167,7 @@ func (a *App) rootCommand(p Program) *cobra.Command {
 	root.InitDefaultCompletionCmd()
 	applyArgs(root)
 	forwardHelp(root)
+	shadowForwardedFlags(root)
 	applyExamples(root, p.Name, p.Examples)
 	a.registerCompletions(root)
 	return root
