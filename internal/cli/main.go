@@ -47,6 +47,13 @@ type Program struct {
 	// Examples are the Example sections of the commands' help, by command
 	// path without the program's name ("" is the program itself).
 	Examples map[string]string
+	// Account gives the program the --account flag: its commands act on
+	// one account of the store. psn-vault's act on all of them (or none)
+	// and have no such flag, rather than one that is silently ignored.
+	Account bool
+	// JQExample is the expression --jq's help shows, one that fits the
+	// program's own JSON output.
+	JQExample string
 }
 
 // PSN is the psn program.
@@ -59,8 +66,10 @@ encrypted at rest (SQLite by default; PostgreSQL or Redis with --store).
 
 Exit codes: 0 ok, 1 error, 3 login required (run "psn login" again), 130 interrupted.
 Data goes to stdout; progress and diagnostics to stderr.`,
-		Commands: (*App).psnCommands,
-		Examples: examples,
+		Commands:  (*App).psnCommands,
+		Examples:  examples,
+		Account:   true,
+		JQExample: ".[].trophyTitleName",
 	}
 }
 
@@ -156,9 +165,16 @@ func (a *App) rootCommand(p Program) *cobra.Command {
 	f := root.PersistentFlags()
 	f.StringVar(&a.storeURL, "store", "", "token store: sqlite:///path.db (default: psn.db in the config dir), postgres://…, redis://… (env PSN_STORE)")
 	f.StringVar(&a.endpoint, "endpoint", "", "send every PSN request to this base URL, e.g. a simulator (env PSN_ENDPOINT)")
-	f.StringVar(&a.account, "account", "default", "local name of the account")
+	a.account = "default"
+	if p.Account {
+		f.StringVar(&a.account, "account", "default", "local name of the account")
+	}
 	f.StringVarP(&a.output, "output", "o", "table", "output format: table, json or csv")
-	f.StringVar(&a.jq, "jq", "", "filter the JSON output with a jq expression (implies -o json), e.g. --jq '.[].trophyTitleName'")
+	jq := "filter the JSON output with a jq expression (implies -o json)"
+	if p.JQExample != "" {
+		jq += ", e.g. --jq '" + p.JQExample + "'"
+	}
+	f.StringVar(&a.jq, "jq", "", jq)
 	f.BoolVarP(&a.verbose, "verbose", "v", false, "log every PSN request (method, host, path, status, duration) and retry to stderr (never secrets)")
 	root.AddCommand(p.Commands(a)...)
 	root.AddCommand(a.versionCommand())

@@ -33,6 +33,9 @@ Exit codes: 0 ok, 1 error, 130 interrupted. See docs/vault.md.`,
 			return []*cobra.Command{serve, a.apikeyCommand(), a.webhookCommand()}
 		},
 		Examples: examples,
+		// No --account: serve keeps every account fresh, apikey and
+		// webhook concern none.
+		JQExample: ".[].name",
 	}
 }
 
