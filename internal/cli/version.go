@@ -69,7 +69,7 @@ func (b buildInfo) versionLine() string {
 func (a *App) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Show the version, commit and Go version",
+		Short: "Show " + a.name + "'s version, commit and Go version",
 		Long: `Show the module version, the commit it was built from (when built from a
 git checkout) and the Go version, from the binary's build information.
 -o json prints {"version":…,"commit":…,"commitTime":…,"goVersion":…}.`,
