@@ -56,3 +56,23 @@ func TestVaultForwardUnusablePsnVault(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultHelpWithoutPsnVault: `psn vault --help` (or `psn vault serve
+// -h`) without psn-vault shows psn's page on psn vault, which says how to
+// install psn-vault, and succeeds: asking for help is not an error. Other
+// arguments still fail saying psn-vault is missing.
+func TestVaultHelpWithoutPsnVault(t *testing.T) {
+	env := map[string]string{"PATH": t.TempDir()}
+	getenv := func(k string) string { return env[k] }
+	for _, args := range [][]string{{"vault", "--help"}, {"vault", "serve", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &stdout, &stderr, getenv)
+		if code != exitOK || !strings.Contains(stdout.String(), "Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want psn's help on psn vault", args, code, stdout.String(), stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"vault", "--", "--help"}, strings.NewReader(""), &stdout, &stderr, getenv); code != exitError {
+		t.Errorf("vault -- --help: exit %d, want 1 (an argument for psn-vault, which is missing)", code)
+	}
+}

@@ -50,6 +50,12 @@ Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
 		ValidArgsFunction: a.completeVault,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bin, err := a.findVaultProgram()
+			if err != nil && asksForHelp(args) {
+				// psn vault --help without psn-vault: psn's own page,
+				// which says how to install it; asking for help is not
+				// an error.
+				return cmd.Help()
+			}
 			if err != nil {
 				return err
 			}
@@ -147,6 +153,19 @@ func vaultProgramIn(dir string, windows bool) (path, problem string) {
 		return p, "is not executable"
 	}
 	return p, ""
+}
+
+// asksForHelp reports whether args hold -h or --help before any "--".
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help", "--help=true":
+			return true
+		}
+	}
+	return false
 }
 
 // childExit is the exit code of a program psn ran in its place, which has
