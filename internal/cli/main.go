@@ -227,6 +227,12 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if cmd.HasAvailableSubCommands() {
+		if sub, _, err := cmd.Find(args[:1]); err == nil && sub != cmd {
+			// A command by this very name exists: cobra missed it because
+			// of the flags in front (-vo json, --), not a typo.
+			return &userError{what: fmt.Sprintf("the flags before %q hid the command from %s", args[0], cmd.CommandPath()),
+				hint: fmt.Sprintf("Give each flag apart and without a --, e.g. `%s -v -o json %s …`, or after the command.", cmd.CommandPath(), args[0])}
+		}
 		if cmd.SuggestionsMinimumDistance <= 0 {
 			cmd.SuggestionsMinimumDistance = 2
 		}
