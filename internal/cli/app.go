@@ -28,7 +28,9 @@ import (
 
 // App holds the global flags and what commands open lazily.
 type App struct {
-	name           string // the program: psn, psn-vault
+	name string // the program: psn, psn-vault
+	// process: the app is this process (Main), its streams the process's.
+	process        bool
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string

@@ -80,7 +80,7 @@ func Main(p Program) {
 	tuneGC(os.Getenv)
 	quietLibraries()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, p, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := runApp(ctx, p, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, true)
 	stop()
 	memReport(os.Stderr, os.Getenv)
 	os.Exit(code)
@@ -103,9 +103,17 @@ func (discardRedisLogger) Printf(context.Context, string, ...any) {}
 
 // Run runs p with args (without the program name), the given streams and
 // environment, and returns the exit code: Main without the process, for
-// tests.
+// tests. (So `psn vault` runs psn-vault as a child with these streams
+// here: only Main replaces the process with it.)
 func Run(ctx context.Context, p Program, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runApp(ctx, p, args, stdin, stdout, stderr, getenv, false)
+}
+
+// runApp is Run; process says that the app is this process (Main): its
+// streams are the process's own, so psn vault may exec psn-vault.
+func runApp(ctx context.Context, p Program, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, process bool) int {
 	a := newApp(p.Name, stdin, stdout, stderr, getenv)
+	a.process = process
 	defer a.close()
 	root := a.rootCommand(p)
 	root.SetArgs(args)

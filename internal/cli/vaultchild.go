@@ -10,7 +10,7 @@ import (
 
 // runVaultChild runs psn-vault as a child with the app's streams and
 // returns its exit code as a *childExit: what psn vault does where it
-// cannot exec (Windows). The child is deliberately not tied to the
+// cannot exec (Windows), or must not (Run, which is not the process). The child is deliberately not tied to the
 // command's context: Ctrl-C reaches psn-vault itself (the console signals
 // the whole process group) and psn-vault serve shuts down in its own way,
 // releasing its leases; killing it when psn's context ends would cut that
