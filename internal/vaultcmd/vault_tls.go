@@ -2,12 +2,12 @@ package vaultcmd
 
 import (
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"os"
+
+	"github.com/psnkit/psn/internal/cli"
 )
 
 // vaultListener is where `psn-vault serve` listens, and how.
@@ -25,13 +25,13 @@ type vaultListener struct {
 // in clear).
 func listenVault(addr, certFile, keyFile string, log *slog.Logger) (*vaultListener, error) {
 	if (certFile == "") != (keyFile == "") {
-		return nil, errors.New("vault: --tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)")
+		return nil, cli.UsageError("--tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)")
 	}
 	var cfg *tls.Config
 	if certFile != "" {
 		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("vault: loading --tls-cert/--tls-key: %w", err)
+			return nil, cli.Fail("loading --tls-cert/--tls-key failed", "", err)
 		}
 		if fi, err := os.Stat(keyFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			log.Warn("vault: the TLS key file is readable by other users; make it 0600", "file", keyFile, "mode", fi.Mode().Perm().String())
@@ -40,7 +40,7 @@ func listenVault(addr, certFile, keyFile string, log *slog.Logger) (*vaultListen
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
+		return nil, cli.Fail("cannot listen on "+addr, "", err)
 	}
 	v := &vaultListener{ln: ln, url: "http://" + urlHost(ln.Addr())}
 	if cfg != nil {
