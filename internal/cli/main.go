@@ -54,6 +54,9 @@ type Program struct {
 	// JQExample is the expression --jq's help shows, one that fits the
 	// program's own JSON output.
 	JQExample string
+	// Verbose is -v's help: what the program logs with it ("" for psn's:
+	// every PSN request and retry).
+	Verbose string
 }
 
 // PSN is the psn program.
@@ -183,7 +186,11 @@ func (a *App) rootCommand(p Program) *cobra.Command {
 		jq += ", e.g. --jq '" + p.JQExample + "'"
 	}
 	f.StringVar(&a.jq, "jq", "", jq)
-	f.BoolVarP(&a.verbose, "verbose", "v", false, "log every PSN request (method, host, path, status, duration) and retry to stderr (never secrets)")
+	verbose := p.Verbose
+	if verbose == "" {
+		verbose = "log every PSN request (method, host, path, status, duration) and retry to stderr (never secrets)"
+	}
+	f.BoolVarP(&a.verbose, "verbose", "v", false, verbose)
 	root.AddCommand(p.Commands(a)...)
 	root.AddCommand(a.versionCommand())
 	// cobra adds these two at Execute; made now, they get examples too.

@@ -19,6 +19,10 @@ func TestPsnVaultGlobalFlagsFitIt(t *testing.T) {
 	if strings.Contains(out, "--account") || strings.Contains(out, "trophyTitleName") {
 		t.Errorf("psn-vault --help shows psn's --account or --jq example:\n%s", out)
 	}
+	// psn-vault's PSN clients have no request log: -v must not promise one.
+	if strings.Contains(out, "log every PSN request") {
+		t.Errorf("psn-vault --help promises psn's -v request log:\n%s", out)
+	}
 	if code, _, errOut := c.run("--account", "alice", "apikey", "list"); code != 1 || !strings.Contains(errOut, "unknown flag: --account") {
 		t.Errorf("--account alice apikey list = %d, %q; want an unknown flag", code, errOut)
 	}

@@ -36,6 +36,8 @@ Exit codes: 0 ok, 1 error, 130 interrupted. See docs/vault.md.`,
 		// No --account: serve keeps every account fresh, apikey and
 		// webhook concern none.
 		JQExample: ".[].name",
+		// serve's log at debug level; its PSN clients log no requests.
+		Verbose: "serve logs at debug level too (webhook delivery details)",
 	}
 }
 
