@@ -85,7 +85,7 @@ func Main(p Program) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runApp(ctx, p, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, true)
 	stop()
-	memReport(os.Stderr, os.Getenv)
+	memReportAs(os.Stderr, os.Getenv, p.Name)
 	os.Exit(code)
 }
 

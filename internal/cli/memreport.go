@@ -18,6 +18,12 @@ const memReportEnv = "PSN_MEMREPORT"
 // /proc/self/status to w when getenv(memReportEnv) is "1". It writes
 // nothing where /proc is missing.
 func memReport(w io.Writer, getenv func(string) string) {
+	memReportAs(w, getenv, "psn")
+}
+
+// memReportAs is memReport for the program name (psn, psn-vault), which
+// starts the line.
+func memReportAs(w io.Writer, getenv func(string) string, name string) {
 	if getenv(memReportEnv) != "1" {
 		return
 	}
@@ -36,5 +42,5 @@ func memReport(w io.Writer, getenv func(string) string) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "psn memreport: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "%s memreport: %s\n", name, strings.Join(parts, ", "))
 }
