@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -32,7 +33,15 @@ func emitAll[T any](a *app, seq iter.Seq2[T, error], tab func([]T) table) error 
 }
 
 // streamJSON writes seq as an indented JSON array, one item at a time.
+// Each item goes out in one Write as soon as it arrives; its bytes are
+// those json.MarshalIndent gives (an Encoder with the same indentation
+// runs the same code), made in buffers reused from item to item, which
+// keeps the garbage of a long --all small (docs/benchmarks.md, "psn titles
+// heap").
 func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("  ", "  ")
 	n := 0
 	for v, err := range seq {
 		if err != nil {
@@ -41,15 +50,16 @@ func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
 			}
 			return err
 		}
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
+		buf.Reset()
+		if n == 0 {
+			buf.WriteString("[\n  ")
+		} else {
+			buf.WriteString(",\n  ")
+		}
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		sep := ",\n  "
-		if n == 0 {
-			sep = "[\n  "
-		}
-		if _, err := fmt.Fprintf(w, "%s%s", sep, b); err != nil {
+		if _, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))); err != nil { // Encode ends the item with a newline
 			return err
 		}
 		n++
