@@ -34,7 +34,7 @@ func oldStreamJSON[T any](items []T) string {
 func TestStreamJSONWritesWhatMarshalIndentWrote(t *testing.T) {
 	var titles []psn.TrophyTitle
 	body := `[
-	 {"npServiceName":"trophy","npCommunicationId":"NPWR1_00","trophyTitleName":"Ratchet & Clank <Rift> \u2028 é \u00e9 \/","definedTrophies":{"bronze":1,"silver":0,"gold":0,"platinum":0},"progress":5,"earnedTrophies":{"bronze":1,"silver":0,"gold":0,"platinum":0},"hiddenFlag":false,"lastUpdatedDateTime":"2024-01-02T03:04:05+00:00","newThing":{"a":"x & \u003c y","b":[1.50,-0,1e3],"c":"\u2029"}},
+	 {"npServiceName":"trophy","npCommunicationId":"NPWR1_00","trophyTitleName":"Ratchet & Clank <Rift> \u2028 é \u00e9 \/","definedTrophies":{"bronze":1,"silver":0,"gold":0,"platinum":0},"progress":5,"earnedTrophies":{"bronze":1,"silver":0,"gold":0,"platinum":0},"hiddenFlag":false,"lastUpdatedDateTime":"2024-01-02T03:04:05+00:00","newThing":{"a":"x & \u003c y","b":[1.50,-0,1e3],"c":"\u2029","d":"\u00e9 \/ \t"}},
 	 {"npCommunicationId":"NPWR2_00","trophyTitleName":"","hasTrophyGroups":true,"trophyGroupCount":2,"rarestTrophies":[]},
 	 {}
 	]`
@@ -56,4 +56,48 @@ func TestStreamJSONWritesWhatMarshalIndentWrote(t *testing.T) {
 			t.Fatalf("%d titles:\n got %s\nwant %s", n, b.String(), want)
 		}
 	}
+}
+
+// sameAsMarshalIndent decodes body as a list of T and fails when
+// streamJSON writes other bytes than the MarshalIndent code did.
+func sameAsMarshalIndent[T any](t *testing.T, body []byte) {
+	var items []T
+	if json.Unmarshal(body, &items) != nil {
+		return
+	}
+	var b strings.Builder
+	err := streamJSON(&b, func(yield func(T, error) bool) {
+		for _, v := range items {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	})
+	want := oldStreamJSON(items)
+	if _, mErr := json.Marshal(items); (err != nil) != (mErr != nil) {
+		t.Fatalf("%T: streamJSON error %v, MarshalIndent error %v", items, err, mErr)
+	}
+	if err == nil && b.String() != want {
+		t.Fatalf("%T from %q:\n got %s\nwant %s", items, body, b.String(), want)
+	}
+}
+
+// FuzzStreamJSONMatchesMarshalIndent: for each item type a psn command
+// streams with --all, what streamJSON writes is what json.MarshalIndent
+// wrote, whatever PSN sent.
+func FuzzStreamJSONMatchesMarshalIndent(f *testing.F) {
+	for _, s := range []string{
+		`[{"npCommunicationId":"NPWR1_00","trophyTitleName":"A & B <c>","x":{"s":"\u00e9\/\u2028","n":[1.50,-0,1e3,1E+2]},"lastUpdatedDateTime":"2024-01-02T03:04:05.000Z"}]`,
+		`[{"titleId":"CUSA1","name":"\u003cx\u003e","playDuration":"PT1H0M","concept":{"id":1,"media":{"images":[]},"x":{}}}]`,
+		`[{"id":"1","type":"GAME","result":{"price":{"b":1,"a":[0.1,1e-7]},"name":"\t<&>"}}]`,
+		`["a&b","\u2029"]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		sameAsMarshalIndent[psn.TrophyTitle](t, body)
+		sameAsMarshalIndent[psn.PlayedTitle](t, body)
+		sameAsMarshalIndent[psn.SearchItem](t, body)
+		sameAsMarshalIndent[string](t, body)
+	})
 }
