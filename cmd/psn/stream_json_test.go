@@ -3,11 +3,39 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"iter"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/psnkit/psn"
 )
+
+// oldStreamJSONTo is streamJSON as it was before it reused its buffers,
+// writing to w (for BenchmarkStreamJSONTitles).
+func oldStreamJSONTo[T any](w io.Writer, seq iter.Seq2[T, error]) error {
+	n := 0
+	for v, err := range seq {
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(v, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		if _, err := fmt.Fprintf(w, "%s%s", sep, b); err != nil {
+			return err
+		}
+		n++
+	}
+	_, err := io.WriteString(w, "\n]\n")
+	return err
+}
 
 // oldStreamJSON is streamJSON as it was before it reused its buffers: one
 // json.MarshalIndent per item.
@@ -100,4 +128,41 @@ func FuzzStreamJSONMatchesMarshalIndent(f *testing.F) {
 		sameAsMarshalIndent[psn.SearchItem](t, body)
 		sameAsMarshalIndent[string](t, body)
 	})
+}
+
+// BenchmarkStreamJSONTitles writes 2,053 titles as `psn titles --all -o
+// json` does (issue 10), with the old one-MarshalIndent-per-item code and
+// with streamJSON; B/title and allocs/title are per title written.
+func BenchmarkStreamJSONTitles(b *testing.B) {
+	const n = 2053
+	var one psn.TrophyTitle
+	if err := json.Unmarshal([]byte(`{"npServiceName":"trophy2","npCommunicationId":"NPWR90000_00","trophySetVersion":"01.20","trophyTitleName":"Lunar Dominion II","trophyTitleIconUrl":"https://psnobj.prod.dl.playstation.net/psnobj/NPWR85170_00/9439bbf3-1d99-4b16-ad8a-2846d512986e.png","trophyTitlePlatform":"PS5","hasTrophyGroups":false,"trophyGroupCount":1,"definedTrophies":{"bronze":11,"silver":3,"gold":0,"platinum":0},"progress":88,"earnedTrophies":{"bronze":9,"silver":3,"gold":0,"platinum":0},"hiddenFlag":false,"lastUpdatedDateTime":"2025-04-30T23:53:14Z"}`), &one); err != nil {
+		b.Fatal(err)
+	}
+	seq := func(yield func(psn.TrophyTitle, error) bool) {
+		for range n {
+			if !yield(one, nil) {
+				return
+			}
+		}
+	}
+	for _, bc := range []struct {
+		name  string
+		write func(io.Writer, iter.Seq2[psn.TrophyTitle, error]) error
+	}{{"MarshalIndent", oldStreamJSONTo[psn.TrophyTitle]}, {"streamJSON", streamJSON[psn.TrophyTitle]}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				if err := bc.write(io.Discard, seq); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			titles := float64(b.N * n)
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/titles, "B/title")
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/titles, "allocs/title")
+		})
+	}
 }
