@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,9 +59,27 @@ func (c *Client) call(ctx context.Context, method, rawURL string, query url.Valu
 		}
 		rawURL += sep + query.Encode()
 	}
-	resp, data, err := c.do(ctx, method, rawURL, body, hdr)
+	// The package's result types are decoded as the body arrives
+	// (bodystream.go); Call's caller types from the whole body.
+	var read func(*http.Response, io.Reader) error
+	var decodeErr error
+	if with == decodeV2 && out != nil {
+		reset, tries := resettable(out), 0
+		read = func(resp *http.Response, body io.Reader) error {
+			if tries++; tries > 1 {
+				reset()
+			}
+			var readErr error
+			readErr, decodeErr = c.streamDecode(resp, body, 0, out)
+			return readErr
+		}
+	}
+	resp, data, err := c.do(ctx, method, rawURL, body, hdr, read)
 	if err != nil {
 		return err
+	}
+	if read != nil { // do returned a 2xx answer: read decoded it
+		return decodeErr
 	}
 	return decodeJSONWith(resp, data, out, with)
 }
@@ -68,7 +87,9 @@ func (c *Client) call(ctx context.Context, method, rawURL string, query url.Valu
 // do sends an authenticated request and maps error statuses. After a 401
 // it invalidates exactly the token that was rejected, gets a new one and
 // retries once (rule 7 of docs/architecture.md; renewAfter401).
-func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, extra http.Header) (*http.Response, []byte, error) {
+//
+// read, when not nil, reads the body of a 2xx answer (exchange.read).
+func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, extra http.Header, read func(*http.Response, io.Reader) error) (*http.Response, []byte, error) {
 	if c.tokens == nil {
 		return nil, nil, ErrNoTokenSource
 	}
@@ -93,7 +114,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, ext
 		for k, v := range extra {
 			h[k] = v
 		}
-		return c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind})
+		return c.send(ctx, exchange{method: method, url: rawURL, body: body, header: h, kind: kind, read: read})
 	}
 	tok, err := c.tokens.Token(ctx)
 	if err != nil {

@@ -160,6 +160,11 @@ type exchange struct {
 	header  http.Header
 	kind    reqKind
 	maxBody int64
+	// read, when set, reads a 2xx answer's body itself, as it arrives
+	// (streamDecode), instead of attempt reading it whole; it returns only
+	// read failures, which fail the attempt. The response send returns
+	// then has no body bytes.
+	read func(resp *http.Response, body io.Reader) error
 }
 
 // neverLeft reports whether err proves the request never reached the
@@ -329,7 +334,13 @@ func (c *Client) attempt(ctx context.Context, target *url.URL, ex exchange) (*ht
 		return nil, nil, &transportError{method: ex.method, url: safeURL(target), err: err}
 	}
 	defer resp.Body.Close()
-	body, err := c.readBody(resp.Body, ex.maxBody)
+	var body []byte
+	if ex.read != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		resp.Request = req
+		err = ex.read(resp, resp.Body)
+	} else {
+		body, err = c.readBody(resp.Body, ex.maxBody)
+	}
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) {
 			return nil, nil, fmt.Errorf("psn: %s %s: %w", ex.method, safeURL(target), err)

@@ -157,18 +157,50 @@ func (s *TrophyService) Titles(ctx context.Context, accountID string, opt *Title
 	return &out, nil
 }
 
+// titlesPage is Titles for TitlesAll: the page's items are decoded into
+// buf's room (buf has length 0), or into room for o.Limit of them made at
+// once, instead of a slice grown title by title (some 560 KB of garbage a
+// page of 800). Only the items and the page information are used, so an
+// absent trophyTitles member decoding to an empty slice rather than nil
+// does not matter.
+func (s *TrophyService) titlesPage(ctx context.Context, accountID string, o *TitlesOptions, buf []TrophyTitle) ([]TrophyTitle, Page, error) {
+	acc, err := pathID("accountId", accountID)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	var out TrophyTitlesPage
+	out.TrophyTitles = buf
+	if cap(buf) == 0 && o.Limit > 0 && o.Limit <= MaxTrophyTitlesPageSize {
+		out.TrophyTitles = make([]TrophyTitle, 0, o.Limit)
+	}
+	if err := s.client.get(ctx, TrophyBaseURL+"/v1/users/"+acc+"/trophyTitles", pageQuery(o.Limit, o.Offset), &out, nil); err != nil {
+		return nil, Page{}, err
+	}
+	return out.TrophyTitles, out.Page, nil
+}
+
 // TitlesAll walks every page of an account's trophy titles, fetching
 // pages of opt.Limit (default MaxTrophyTitlesPageSize) from opt.Offset. It
 // stops at the last page, when the loop body breaks, or at the first
 // error, which it yields. opt may be nil.
 func (s *TrophyService) TitlesAll(ctx context.Context, accountID string, opt *TitlesOptions) iter.Seq2[TrophyTitle, error] {
-	return allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/trophyTitles", opt, MaxTrophyTitlesPageSize, func(ctx context.Context, po *TitlesOptions) ([]TrophyTitle, Page, error) {
-		p, err := s.Titles(ctx, accountID, po)
-		if err != nil {
-			return nil, Page{}, err
-		}
-		return p.TrophyTitles, p.Page, nil
-	})
+	if opt != nil { // the options as they are now, as allPages takes them
+		o := *opt
+		opt = &o
+	}
+	return func(yield func(TrophyTitle, error) bool) {
+		// paginate yields copies of a page's items and asks for the
+		// next page only once it has yielded them all: each page is
+		// decoded into the array of the one before, so a walk holds one
+		// page. buf belongs to this walk (the sequence may be ranged over
+		// again, or at once from two goroutines).
+		var buf []TrophyTitle
+		allPages(ctx, TrophyBaseURL+"/v1/users/{accountId}/trophyTitles", opt, MaxTrophyTitlesPageSize, func(ctx context.Context, po *TitlesOptions) ([]TrophyTitle, Page, error) {
+			items, page, err := s.titlesPage(ctx, accountID, po, buf[:0])
+			buf = items
+			return items, page, err
+		})(yield)
+	}
 }
 
 // Trophy is one trophy: its definition (title trophies), the account's

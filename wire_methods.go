@@ -17,7 +17,7 @@ func (v *CatalogMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogMedia.encode(enc, &v, &v.wire)
+	return wireCatalogMedia.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -35,7 +35,7 @@ func (v *CatalogImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogImage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogImage.encode(enc, &v, &v.wire)
+	return wireCatalogImage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -53,7 +53,7 @@ func (v *CatalogVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogVideo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogVideo.encode(enc, &v, &v.wire)
+	return wireCatalogVideo.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -71,7 +71,7 @@ func (v *CatalogDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogDescription) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogDescription.encode(enc, &v, &v.wire)
+	return wireCatalogDescription.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -89,7 +89,7 @@ func (v *TypedValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TypedValue) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTypedValue.encode(enc, &v, &v.wire)
+	return wireTypedValue.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -107,7 +107,7 @@ func (v *CompatibilityNotice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CompatibilityNotice) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCompatibilityNotice.encode(enc, &v, &v.wire)
+	return wireCompatibilityNotice.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -125,7 +125,7 @@ func (v *ContentRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ContentRating) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireContentRating.encode(enc, &v, &v.wire)
+	return wireContentRating.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -143,7 +143,7 @@ func (v *RatingDescriptor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RatingDescriptor) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRatingDescriptor.encode(enc, &v, &v.wire)
+	return wireRatingDescriptor.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -161,7 +161,7 @@ func (v *StarRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v StarRating) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireStarRating.encode(enc, &v, &v.wire)
+	return wireStarRating.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -179,7 +179,7 @@ func (v *StarRatingCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v StarRatingCount) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireStarRatingCount.encode(enc, &v, &v.wire)
+	return wireStarRatingCount.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -197,7 +197,7 @@ func (v *CatalogReleaseDate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogReleaseDate) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogReleaseDate.encode(enc, &v, &v.wire)
+	return wireCatalogReleaseDate.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -215,7 +215,7 @@ func (v *RevisionIDs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RevisionIDs) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRevisionIDs.encode(enc, &v, &v.wire)
+	return wireRevisionIDs.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -233,7 +233,7 @@ func (v *LocalizedDescriptions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LocalizedDescriptions) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLocalizedDescriptions.encode(enc, &v, &v.wire)
+	return wireLocalizedDescriptions.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -251,7 +251,7 @@ func (v *LocalizedMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LocalizedMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLocalizedMedia.encode(enc, &v, &v.wire)
+	return wireLocalizedMedia.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -269,7 +269,7 @@ func (v *CategorizedProducts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CategorizedProducts) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCategorizedProducts.encode(enc, &v, &v.wire)
+	return wireCategorizedProducts.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -287,7 +287,7 @@ func (v *CatalogEdition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogEdition) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogEdition.encode(enc, &v, &v.wire)
+	return wireCatalogEdition.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -305,7 +305,7 @@ func (v *CatalogPackage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogPackage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogPackage.encode(enc, &v, &v.wire)
+	return wireCatalogPackage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -323,7 +323,7 @@ func (v *CatalogSkuEntitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogSkuEntitlement) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogSkuEntitlement.encode(enc, &v, &v.wire)
+	return wireCatalogSkuEntitlement.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -341,7 +341,7 @@ func (v *CatalogSku) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogSku) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogSku.encode(enc, &v, &v.wire)
+	return wireCatalogSku.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -359,7 +359,7 @@ func (v *CatalogOfferAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) erro
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogOfferAvailability) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogOfferAvailability.encode(enc, &v, &v.wire)
+	return wireCatalogOfferAvailability.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -377,7 +377,7 @@ func (v *CatalogOffers) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogOffers) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogOffers.encode(enc, &v, &v.wire)
+	return wireCatalogOffers.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -395,7 +395,7 @@ func (v *CatalogSkuRelevancy) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogSkuRelevancy) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogSkuRelevancy.encode(enc, &v, &v.wire)
+	return wireCatalogSkuRelevancy.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -413,7 +413,7 @@ func (v *CatalogProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CatalogProduct) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCatalogProduct.encode(enc, &v, &v.wire)
+	return wireCatalogProduct.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -431,7 +431,7 @@ func (v *Concept) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Concept) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireConcept.encode(enc, &v, &v.wire)
+	return wireConcept.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -449,7 +449,7 @@ func (v *EntitlementAttribute) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementAttribute) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementAttribute.encode(enc, &v, &v.wire)
+	return wireEntitlementAttribute.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -467,7 +467,7 @@ func (v *EntitlementGameMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementGameMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementGameMeta.encode(enc, &v, &v.wire)
+	return wireEntitlementGameMeta.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -485,7 +485,7 @@ func (v *EntitlementTitleMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementTitleMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementTitleMeta.encode(enc, &v, &v.wire)
+	return wireEntitlementTitleMeta.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -503,7 +503,7 @@ func (v *EntitlementConceptMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error 
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementConceptMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementConceptMeta.encode(enc, &v, &v.wire)
+	return wireEntitlementConceptMeta.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -521,7 +521,7 @@ func (v *EntitlementRewardMeta) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementRewardMeta) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementRewardMeta.encode(enc, &v, &v.wire)
+	return wireEntitlementRewardMeta.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -539,7 +539,7 @@ func (v *Entitlement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Entitlement) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlement.encode(enc, &v, &v.wire)
+	return wireEntitlement.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -557,7 +557,7 @@ func (v *EntitlementsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v EntitlementsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireEntitlementsPage.encode(enc, &v, &v.wire)
+	return wireEntitlementsPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -575,7 +575,7 @@ func (v *MediaItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v MediaItem) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireMediaItem.encode(enc, &v, &v.wire)
+	return wireMediaItem.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -593,7 +593,7 @@ func (v *GameMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GameMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGameMedia.encode(enc, &v, &v.wire)
+	return wireGameMedia.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -611,7 +611,7 @@ func (v *Localized) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Localized) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLocalized.encode(enc, &v, &v.wire)
+	return wireLocalized.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -629,7 +629,7 @@ func (v *GameConcept) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GameConcept) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGameConcept.encode(enc, &v, &v.wire)
+	return wireGameConcept.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -647,7 +647,7 @@ func (v *PlayedTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlayedTitle) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlayedTitle.encode(enc, &v, &v.wire)
+	return wirePlayedTitle.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -665,7 +665,7 @@ func (v *PlayedTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlayedTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlayedTitlesPage.encode(enc, &v, &v.wire)
+	return wirePlayedTitlesPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -683,7 +683,7 @@ func (v *RecentlyPlayedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v RecentlyPlayedGame) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireRecentlyPlayedGame.encode(enc, &v, &v.wire)
+	return wireRecentlyPlayedGame.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -701,7 +701,7 @@ func (v *PurchasedGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PurchasedGame) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePurchasedGame.encode(enc, &v, &v.wire)
+	return wirePurchasedGame.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -719,7 +719,7 @@ func (v *GraphQLImage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GraphQLImage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGraphQLImage.encode(enc, &v, &v.wire)
+	return wireGraphQLImage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -737,7 +737,7 @@ func (v *GroupMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupMember) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupMember.encode(enc, &v, &v.wire)
+	return wireGroupMember.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -755,7 +755,7 @@ func (v *GroupSummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupSummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupSummary.encode(enc, &v, &v.wire)
+	return wireGroupSummary.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -773,7 +773,7 @@ func (v *GroupsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupsPage.encode(enc, &v, &v.wire)
+	return wireGroupsPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -791,7 +791,7 @@ func (v *GroupName) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupName) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupName.encode(enc, &v, &v.wire)
+	return wireGroupName.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -809,7 +809,7 @@ func (v *GroupIcon) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupIcon) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupIcon.encode(enc, &v, &v.wire)
+	return wireGroupIcon.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -827,7 +827,7 @@ func (v *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Message) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireMessage.encode(enc, &v, &v.wire)
+	return wireMessage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -845,7 +845,7 @@ func (v *Thread) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Thread) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireThread.encode(enc, &v, &v.wire)
+	return wireThread.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -863,7 +863,7 @@ func (v *NotificationSetting) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v NotificationSetting) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireNotificationSetting.encode(enc, &v, &v.wire)
+	return wireNotificationSetting.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -881,7 +881,7 @@ func (v *GroupDetails) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GroupDetails) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGroupDetails.encode(enc, &v, &v.wire)
+	return wireGroupDetails.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -899,7 +899,7 @@ func (v *CreatedGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v CreatedGroup) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireCreatedGroup.encode(enc, &v, &v.wire)
+	return wireCreatedGroup.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -917,7 +917,7 @@ func (v *SentMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SentMessage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSentMessage.encode(enc, &v, &v.wire)
+	return wireSentMessage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -935,7 +935,7 @@ func (v *Conversation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Conversation) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireConversation.encode(enc, &v, &v.wire)
+	return wireConversation.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -953,7 +953,7 @@ func (v *SearchMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchMedia) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchMedia.encode(enc, &v, &v.wire)
+	return wireSearchMedia.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -971,7 +971,7 @@ func (v *SearchProduct) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchProduct) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchProduct.encode(enc, &v, &v.wire)
+	return wireSearchProduct.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -989,7 +989,7 @@ func (v *SearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchResult.encode(enc, &v, &v.wire)
+	return wireSearchResult.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1007,7 +1007,7 @@ func (v *SearchHighlight) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchHighlight) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchHighlight.encode(enc, &v, &v.wire)
+	return wireSearchHighlight.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1025,7 +1025,7 @@ func (v *SearchItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchItem) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchItem.encode(enc, &v, &v.wire)
+	return wireSearchItem.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1043,7 +1043,7 @@ func (v *SearchDomainResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchDomainResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchDomainResult.encode(enc, &v, &v.wire)
+	return wireSearchDomainResult.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1061,7 +1061,7 @@ func (v *SearchFrequency) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SearchFrequency) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSearchFrequency.encode(enc, &v, &v.wire)
+	return wireSearchFrequency.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1079,7 +1079,7 @@ func (v *ContextSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ContextSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireContextSearchResult.encode(enc, &v, &v.wire)
+	return wireContextSearchResult.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1097,7 +1097,7 @@ func (v *UniversalSearchResponse) UnmarshalJSONFrom(dec *jsontext.Decoder) error
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchResponse) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchResponse.encode(enc, &v, &v.wire)
+	return wireUniversalSearchResponse.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1115,7 +1115,7 @@ func (v *UniversalSearchDomain) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchDomain) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchDomain.encode(enc, &v, &v.wire)
+	return wireUniversalSearchDomain.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1133,7 +1133,7 @@ func (v *UniversalSearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchResult) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchResult.encode(enc, &v, &v.wire)
+	return wireUniversalSearchResult.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1151,7 +1151,7 @@ func (v *UniversalSearchSocialMetadata) UnmarshalJSONFrom(dec *jsontext.Decoder)
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchSocialMetadata) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchSocialMetadata.encode(enc, &v, &v.wire)
+	return wireUniversalSearchSocialMetadata.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1169,7 +1169,7 @@ func (v *UniversalSearchHighlights) UnmarshalJSONFrom(dec *jsontext.Decoder) err
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UniversalSearchHighlights) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUniversalSearchHighlights.encode(enc, &v, &v.wire)
+	return wireUniversalSearchHighlights.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1187,7 +1187,7 @@ func (v *TrophyCounts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyCounts) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyCounts.encode(enc, &v, &v.wire)
+	return wireTrophyCounts.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1205,7 +1205,7 @@ func (v *TrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophySummary.encode(enc, &v, &v.wire)
+	return wireTrophySummary.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1223,7 +1223,7 @@ func (v *TrophyTitle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyTitle) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyTitle.encode(enc, &v, &v.wire)
+	return wireTrophyTitle.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1241,7 +1241,7 @@ func (v *TrophyTitlesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyTitlesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyTitlesPage.encode(enc, &v, &v.wire)
+	return wireTrophyTitlesPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1259,7 +1259,7 @@ func (v *Trophy) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Trophy) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophy.encode(enc, &v, &v.wire)
+	return wireTrophy.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1277,7 +1277,7 @@ func (v *TitleTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophiesPage.encode(enc, &v, &v.wire)
+	return wireTitleTrophiesPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1295,7 +1295,7 @@ func (v *UserTrophiesPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UserTrophiesPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUserTrophiesPage.encode(enc, &v, &v.wire)
+	return wireUserTrophiesPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1313,7 +1313,7 @@ func (v *TrophyGroup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyGroup) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyGroup.encode(enc, &v, &v.wire)
+	return wireTrophyGroup.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1331,7 +1331,7 @@ func (v *TitleTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophyGroups.encode(enc, &v, &v.wire)
+	return wireTitleTrophyGroups.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1349,7 +1349,7 @@ func (v *TrophyGroupEarnings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TrophyGroupEarnings) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTrophyGroupEarnings.encode(enc, &v, &v.wire)
+	return wireTrophyGroupEarnings.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1367,7 +1367,7 @@ func (v *UserTrophyGroups) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v UserTrophyGroups) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireUserTrophyGroups.encode(enc, &v, &v.wire)
+	return wireUserTrophyGroups.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1385,7 +1385,7 @@ func (v *TitleTrophyTitles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v TitleTrophyTitles) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireTitleTrophyTitles.encode(enc, &v, &v.wire)
+	return wireTitleTrophyTitles.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1403,7 +1403,7 @@ func (v *SizedURL) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v SizedURL) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireSizedURL.encode(enc, &v, &v.wire)
+	return wireSizedURL.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1421,7 +1421,7 @@ func (v *PersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePersonalDetail.encode(enc, &v, &v.wire)
+	return wirePersonalDetail.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1439,7 +1439,7 @@ func (v *Profile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Profile) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireProfile.encode(enc, &v, &v.wire)
+	return wireProfile.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1457,7 +1457,7 @@ func (v *LegacyAvatar) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyAvatar) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyAvatar.encode(enc, &v, &v.wire)
+	return wireLegacyAvatar.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1475,7 +1475,7 @@ func (v *LegacyPicture) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPicture) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPicture.encode(enc, &v, &v.wire)
+	return wireLegacyPicture.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1493,7 +1493,7 @@ func (v *LegacyPersonalDetail) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPersonalDetail) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPersonalDetail.encode(enc, &v, &v.wire)
+	return wireLegacyPersonalDetail.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1511,7 +1511,7 @@ func (v *LegacyTrophySummary) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyTrophySummary) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyTrophySummary.encode(enc, &v, &v.wire)
+	return wireLegacyTrophySummary.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1529,7 +1529,7 @@ func (v *LegacyPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyPresence) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyPresence.encode(enc, &v, &v.wire)
+	return wireLegacyPresence.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1547,7 +1547,7 @@ func (v *ConsoleAvailability) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ConsoleAvailability) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireConsoleAvailability.encode(enc, &v, &v.wire)
+	return wireConsoleAvailability.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1565,7 +1565,7 @@ func (v *LegacyProfile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v LegacyProfile) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireLegacyProfile.encode(enc, &v, &v.wire)
+	return wireLegacyProfile.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1583,7 +1583,7 @@ func (v *ShareableProfileLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v ShareableProfileLink) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireShareableProfileLink.encode(enc, &v, &v.wire)
+	return wireShareableProfileLink.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1601,7 +1601,7 @@ func (v *FriendsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendsPage.encode(enc, &v, &v.wire)
+	return wireFriendsPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1619,7 +1619,7 @@ func (v *BlockedPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v BlockedPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireBlockedPage.encode(enc, &v, &v.wire)
+	return wireBlockedPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1637,7 +1637,7 @@ func (v *FriendRequest) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendRequest) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendRequest.encode(enc, &v, &v.wire)
+	return wireFriendRequest.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1655,7 +1655,7 @@ func (v *FriendRequestsPage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v FriendRequestsPage) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendRequestsPage.encode(enc, &v, &v.wire)
+	return wireFriendRequestsPage.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1673,7 +1673,7 @@ func (v *Friendship) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Friendship) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireFriendship.encode(enc, &v, &v.wire)
+	return wireFriendship.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1691,7 +1691,7 @@ func (v *AvailableToPlay) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v AvailableToPlay) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireAvailableToPlay.encode(enc, &v, &v.wire)
+	return wireAvailableToPlay.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1709,7 +1709,7 @@ func (v *PlatformInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v PlatformInfo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wirePlatformInfo.encode(enc, &v, &v.wire)
+	return wirePlatformInfo.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1727,7 +1727,7 @@ func (v *GameTitleInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v GameTitleInfo) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireGameTitleInfo.encode(enc, &v, &v.wire)
+	return wireGameTitleInfo.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1745,7 +1745,7 @@ func (v *BasicPresence) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v BasicPresence) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireBasicPresence.encode(enc, &v, &v.wire)
+	return wireBasicPresence.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1763,7 +1763,7 @@ func (v *Device) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v Device) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireDevice.encode(enc, &v, &v.wire)
+	return wireDevice.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
@@ -1781,7 +1781,7 @@ func (v *AccountDevices) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v AccountDevices) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wireAccountDevices.encode(enc, &v, &v.wire)
+	return wireAccountDevices.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // emitAll writes every item of seq (a command's --all). JSON and CSV are
@@ -32,7 +36,25 @@ func emitAll[T any](a *App, seq iter.Seq2[T, error], tab func([]T) table) error 
 }
 
 // streamJSON writes seq as an indented JSON array, one item at a time.
+// Each item goes out in one Write as soon as it arrives, as the bytes
+// json.MarshalIndent gives, made in buffers reused from item to item, which
+// keeps the garbage of a long --all small (docs/benchmarks.md, "psn titles
+// heap"): psnkit's result types are encoded straight into an indenting
+// jsontext.Encoder (v1Compatible: what encoding/json makes of their
+// MarshalJSON), other types by an Encoder with MarshalIndent's indentation,
+// which runs MarshalIndent's code.
 func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
+	var buf bytes.Buffer
+	var cur T // one variable, so that handing &cur to the encoder allocates once
+	var encode func() error
+	if _, ok := any(&cur).(jsonv2.MarshalerTo); ok {
+		enc := jsontext.NewEncoder(&buf, v1Compatible())
+		encode = func() error { return jsonv2.MarshalEncode(enc, &cur) }
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("  ", "  ")
+		encode = func() error { return enc.Encode(cur) }
+	}
 	n := 0
 	for v, err := range seq {
 		if err != nil {
@@ -41,15 +63,18 @@ func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
 			}
 			return err
 		}
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
+		buf.Reset()
+		if n == 0 {
+			buf.WriteString("[\n  ")
+		} else {
+			buf.WriteString(",\n  ")
+		}
+		cur = v
+		if err := encode(); err != nil {
 			return err
 		}
-		sep := ",\n  "
-		if n == 0 {
-			sep = "[\n  "
-		}
-		if _, err := fmt.Fprintf(w, "%s%s", sep, b); err != nil {
+		// Both encoders end a top-level value with a newline.
+		if _, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))); err != nil {
 			return err
 		}
 		n++
@@ -60,6 +85,23 @@ func streamJSON[T any](w io.Writer, seq iter.Seq2[T, error]) error {
 	}
 	_, err := io.WriteString(w, end)
 	return err
+}
+
+// v1Compatible returns the options that make a jsontext.Encoder write
+// what json.MarshalIndent(v, "  ", "  ") writes for psnkit's result types:
+// their MarshalJSON is their MarshalJSONTo run by json/v2 with
+// json.Deterministic(true) (strings, raw ones included, in v2's canonical
+// form, numbers as they are), and encoding/json then escapes <, >, & and
+// U+2028/U+2029 and indents with a space after each colon.
+func v1Compatible() jsonv2.Options {
+	return jsonv2.JoinOptions(
+		jsonv2.Deterministic(true),
+		jsontext.EscapeForHTML(true),
+		jsontext.EscapeForJS(true),
+		jsontext.WithIndentPrefix("  "),
+		jsontext.WithIndent("  "),
+		jsontext.SpaceAfterColon(true),
+	)
 }
 
 // streamCSV writes the header, then each item's rows as it arrives.

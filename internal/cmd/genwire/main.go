@@ -134,7 +134,7 @@ func (v *{{.}}) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // MarshalJSONTo encodes v as PSN sent it (see the package's lossless results).
 func (v {{.}}) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return wire{{.}}.encode(enc, &v, &v.wire)
+	return wire{{.}}.encodeValue(enc, v)
 }
 
 // UnmarshalJSON is UnmarshalJSONFrom for encoding/json.
