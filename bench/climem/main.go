@@ -7,7 +7,8 @@
 //
 // Run it from the module root:
 //
-//	go run ./bench/climem            # builds ./cmd/psn, 3 runs per command
+//	go run ./bench/climem            # builds ./cmd/psn as released (CGO_ENABLED=0), 3 runs per command
+//	go run ./bench/climem -cgo       # the same with cgo, as a plain go build on a machine with a C compiler
 //	go run ./bench/climem -runs 5 -titles 2053 -psn /path/to/psn
 //
 // The simulator is psntest (rate limit off); its trophyTitles answer for
@@ -53,7 +54,8 @@ func main() {
 func run() error {
 	titles := flag.Int("titles", 2053, "trophy titles the account has")
 	runs := flag.Int("runs", 3, "runs per command (the median is printed)")
-	bin := flag.String("psn", "", "psn binary to measure (default: go build ./cmd/psn)")
+	bin := flag.String("psn", "", "psn binary to measure (default: CGO_ENABLED=0 go build ./cmd/psn, as docs/cli.md builds releases)")
+	cgo := flag.Bool("cgo", false, "without -psn: build psn with cgo (CGO_ENABLED=1) instead")
 	limit := flag.Int("limit", 0, "page size psn titles asks for (0: psn's default for --all, 800)")
 	cold := flag.Bool("evict", true, "drop the binary from the page cache and run each command once, unmeasured, before measuring (see evict)")
 	flag.Parse()
@@ -66,6 +68,10 @@ func run() error {
 	if *bin == "" {
 		*bin = filepath.Join(dir, "psn")
 		build := exec.Command("go", "build", "-o", *bin, "./cmd/psn")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if *cgo {
+			build.Env = append(os.Environ(), "CGO_ENABLED=1")
+		}
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("go build ./cmd/psn (run from the module root): %w", err)
