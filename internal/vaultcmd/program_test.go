@@ -1,6 +1,7 @@
 package vaultcmd
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,32 @@ func TestEveryPsnVaultCommandHasExamples(t *testing.T) {
 	walk(nil)
 	if seen < 14 { // psn-vault, serve, apikey (+4), webhook (+1), version, help, completion (+4)
 		t.Errorf("walked %d commands; the help lists fewer than expected", seen)
+	}
+}
+
+// TestServeChecksFlagsBeforeTheStore: a flag mistake or an address that
+// cannot be listened on fails serve before it creates (or migrates) a
+// store: the config dir stays absent.
+func TestServeChecksFlagsBeforeTheStore(t *testing.T) {
+	c := newVaultCLI(t)
+	dir := c.env["PSN_CONFIG_DIR"]
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	c.env["PSN_WEBHOOK_SECRET"] = "s3cret"
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--tls-cert", "vault.crt"},
+		{"serve", "--addr", "127.0.0.1:0", "--tls-cert", "missing.crt", "--tls-key", "missing.key"},
+		{"serve", "--addr", busy.Addr().String()},
+		{"serve", "--addr", "127.0.0.1:0", "--webhook", "ftp://hooks.example/x"},
+	} {
+		if code, _, errOut := c.run(args...); code != 1 {
+			t.Errorf("%v = %d, %q; want 1", args, code, errOut)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Fatalf("%v created %s before failing", args, dir)
+		}
 	}
 }

@@ -43,8 +43,33 @@ they need an API key (a bearer for /metrics, a sign-in form for the page).
 On start it prints one JSON line to stdout: {"url":"http://127.0.0.1:PORT"}. SIGINT/SIGTERM stop it gracefully:
 requests and refreshes in flight finish first. See docs/vault.md.`,
 		Args: cli.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			ctx := cmd.Context()
+			level := slog.LevelInfo
+			if a.Verbose() {
+				level = slog.LevelDebug
+			}
+			cfg.Logger = slog.New(slog.NewTextHandler(a.Stderr(), &slog.HandlerOptions{Level: level}))
+			// Every flag and the address are checked before the store is
+			// opened: a mistake must not create or migrate a store first.
+			if cfg.Webhooks, err = a.webhookConfig(hooks); err != nil {
+				return err
+			}
+			vl, err := listenVault(addr, tlsCert, tlsKey, cfg.Logger)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if err != nil {
+					vl.ln.Close()
+				}
+			}()
+			audit, closeAudit, err := a.serveAudit(auditLog)
+			if err != nil {
+				return err
+			}
+			defer closeAudit()
+			cfg.Audit = audit
 			st, err := a.OpenStore(ctx)
 			if err != nil {
 				return err
@@ -53,37 +78,17 @@ requests and refreshes in flight finish first. See docs/vault.md.`,
 			if err != nil {
 				return err
 			}
-			ep := a.Endpoint()
-			level := slog.LevelInfo
-			if a.Verbose() {
-				level = slog.LevelDebug
-			}
 			cfg.Store, cfg.Keys = st, keys
-			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(ep)}
+			cfg.ClientOptions = []psn.Option{psn.WithEndpoint(a.Endpoint())}
 			cfg.Owner = cli.Owner()
-			cfg.Logger = slog.New(slog.NewTextHandler(a.Stderr(), &slog.HandlerOptions{Level: level}))
-			audit, closeAudit, err := a.serveAudit(auditLog)
-			if err != nil {
-				return err
-			}
-			defer closeAudit()
-			cfg.Audit = audit
-			if cfg.Webhooks, err = a.webhookConfig(hooks); err != nil {
-				return err
-			}
 			svc, err := server.NewService(cfg)
 			if err != nil {
 				return err
 			}
 			apiKeys := server.NewAPIKeys(st)
-			vl, err := listenVault(addr, tlsCert, tlsKey, cfg.Logger)
-			if err != nil {
-				return err
-			}
 			ln, url := vl.ln, vl.url
 			line, _ := json.Marshal(map[string]string{"url": url})
 			if _, err := fmt.Fprintf(a.Stdout(), "%s\n", line); err != nil {
-				ln.Close()
 				return err
 			}
 			if vl.plainOffLoopback {
