@@ -4,6 +4,7 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -40,5 +41,23 @@ func TestHelpVaultForwards(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if got, want := strings.Join(lines[1:], " "), "help apikey create"; got != want {
 		t.Errorf("psn-vault got %q, want %q", got, want)
+	}
+}
+
+// TestHelpOfAnUnknownCommand: `psn help titel` fails (exit 1) with the
+// suggestion `psn titel` gives, instead of printing psn's page with exit 0;
+// `psn help token nope` likewise for a group.
+func TestHelpOfAnUnknownCommand(t *testing.T) {
+	for _, args := range [][]string{{"help", "titel"}, {"help", "token", "nope"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+		if code != exitError || stdout.Len() != 0 || !strings.Contains(stderr.String(), "unknown command") {
+			t.Errorf("psn %v: exit %d, stdout %d bytes, stderr %q", args, code, stdout.Len(), stderr.String())
+		}
+	}
+	var stderr bytes.Buffer
+	run(t.Context(), []string{"help", "titel"}, strings.NewReader(""), io.Discard, &stderr, func(string) string { return "" })
+	if !strings.Contains(stderr.String(), "Did you mean titles?") {
+		t.Errorf("no suggestion: %q", stderr.String())
 	}
 }
