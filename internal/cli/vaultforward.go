@@ -59,6 +59,7 @@ Install it with: go install github.com/psnkit/psn/cmd/psn-vault@latest
 			if err != nil {
 				return err
 			}
+			a.warnVaultSkew(bin)
 			return a.runVaultProgram(cmd, bin, args)
 		},
 	}
