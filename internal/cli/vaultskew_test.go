@@ -8,7 +8,9 @@ import (
 )
 
 func TestVersionSkew(t *testing.T) {
-	v := func(version, commit string) buildInfo { return buildInfo{Version: version, Commit: commit, GoVersion: "go1.26.0"} }
+	v := func(version, commit string) buildInfo {
+		return buildInfo{Version: version, Commit: commit, GoVersion: "go1.26.0"}
+	}
 	for _, tc := range []struct {
 		mine, theirs buildInfo
 		skew         bool
