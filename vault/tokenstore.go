@@ -101,10 +101,10 @@ func NewAccountStore(st store.Store, ring *seal.Ring, account, owner string) *Ac
 }
 
 // FollowKeys makes a long-running process follow key rotations made by
-// other processes (psn keys rotate|reseal|retire): every Save first
-// re-reads the stored ring, so rows are sealed with the current primary
-// key, and a Load that meets a key this process does not know re-reads it
-// once. It returns a.
+// other processes (psn keys rotate|reseal|retire): every Save seals with
+// the primary key of the ring as stored at most RingFollow ago
+// (Keys.Latest), and a Load that meets a key this process does not know
+// re-reads the ring at once. It returns a.
 func (a *AccountStore) FollowKeys(k *Keys) *AccountStore {
 	a.keys = k
 	return a
@@ -116,12 +116,17 @@ func (a *AccountStore) currentRing() *seal.Ring {
 	return a.ring
 }
 
-// catchUp adopts the stored ring when it changed (FollowKeys only).
-func (a *AccountStore) catchUp(ctx context.Context) error {
+// catchUp adopts the stored ring when it changed (FollowKeys only): as
+// read at most RingFollow ago, or, with now, read now.
+func (a *AccountStore) catchUp(ctx context.Context, now bool) error {
 	if a.keys == nil {
 		return nil
 	}
-	ring, err := a.keys.Latest(ctx)
+	latest := a.keys.Latest
+	if now {
+		latest = a.keys.LatestNow
+	}
+	ring, err := latest(ctx)
 	if err != nil {
 		return err
 	}
@@ -140,7 +145,7 @@ func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	tok, npsso, err := OpenRecord(a.currentRing(), rec)
 	if errors.Is(err, seal.ErrUnknownKey) && a.keys != nil {
 		// Sealed with a key another process added since we read the ring.
-		if cerr := a.catchUp(ctx); cerr != nil {
+		if cerr := a.catchUp(ctx, true); cerr != nil {
 			return psn.TokenState{}, cerr
 		}
 		tok, npsso, err = OpenRecord(a.currentRing(), rec)
@@ -228,7 +233,7 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if st.Token == nil {
 		return 0, errors.New("vault: Save: nil token")
 	}
-	if err := a.catchUp(ctx); err != nil {
+	if err := a.catchUp(ctx, false); err != nil {
 		return 0, err
 	}
 	ring := a.currentRing()
