@@ -68,6 +68,12 @@ type AccountStore struct {
 	// granted is a lease a scheduler's ClaimDue granted this owner (see
 	// AdoptClaim), for Lease to adopt.
 	granted *grantedLease
+	// primed is the record a claim returned, for the next Load taken
+	// while no lease is held (see PrimeClaim).
+	primed *store.Record
+	// loaded is the version of the state the last Load returned or the
+	// last Save wrote (0: none yet).
+	loaded int64
 }
 
 // heldLease is a lease an AccountStore holds and renews. The fields after
@@ -136,9 +142,11 @@ func (a *AccountStore) catchUp(ctx context.Context, now bool) error {
 	return nil
 }
 
-// Load opens the record's secrets into a psn.TokenState.
+// Load opens the record's secrets into a psn.TokenState: the record
+// PrimeClaim handed over, when there is one and no lease is held, else the
+// record as stored now.
 func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
-	rec, err := a.st.Get(ctx, a.account)
+	rec, err := a.readForLoad(ctx)
 	if err != nil {
 		return psn.TokenState{}, err // store.ErrNotFound is psn.ErrNoToken
 	}
@@ -153,6 +161,9 @@ func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	if err != nil {
 		return psn.TokenState{}, err
 	}
+	a.mu.Lock()
+	a.loaded = rec.Version
+	a.mu.Unlock()
 	return psn.TokenState{Token: tok, NPSSO: npsso, Version: rec.Version,
 		RefreshRejectedAt: rec.RefreshRejectedAt, NPSSORejectedAt: rec.NPSSORejectedAt}, nil
 }
@@ -270,11 +281,12 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if err != nil {
 		return 0, err
 	}
+	a.mu.Lock()
+	a.loaded = got.Version
 	if held != nil && got.LeaseOwner == "" {
-		a.mu.Lock()
 		held.released = true
-		a.mu.Unlock()
 	}
+	a.mu.Unlock()
 	return got.Version, nil
 }
 
@@ -352,7 +364,7 @@ func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duratio
 		case <-t.C:
 		}
 		rctx, cancel := context.WithTimeout(ctx, ttl/3+time.Second)
-		err := a.renewNow(rctx, l, ttl)
+		_, err := a.renewNow(rctx, l, ttl)
 		cancel()
 		if errors.Is(err, psn.ErrLeaseHeld) || errors.Is(err, psn.ErrNoToken) {
 			return // someone else holds it now; a Save still lands if the token is ours to save
@@ -360,11 +372,12 @@ func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duratio
 	}
 }
 
-// renewNow renews l under its fence once: psn.ErrLeaseHeld when the store
-// granted the lease to another holder since (l is then lost for good).
-func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Duration) error {
+// renewNow renews l under its fence once and returns the record as
+// renewed: psn.ErrLeaseHeld when the store granted the lease to another
+// holder since (l is then lost for good).
+func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Duration) (store.Record, error) {
 	start := a.now()
-	_, err := a.st.Renew(ctx, a.account, a.owner, l.fence, ttl)
+	rec, err := a.st.Renew(ctx, a.account, a.owner, l.fence, ttl)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
@@ -372,11 +385,11 @@ func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Dura
 		if !l.lost {
 			l.until = start.Add(ttl)
 		}
-		return nil
+		return rec, nil
 	case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound):
 		l.lost = true // psn.ErrLeaseHeld or psn.ErrNoToken: gone for good
 	}
-	return err
+	return rec, err
 }
 
 // ConfirmLease makes sure the lease the last Lease took is still held for
@@ -384,6 +397,9 @@ func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Dura
 // known to be left (or nothing is known: an adopted lease), it renews the
 // lease under its fence. psn.ErrLeaseHeld means another holder was
 // granted it since: the caller must not spend the refresh token.
+// psn.ErrVersionConflict means the record moved on from the version the
+// last Load returned (the state the caller is about to spend is stale):
+// the caller must not spend it either.
 func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) error {
 	a.mu.Lock()
 	l := a.held
@@ -399,11 +415,20 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 	case lost:
 		return fmt.Errorf("account %q: lease granted to another holder: %w", a.account, psn.ErrLeaseHeld)
 	case !enough:
-		return a.renewNow(ctx, l, l.ttl)
+		rec, err := a.renewNow(ctx, l, l.ttl)
+		if err != nil {
+			return err
+		}
+		return a.checkLoaded(rec)
 	}
 	// Enough time is left by our clock; one read (no durable write) makes
-	// sure the lease was not dropped or granted to another holder meanwhile.
+	// sure the lease was not dropped or granted to another holder meanwhile,
+	// and that the record is still at the version last loaded (the state
+	// the caller is about to spend).
 	rec, err := a.st.Get(ctx, a.account)
+	if err == nil {
+		err = a.checkLoaded(rec)
+	}
 	switch {
 	case err != nil:
 		return err
@@ -416,6 +441,18 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 		// Dropped under our fence, and nobody took it since: renewing
 		// under the fence is refused (the owner is gone), so take it anew.
 		return fmt.Errorf("account %q: lease dropped before the refresh token was spent: %w", a.account, psn.ErrLeaseHeld)
+	}
+	return nil
+}
+
+// checkLoaded returns psn.ErrVersionConflict when rec, as stored now, is
+// not at the version the last Load returned (or the last Save wrote).
+func (a *AccountStore) checkLoaded(rec store.Record) error {
+	a.mu.Lock()
+	loaded := a.loaded
+	a.mu.Unlock()
+	if loaded != 0 && rec.Version != loaded {
+		return fmt.Errorf("account %q is at version %d, not the %d last loaded: %w", a.account, rec.Version, loaded, psn.ErrVersionConflict)
 	}
 	return nil
 }

@@ -162,6 +162,7 @@ type Service struct {
 // in the store.
 type sourceEntry struct {
 	src     *psn.RefreshingSource
+	ts      *serviceStore // src's token store
 	used    atomic.Int64
 	checked atomic.Int64
 }
@@ -379,7 +380,8 @@ func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) 
 			s.mu.Unlock()
 			continue // retired meanwhile: wait for it, then read again
 		}
-		e = &sourceEntry{src: s.newSource(name)}
+		e = &sourceEntry{}
+		e.src, e.ts = s.newSource(name)
 		e.used.Store(now)
 		e.checked.Store(now)
 		s.sources[name] = e
@@ -453,7 +455,7 @@ func (s *Service) cached(name string) bool {
 	return tok != nil && tok.Expiry.Sub(now) >= s.minValidity(tok)
 }
 
-func (s *Service) newSource(name string) *psn.RefreshingSource {
+func (s *Service) newSource(name string) (*psn.RefreshingSource, *serviceStore) {
 	ts := &serviceStore{AccountStore: vault.NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
 	if s.stores != nil {
 		s.stores[name] = ts // s.mu is held (source)
@@ -480,7 +482,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", string(e.Which), "at", e.At)
 		}),
 	}
-	return psn.NewRefreshingSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...)
+	return psn.NewRefreshingSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...), ts
 }
 
 // retire forgets the account's source (after a re-login or a delete) and
@@ -849,15 +851,20 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 // source takes the same lease (same owner: it extends ours) and drops it
 // when its refresh ends.
 func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time) {
-	src, err := s.source(ctx, rec.Account)
+	e, err := s.entry(ctx, rec.Account)
 	if err != nil {
 		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
+	src := e.src
 	s.mu.Lock()
 	s.grants[rec.Account] = claimGrant{fence: rec.Fence, start: claimed, ttl: s.cfg.LeaseTTL}
 	s.mu.Unlock()
+	// The refresh this starts opens the record the claim returned rather
+	// than reading it again; it reads it under the lease before spending.
+	e.ts.PrimeClaim(rec)
 	tok, err := src.Token(ctx)
+	e.ts.UnprimeClaim()
 	s.mu.Lock()
 	if g, ok := s.grants[rec.Account]; ok && g.fence == rec.Fence {
 		delete(s.grants, rec.Account)

@@ -1,0 +1,81 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/psnkit/psn"
+)
+
+// The record a claim returned stands in for the first Load only, and only
+// while no lease is held; a Load under the lease reads the store, and
+// ConfirmLease refuses to let a state be spent once the record moved on
+// from the version last loaded (a login since the claim, say).
+func TestPrimedClaimIsUsedOnceAndCheckedUnderTheLease(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	other := NewAccountStore(st, keys.Ring, "acct", "proc-b")
+	now := time.Now()
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", now)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	recs, err := st.ClaimDue(ctx, now.Add(24*time.Hour), 10, "proc-a", time.Minute)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("ClaimDue = %d records, %v", len(recs), err)
+	}
+	// Another process stores a new token after the claim.
+	if _, err := other.Save(ctx, psn.TokenState{Token: testToken("login", now)}, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	a.PrimeClaim(recs[0])
+	got, err := a.Load(ctx)
+	if err != nil || got.Version != 1 || got.Token.AccessToken != testToken("v1", now).AccessToken {
+		t.Fatalf("first Load after PrimeClaim = version %d, %v; want the claim's record (version 1)", got.Version, err)
+	}
+	if got, err = a.Load(ctx); err != nil || got.Version != 2 {
+		t.Fatalf("second Load = version %d, %v; want the stored record (version 2): a primed record is used once", got.Version, err)
+	}
+
+	// Primed, then loaded once the lease is held: the store is read.
+	a.PrimeClaim(recs[0])
+	a.AdoptClaim(recs[0].Fence, start, time.Minute)
+	release, err := a.Lease(ctx, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = a.Load(ctx); err != nil || got.Version != 2 {
+		t.Fatalf("Load under the lease = version %d, %v; want the stored record (version 2)", got.Version, err)
+	}
+	if err := a.ConfirmLease(ctx, time.Second); err != nil {
+		t.Fatalf("ConfirmLease at the version loaded: %v", err)
+	}
+	release(ctx)
+
+	// A refresh whose only Load was the primed (stale) record must not
+	// spend it: ConfirmLease reads version 2, not the version 1 loaded.
+	recs, err = st.ClaimDue(ctx, now.Add(24*time.Hour), 10, "proc-a", time.Minute)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("ClaimDue = %d records, %v", len(recs), err)
+	}
+	stale := recs[0]
+	stale.Version = 1 // as if claimed before the other process's save
+	a.PrimeClaim(stale)
+	if got, err = a.Load(ctx); err != nil || got.Version != 1 {
+		t.Fatalf("Load = version %d, %v; want the primed version 1", got.Version, err)
+	}
+	a.AdoptClaim(recs[0].Fence, time.Now(), time.Minute)
+	release, err = a.Lease(ctx, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(ctx)
+	if err := a.ConfirmLease(ctx, time.Second); !errors.Is(err, psn.ErrVersionConflict) {
+		t.Fatalf("ConfirmLease with a stale state loaded = %v, want psn.ErrVersionConflict", err)
+	}
+}
