@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // scheduledRefreshGets is how many times a scheduled refresh of an account
 // whose token source is not in memory reads the record (store.Get): once,
 // under the lease it adopted from the claim, right before it spends.
-const scheduledRefreshGets = 6
+const scheduledRefreshGets = 5
 
 // A scheduled refresh reads the record scheduledRefreshGets times: the
 // claim's record stands in for every read the refresh can do without.
@@ -104,5 +105,37 @@ func TestLoginBetweenClaimAndRefreshIsSeen(t *testing.T) {
 	}
 	if want := e.secrets("acct")[0]; tok.AccessToken.Reveal() != want {
 		t.Error("the service serves a token other than the login's")
+	}
+}
+
+// The claim stands in for the look-up that makes an account's token
+// source, but not once the account was deleted through this service since
+// the claim began: that delete takes effect at once, as before.
+func TestDeleteBetweenClaimAndRefreshTakesEffect(t *testing.T) {
+	e := newSvcEnv(t, envOptions{sim: psntest.Config{AccessTTL: time.Hour, Users: 1}})
+	ctx := t.Context()
+	e.add("acct", 0, false)
+	var svc *Service
+	hs := &claimHookStore{Store: e.st, after: func(recs []store.Record) {
+		if len(recs) == 1 {
+			if err := svc.DeleteAccount(ctx, "acct"); err != nil {
+				t.Errorf("delete between claim and refresh: %v", err)
+			}
+		}
+	}}
+	svc = e.newService(hs, e.keys, envOptions{})
+	e.sim.Advance(50 * time.Minute)
+	before := e.refreshGrants()
+	if n, err := svc.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("Tick = %d, %v; want 1 claimed", n, err)
+	}
+	if g := e.refreshGrants() - before; g != 0 {
+		t.Errorf("refresh grants = %d for a deleted account, want 0", g)
+	}
+	if n := svc.SourcesCached(); n != 0 {
+		t.Errorf("%d token sources cached for a deleted account, want 0", n)
+	}
+	if tok, err := svc.Token(ctx, "acct"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Token of the account deleted since the claim = %v, %v; want store.ErrNotFound", tok != nil, err)
 	}
 }

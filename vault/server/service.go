@@ -155,6 +155,17 @@ type Service struct {
 	checks  sync.WaitGroup // the background existence checker
 	stopChk chan struct{}  // stops it; nil until it starts, closed by Close
 	swept   atomic.Int64   // when idle sources were last looked for (unix ns)
+	// deletes counts DeleteAccount calls, so that a scheduler pass can tell
+	// whether an account it claimed may have been deleted through this
+	// service since (see sighting).
+	deletes atomic.Int64
+}
+
+// sighting is a look-up of an account that found it: a claim that began at
+// at (unix ns of the service clock) while deletes stood at gen. Until this
+// service deletes an account, it stands in for entry's own look-up.
+type sighting struct {
+	at, gen int64
 }
 
 // sourceEntry is one account's token source in the cache, with the
@@ -339,6 +350,15 @@ func (s *Service) source(ctx context.Context, name string) (*psn.RefreshingSourc
 // it waits for that first, so that one process never runs two refreshes of
 // one account.
 func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) {
+	return s.entrySeen(ctx, name, nil)
+}
+
+// entrySeen is entry for an account seen (when seen is not nil) by a
+// look-up of its own: a source created for it reads no record when no
+// account was deleted through this service since that look-up, and counts
+// as looked up when that look-up began (Token serves its token without
+// another look-up for existMaxAge from then, as after entry's own read).
+func (s *Service) entrySeen(ctx context.Context, name string, seen *sighting) (*sourceEntry, error) {
 	s.sweepIdle()
 	for {
 		s.mu.RLock()
@@ -359,13 +379,21 @@ func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) 
 				return nil, ctx.Err()
 			}
 		}
-		if _, err := s.st.Get(ctx, name); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+		var checked int64
+		if seen != nil && s.deletes.Load() == seen.gen {
+			checked = seen.at
+		} else {
+			if _, err := s.st.Get(ctx, name); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+				}
+				return nil, err
 			}
-			return nil, err
 		}
 		now := s.now().UnixNano()
+		if checked == 0 {
+			checked = now
+		}
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
@@ -383,7 +411,7 @@ func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) 
 		e = &sourceEntry{}
 		e.src, e.ts = s.newSource(name)
 		e.used.Store(now)
-		e.checked.Store(now)
+		e.checked.Store(checked)
 		s.sources[name] = e
 		if over := len(s.sources) - s.cfg.MaxSources; over > 0 {
 			s.evictLocked(over + s.cfg.MaxSources/16)
@@ -729,6 +757,7 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	deleted := s.hooks.deleting(ctx, name) // raised first: a crash after the delete cannot lose it
 	err := s.st.Delete(ctx, name)
+	s.deletes.Add(1) // before the retire below: a claim made earlier no longer proves the account is there
 	deleted(context.WithoutCancel(ctx), err)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -818,7 +847,9 @@ func (s *Service) Run(ctx context.Context) error {
 // released.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	start := time.Now() // the lease lasts LeaseTTL from a later instant of the store's clock
-	recs, err := s.st.ClaimDue(ctx, s.now(), s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
+	now := s.now()
+	seen := sighting{at: now.UnixNano(), gen: s.deletes.Load()}
+	recs, err := s.st.ClaimDue(ctx, now, s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
 	if err != nil {
 		return 0, fmt.Errorf("vault: claiming due accounts: %w", err)
 	}
@@ -840,18 +871,19 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshBudget)
 			defer cancel()
-			s.refreshClaimed(rctx, rec, start)
+			s.refreshClaimed(rctx, rec, start, seen)
 		})
 	}
 	wg.Wait()
 	return len(recs), nil
 }
 
-// refreshClaimed refreshes one account that ClaimDue leased to us. The
-// source takes the same lease (same owner: it extends ours) and drops it
-// when its refresh ends.
-func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time) {
-	e, err := s.entry(ctx, rec.Account)
+// refreshClaimed refreshes one account that ClaimDue leased to us (the
+// claim began at claimed by this process's clock; seen is the claim as a
+// look-up of the account). The source takes the same lease (same owner:
+// it extends ours) and drops it when its refresh ends.
+func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time, seen sighting) {
+	e, err := s.entrySeen(ctx, rec.Account, &seen)
 	if err != nil {
 		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
