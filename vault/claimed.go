@@ -46,3 +46,15 @@ func (a *AccountStore) readForLoad(ctx context.Context) (store.Record, error) {
 	}
 	return a.st.Get(ctx, a.account)
 }
+
+// LeaseDropped reports whether the lease of this owner with fence is known,
+// without a read, to be gone from the store: a Save of this store dropped
+// it in the same write (save-and-release), or its release was done. A
+// lease once gone never comes back under the same fence (every new grant
+// stores a larger one), so a caller that would drop it has nothing to do.
+// False means not known.
+func (a *AccountStore) LeaseDropped(fence int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return fence != 0 && fence <= a.dropped
+}

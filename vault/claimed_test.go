@@ -79,3 +79,56 @@ func TestPrimedClaimIsUsedOnceAndCheckedUnderTheLease(t *testing.T) {
 		t.Fatalf("ConfirmLease with a stale state loaded = %v, want psn.ErrVersionConflict", err)
 	}
 }
+
+// LeaseDropped knows, without a read, that a lease is gone when this
+// store's save-and-release or release dropped it — and only then.
+func TestLeaseDroppedKnowsWhatThisStoreDropped(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	now := time.Now()
+	v, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", now)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := a.Lease(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1 := a.HeldFence()
+	if a.LeaseDropped(f1) {
+		t.Fatal("a held lease is reported dropped")
+	}
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v2", now)}, v); err != nil {
+		t.Fatal(err)
+	}
+	release(ctx)
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "" || !a.LeaseDropped(f1) {
+		t.Fatalf("after save-and-release: stored owner %q, LeaseDropped = %v; want none, true", rec.LeaseOwner, a.LeaseDropped(f1))
+	}
+
+	// A lease released without a save.
+	release, err = a.Lease(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2 := a.HeldFence()
+	if f2 <= f1 || a.LeaseDropped(f2) {
+		t.Fatalf("new lease fence %d (was %d), LeaseDropped = %v; want a larger fence, not dropped", f2, f1, a.LeaseDropped(f2))
+	}
+	release(ctx)
+	if !a.LeaseDropped(f2) {
+		t.Fatal("a released lease is not reported dropped")
+	}
+	// A lease of another store of the same owner is not known.
+	b := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	release, err = b.Lease(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(ctx)
+	if a.LeaseDropped(b.HeldFence()) {
+		t.Fatal("a lease this store never held is reported dropped")
+	}
+}

@@ -74,6 +74,9 @@ type AccountStore struct {
 	// loaded is the version of the state the last Load returned or the
 	// last Save wrote (0: none yet).
 	loaded int64
+	// dropped is the largest fence of this owner's leases known to be gone
+	// from the store (see LeaseDropped).
+	dropped int64
 }
 
 // heldLease is a lease an AccountStore holds and renews. The fields after
@@ -285,6 +288,7 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	a.loaded = got.Version
 	if held != nil && got.LeaseOwner == "" {
 		held.released = true
+		a.dropped = max(a.dropped, held.fence)
 	}
 	a.mu.Unlock()
 	return got.Version, nil
@@ -345,8 +349,10 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 			}
 			released := l.released
 			a.mu.Unlock()
-			if !released {
-				_ = a.st.Release(ctx, a.account, a.owner, l.fence)
+			if !released && a.st.Release(ctx, a.account, a.owner, l.fence) == nil {
+				a.mu.Lock()
+				a.dropped = max(a.dropped, l.fence)
+				a.mu.Unlock()
 			}
 		})
 	}, nil

@@ -918,9 +918,10 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed 
 		s.mu.Lock()
 		delete(s.failures, rec.Account)
 		s.mu.Unlock()
-		// The save dropped our lease in the same write; a read says whether
-		// one is left to drop (a login meanwhile, say), sparing a write.
-		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
+		// The save dropped our lease in the same write, or the refresh
+		// released it (a login meanwhile, say): the token store knows, so
+		// neither a read nor a write is needed. Otherwise drop it.
+		if !e.ts.LeaseDropped(rec.Fence) {
 			s.releaseClaim(ctx, rec)
 		}
 	default:
