@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"time"
 
 	"github.com/psnkit/psn/store"
 )
@@ -34,17 +35,58 @@ func (a *AccountStore) UnprimeClaim() {
 }
 
 // readForLoad returns the primed record when there is one and no lease is
-// held (it is used once), else the record as stored now.
+// held (it is used once), else the record as stored now; a record read
+// while a lease is held is kept as that lease's leaseRead.
 func (a *AccountStore) readForLoad(ctx context.Context) (store.Record, error) {
 	a.mu.Lock()
 	p := a.primed
 	a.primed = nil
-	held := a.held != nil
+	l := a.held
 	a.mu.Unlock()
-	if p != nil && !held {
+	if p != nil && l == nil {
 		return *p, nil
 	}
-	return a.st.Get(ctx, a.account)
+	start := a.now()
+	rec, err := a.st.Get(ctx, a.account)
+	if err == nil && l != nil {
+		a.mu.Lock()
+		if a.held == l {
+			a.read = &leaseRead{lease: l, rec: rec, at: start}
+		}
+		a.mu.Unlock()
+	}
+	return rec, err
+}
+
+// leaseReadAge bounds the age of a leaseRead that ConfirmLease takes for
+// its own read.
+const leaseReadAge = time.Second
+
+// leaseRead is a record a Load read while lease was held, by a read that
+// began at at (this process's clock) — after the lease was taken. A
+// refresh loads the record right after it takes the lease and confirms the
+// lease right before it spends, with nothing but its own decisions in
+// between; the store changes a held lease only by granting it to another
+// holder once it expired (ConfirmLease checks that enough of it is left
+// first) or by a release that this owner alone can make (and does not
+// make while a refresh holds the lease). So that read tells ConfirmLease
+// what a read of its own would, one store call fewer.
+type leaseRead struct {
+	lease *heldLease
+	rec   store.Record
+	at    time.Time
+}
+
+// readUnder returns the record a Load read under l less than leaseReadAge
+// ago, if any.
+func (a *AccountStore) readUnder(l *heldLease) (store.Record, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.read
+	if r == nil || r.lease != l || a.now().Sub(r.at) >= leaseReadAge {
+		return store.Record{}, false
+	}
+	return r.rec, true
 }
 
 // LeaseDropped reports whether the lease of this owner with fence is known,

@@ -132,3 +132,47 @@ func TestLeaseDroppedKnowsWhatThisStoreDropped(t *testing.T) {
 		t.Fatal("a lease this store never held is reported dropped")
 	}
 }
+
+// A claim's lease is adopted without a store call, so a grant the store
+// no longer holds for this owner (it lapsed and another process was granted
+// the lease) is adopted too; the read the refresh makes under the lease
+// shows it, and ConfirmLease refuses the spend on it as it did on a read
+// of its own.
+func TestAdoptedClaimLostMeanwhileIsNeverSpent(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	a := NewAccountStore(st, keys.Ring, "acct", "proc-a")
+	now := time.Now()
+	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", now)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := st.ClaimDue(ctx, now.Add(24*time.Hour), 10, "proc-a", 20*time.Millisecond)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("ClaimDue = %d records, %v", len(recs), err)
+	}
+	time.Sleep(50 * time.Millisecond) // the store's lease lapses
+	if _, err := st.Claim(ctx, "acct", "proc-b", time.Minute); err != nil {
+		t.Fatalf("another process's claim: %v", err)
+	}
+	// This process believes (a wrong clock, say) the claim has a minute left.
+	for _, loadFirst := range []bool{true, false} {
+		a.AdoptClaim(recs[0].Fence, time.Now(), time.Minute)
+		release, err := a.Lease(ctx, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loadFirst {
+			if _, err := a.Load(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.ConfirmLease(ctx, time.Second); !errors.Is(err, psn.ErrLeaseHeld) {
+			t.Errorf("load first %v: ConfirmLease of an adopted claim granted elsewhere since = %v, want psn.ErrLeaseHeld", loadFirst, err)
+		}
+		release(ctx)
+	}
+	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-b" {
+		t.Errorf("the other process's lease was dropped (owner %q)", rec.LeaseOwner)
+	}
+}

@@ -77,6 +77,9 @@ type AccountStore struct {
 	// dropped is the largest fence of this owner's leases known to be gone
 	// from the store (see LeaseDropped).
 	dropped int64
+	// read is the record the last Load read while a lease was held (see
+	// leaseRead).
+	read *leaseRead
 }
 
 // heldLease is a lease an AccountStore holds and renews. The fields after
@@ -296,9 +299,10 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 
 // AdoptClaim tells the store that a claim this owner began at start
 // (store.ClaimDue, by this process's clock) was granted the account's lease
-// with fence for ttl: the next Lease adopts it without another write while
+// with fence for ttl: the next Lease adopts it without a store call while
 // enough of it is left, and knows how long it lasts without trusting any
-// clock but this process's monotonic one.
+// clock but this process's monotonic one. Whether the store still holds it
+// for this owner is confirmed by ConfirmLease before any secret is spent.
 func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duration) {
 	a.mu.Lock()
 	a.granted = &grantedLease{fence: fence, start: start, ttl: ttl}
@@ -306,11 +310,12 @@ func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duratio
 }
 
 // Lease takes the account's refresh lease for ttl, or returns
-// psn.ErrLeaseHeld (store.ErrLeaseLost) when another process holds it. A lease that a claim
-// handed to AdoptClaim granted moments ago, still held and with more than
-// ttl/2 left, is adopted without another write. Until the returned
-// function is called, the lease is renewed every ttl/3 under its fence; the
-// function drops it (unless a Save did already).
+// psn.ErrLeaseHeld (store.ErrLeaseLost) when another process holds it. A
+// lease that a claim handed to AdoptClaim granted moments ago, with more
+// than ttl/2 left by this process's clock, is adopted without a store call
+// (ConfirmLease checks it with the store before a spend). Until the
+// returned function is called, the lease is renewed every ttl/3 under its
+// fence; the function drops it (unless a Save did already).
 func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
 	a.leaseMu.Lock()
 	defer a.leaseMu.Unlock()
@@ -322,8 +327,7 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 		fence int64
 		until time.Time
 	)
-	if cur, err := a.st.Get(ctx, a.account); err == nil && g != nil &&
-		cur.LeaseOwner == a.owner && cur.Fence == g.fence && g.start.Add(g.ttl).Sub(a.now()) > ttl/2 {
+	if g != nil && g.start.Add(g.ttl).Sub(a.now()) > ttl/2 {
 		fence, until = g.fence, g.start.Add(g.ttl)
 	} else {
 		start := a.now()
@@ -346,6 +350,9 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 			a.mu.Lock()
 			if a.held == l {
 				a.held = nil
+			}
+			if a.read != nil && a.read.lease == l {
+				a.read = nil
 			}
 			released := l.released
 			a.mu.Unlock()
@@ -430,8 +437,13 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 	// Enough time is left by our clock; one read (no durable write) makes
 	// sure the lease was not dropped or granted to another holder meanwhile,
 	// and that the record is still at the version last loaded (the state
-	// the caller is about to spend).
-	rec, err := a.st.Get(ctx, a.account)
+	// the caller is about to spend). The read a Load made under this lease
+	// moments ago is that read (see leaseRead).
+	rec, ok := a.readUnder(l)
+	var err error
+	if !ok {
+		rec, err = a.st.Get(ctx, a.account)
+	}
 	if err == nil {
 		err = a.checkLoaded(rec)
 	}

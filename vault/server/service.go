@@ -315,10 +315,18 @@ func (s *serviceStore) RecordRejection(ctx context.Context, version int64, npsso
 }
 
 // Lease adopts the lease the scheduler's ClaimDue granted for the running
-// scheduled refresh, if any (AccountStore.AdoptClaim), then takes it.
+// scheduled refresh, if any and not adopted yet (AccountStore.AdoptClaim),
+// then takes it. A grant is adopted once: a refresh that goes round again
+// has released what it adopted, and takes the lease anew.
 func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
 	s.svc.mu.Lock()
 	g, ok := s.svc.grants[s.name]
+	if ok && !g.adopted {
+		g.adopted = true
+		s.svc.grants[s.name] = g
+	} else {
+		ok = false
+	}
 	s.svc.mu.Unlock()
 	if ok {
 		s.AdoptClaim(g.fence, g.start, g.ttl)
@@ -327,11 +335,13 @@ func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 }
 
 // claimGrant is a lease ClaimDue granted: its fence, and the instant (this
-// process's clock) just before the claim began.
+// process's clock) just before the claim began; adopted once a Lease took
+// it over.
 type claimGrant struct {
-	fence int64
-	start time.Time
-	ttl   time.Duration
+	fence   int64
+	start   time.Time
+	ttl     time.Duration
+	adopted bool
 }
 
 // source returns the account's token source, creating it on first use
