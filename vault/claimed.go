@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/psnkit/psn"
 	"github.com/psnkit/psn/store"
 )
 
@@ -99,4 +100,25 @@ func (a *AccountStore) LeaseDropped(fence int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return fence != 0 && fence <= a.dropped
+}
+
+// saveBase returns, for a Save at wantVersion of a state without an
+// NPSSO, the record a Load read under the lease held now when it is at
+// wantVersion, and forgets it (the save changes the record). Saved back
+// with new secrets, that record is the same as one read now: what can
+// change at a version is only bookkeeping (store.Note) — the last error,
+// the next refresh and the refresh token's rejection, which a token save
+// writes anew (SealInto), and the NPSSO's rejection, which it keeps; hence
+// no NPSSO, in the state or the record. The compare-and-swap checks the
+// version. ok is false when the caller must read the record.
+func (a *AccountStore) saveBase(wantVersion int64, npsso psn.Secret) (rec store.Record, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.read
+	a.read = nil
+	if r == nil || r.lease != a.held || a.held == nil || r.rec.Version != wantVersion ||
+		npsso != "" || len(r.rec.SealedNPSSO) > 0 {
+		return store.Record{}, false
+	}
+	return r.rec, true
 }

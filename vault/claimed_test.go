@@ -3,10 +3,12 @@ package vault
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/psnkit/psn"
+	"github.com/psnkit/psn/store"
 )
 
 // The record a claim returned stands in for the first Load only, and only
@@ -175,4 +177,83 @@ func TestAdoptedClaimLostMeanwhileIsNeverSpent(t *testing.T) {
 	if rec, _ := st.Get(ctx, "acct"); rec.LeaseOwner != "proc-b" {
 		t.Errorf("the other process's lease was dropped (owner %q)", rec.LeaseOwner)
 	}
+}
+
+// A save under a lease builds on the record the refresh read under that
+// lease instead of reading it again, and loses nothing by it: another
+// token saved meanwhile still makes it fail (psn.ErrVersionConflict), and
+// an NPSSO's rejection noted meanwhile is kept (a state with an NPSSO is
+// saved on a fresh read).
+func TestSaveOnTheLeaseReadLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newSQLite(t)
+	keys := newKeys(t, st)
+	cs := &getCountingStore{Store: st}
+	a := NewAccountStore(cs, keys.Ring, "acct", "proc-a")
+	other := NewAccountStore(st, keys.Ring, "acct", "proc-b")
+	now := time.Now()
+	for _, npsso := range []psn.Secret{"", testNPSSO} {
+		v, err := other.Save(ctx, psn.TokenState{Token: testToken("v1", now), NPSSO: npsso}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release, err := a.Lease(ctx, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Load(ctx)
+		if err != nil || got.Version != v {
+			t.Fatalf("Load = version %d, %v", got.Version, err)
+		}
+		at := now.Add(-time.Minute).UTC().Truncate(time.Microsecond)
+		if _, err := st.Note(ctx, "acct", v, store.Note{LastError: "HTTP 503", LastErrorAt: at, NPSSORejectedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		gets := cs.gets.Load()
+		if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v2", now), NPSSO: got.NPSSO}, v); err != nil {
+			t.Fatalf("npsso %v: save: %v", npsso != "", err)
+		}
+		reads := cs.gets.Load() - gets
+		rec, _ := st.Get(ctx, "acct")
+		if rec.Version != v+1 || rec.LastError != "" || rec.LeaseOwner != "" {
+			t.Errorf("npsso %v: after the save: version %d, last error %q, lease %q; want %d, none, none", npsso != "", rec.Version, rec.LastError, rec.LeaseOwner, v+1)
+		}
+		if npsso == "" && reads != 0 {
+			t.Errorf("a save under the lease without an NPSSO read the record %d times, want 0", reads)
+		}
+		if npsso != "" && !rec.NPSSORejectedAt.Equal(at) {
+			t.Errorf("the NPSSO's rejection noted before the save was lost: %v, want %v", rec.NPSSORejectedAt, at)
+		}
+		release(ctx)
+
+		// Another token saved between the read and the save: it wins.
+		release, err = a.Lease(ctx, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err = a.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Save(ctx, psn.TokenState{Token: testToken("other", now), NPSSO: npsso}, got.Version); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Save(ctx, psn.TokenState{Token: testToken("mine", now), NPSSO: npsso}, got.Version); !errors.Is(err, psn.ErrVersionConflict) {
+			t.Errorf("npsso %v: save over another token = %v, want psn.ErrVersionConflict", npsso != "", err)
+		}
+		release(ctx)
+		if err := st.Delete(ctx, "acct"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// getCountingStore counts Get calls.
+type getCountingStore struct {
+	store.Store
+	gets atomic.Int64
+}
+
+func (g *getCountingStore) Get(ctx context.Context, account string) (store.Record, error) {
+	g.gets.Add(1)
+	return g.Store.Get(ctx, account)
 }

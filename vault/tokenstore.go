@@ -266,12 +266,15 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 		}
 		return got.Version, err
 	}
-	rec, err := a.st.Get(ctx, a.account)
-	if err != nil {
-		return 0, err
-	}
-	if rec.Version != wantVersion {
-		return 0, fmt.Errorf("account %q is at version %d, not %d: %w", a.account, rec.Version, wantVersion, psn.ErrVersionConflict)
+	rec, known := a.saveBase(wantVersion, st.NPSSO)
+	if !known {
+		var err error
+		if rec, err = a.st.Get(ctx, a.account); err != nil {
+			return 0, err
+		}
+		if rec.Version != wantVersion {
+			return 0, fmt.Errorf("account %q is at version %d, not %d: %w", a.account, rec.Version, wantVersion, psn.ErrVersionConflict)
+		}
 	}
 	if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 		return 0, err

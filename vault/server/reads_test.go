@@ -16,7 +16,7 @@ import (
 // scheduledRefreshGets is how many times a scheduled refresh of an account
 // whose token source is not in memory reads the record (store.Get): once,
 // under the lease it adopted from the claim, right before it spends.
-const scheduledRefreshGets = 2
+const scheduledRefreshGets = 1
 
 // A scheduled refresh reads the record scheduledRefreshGets times: the
 // claim's record stands in for every read the refresh can do without.
