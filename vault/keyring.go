@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/psnkit/psn/seal"
 	"github.com/psnkit/psn/store"
@@ -24,6 +26,17 @@ type Keys struct {
 	kek  seal.KEKSource
 	Ring *seal.Ring
 	blob []byte // the stored blob this Ring was read from
+
+	// now and sleep are the clock of Latest's cache and Retire's wait
+	// (nil: time.Now and a timer); tests replace them.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+
+	// mu guards the ring Latest last read (see RingFollow).
+	mu         sync.Mutex
+	latest     *seal.Ring
+	latestBlob []byte
+	latestAt   time.Time // when the read that found it began
 }
 
 // LoadKeys opens the store's key ring with kek, creating and saving a new
@@ -75,10 +88,12 @@ func (k *Keys) change(ctx context.Context, f func(*seal.Ring) error) error {
 	if err != nil {
 		return err
 	}
+	start := k.clock()
 	if err := k.st.SwapMeta(ctx, RingMeta, k.blob, nb); err != nil {
 		return fmt.Errorf("vault: saving the key ring: %w", err)
 	}
 	k.Ring, k.blob = next, nb
+	k.remember(next, nb, start)
 	return nil
 }
 
@@ -169,8 +184,15 @@ func (k *Keys) Reseal(ctx context.Context) (int, error) {
 // ErrKeyInUse: Retire was asked to drop a key that records still use.
 var ErrKeyInUse = errors.New("vault: key still in use: records are sealed with it; re-seal them under the primary key first")
 
-// Retire removes key id from the ring when no record uses it.
+// Retire removes key id from the ring when no record uses it. It first
+// waits RingFollow: a process that follows the ring (FollowKeys) may seal
+// with the primary key it read up to RingFollow ago, so right after a
+// rotation the old primary key can still gain records; counting after the
+// wait sees them (ErrKeyInUse) instead of retiring a key they need.
 func (k *Keys) Retire(ctx context.Context, id uint32) error {
+	if err := k.wait(ctx, RingFollow); err != nil {
+		return err
+	}
 	use, err := k.Usage(ctx)
 	if err != nil {
 		return err
@@ -191,21 +213,81 @@ func (k *Keys) Changed(ctx context.Context) (bool, error) {
 	return !bytes.Equal(blob, k.blob), nil
 }
 
-// Latest returns the ring as stored now: k.Ring while the store still
-// holds the blob it was read from, else the newer ring another process
-// saved (rotated or retired), opened with the same key-encryption key. It
-// does not change k.
+// RingFollow bounds how stale Latest may be: it reads the stored ring at
+// most once per RingFollow and otherwise returns the ring it read last. A
+// rotation saved by another process (psn keys rotate) is therefore used by
+// every save that begins RingFollow or more after it was stored.
+const RingFollow = time.Second
+
+// Latest returns the ring as stored at most RingFollow ago: k.Ring while
+// the store holds the blob it was read from, else the newer ring another
+// process saved (rotated or retired), opened with the same key-encryption
+// key once per stored blob. It does not change k.Ring. Callers that met
+// evidence of a newer ring (a key they do not know) use LatestNow.
 func (k *Keys) Latest(ctx context.Context) (*seal.Ring, error) {
+	k.mu.Lock()
+	ring, at := k.latest, k.latestAt
+	k.mu.Unlock()
+	if ring != nil && k.clock().Sub(at) < RingFollow {
+		return ring, nil
+	}
+	return k.LatestNow(ctx)
+}
+
+// LatestNow is Latest without the cache: it reads the stored ring now.
+func (k *Keys) LatestNow(ctx context.Context) (*seal.Ring, error) {
+	start := k.clock()
 	blob, err := k.st.GetMeta(ctx, RingMeta)
 	if err != nil {
 		return nil, fmt.Errorf("vault: reading the key ring: %w", err)
 	}
-	if bytes.Equal(blob, k.blob) {
-		return k.Ring, nil
+	k.mu.Lock()
+	ring := k.latest
+	if !bytes.Equal(blob, k.latestBlob) {
+		ring = nil
 	}
-	ring, err := seal.OpenRing(blob, k.kek)
-	if err != nil {
-		return nil, fmt.Errorf("vault: opening the key ring with %s: %w", k.kek, err)
+	k.mu.Unlock()
+	switch {
+	case ring != nil:
+	case bytes.Equal(blob, k.blob):
+		ring = k.Ring
+	default:
+		if ring, err = seal.OpenRing(blob, k.kek); err != nil {
+			return nil, fmt.Errorf("vault: opening the key ring with %s: %w", k.kek, err)
+		}
 	}
+	k.remember(ring, blob, start)
 	return ring, nil
+}
+
+// remember keeps ring (stored as blob, read by a read that began at start)
+// for Latest, unless a later read is kept already.
+func (k *Keys) remember(ring *seal.Ring, blob []byte, start time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.latest == nil || !start.Before(k.latestAt) {
+		k.latest, k.latestBlob, k.latestAt = ring, blob, start
+	}
+}
+
+func (k *Keys) clock() time.Time {
+	if k.now != nil {
+		return k.now()
+	}
+	return time.Now()
+}
+
+// wait sleeps d unless ctx is done first.
+func (k *Keys) wait(ctx context.Context, d time.Duration) error {
+	if k.sleep != nil {
+		return k.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -68,6 +68,18 @@ type AccountStore struct {
 	// granted is a lease a scheduler's ClaimDue granted this owner (see
 	// AdoptClaim), for Lease to adopt.
 	granted *grantedLease
+	// primed is the record a claim returned, for the next Load taken
+	// while no lease is held (see PrimeClaim).
+	primed *store.Record
+	// loaded is the version of the state the last Load returned or the
+	// last Save wrote (0: none yet).
+	loaded int64
+	// dropped is the largest fence of this owner's leases known to be gone
+	// from the store (see LeaseDropped).
+	dropped int64
+	// read is the record the last Load read while a lease was held (see
+	// leaseRead).
+	read *leaseRead
 }
 
 // heldLease is a lease an AccountStore holds and renews. The fields after
@@ -101,10 +113,10 @@ func NewAccountStore(st store.Store, ring *seal.Ring, account, owner string) *Ac
 }
 
 // FollowKeys makes a long-running process follow key rotations made by
-// other processes (psn keys rotate|reseal|retire): every Save first
-// re-reads the stored ring, so rows are sealed with the current primary
-// key, and a Load that meets a key this process does not know re-reads it
-// once. It returns a.
+// other processes (psn keys rotate|reseal|retire): every Save seals with
+// the primary key of the ring as stored at most RingFollow ago
+// (Keys.Latest), and a Load that meets a key this process does not know
+// re-reads the ring at once. It returns a.
 func (a *AccountStore) FollowKeys(k *Keys) *AccountStore {
 	a.keys = k
 	return a
@@ -116,12 +128,17 @@ func (a *AccountStore) currentRing() *seal.Ring {
 	return a.ring
 }
 
-// catchUp adopts the stored ring when it changed (FollowKeys only).
-func (a *AccountStore) catchUp(ctx context.Context) error {
+// catchUp adopts the stored ring when it changed (FollowKeys only): as
+// read at most RingFollow ago, or, with now, read now.
+func (a *AccountStore) catchUp(ctx context.Context, now bool) error {
 	if a.keys == nil {
 		return nil
 	}
-	ring, err := a.keys.Latest(ctx)
+	latest := a.keys.Latest
+	if now {
+		latest = a.keys.LatestNow
+	}
+	ring, err := latest(ctx)
 	if err != nil {
 		return err
 	}
@@ -131,16 +148,18 @@ func (a *AccountStore) catchUp(ctx context.Context) error {
 	return nil
 }
 
-// Load opens the record's secrets into a psn.TokenState.
+// Load opens the record's secrets into a psn.TokenState: the record
+// PrimeClaim handed over, when there is one and no lease is held, else the
+// record as stored now.
 func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
-	rec, err := a.st.Get(ctx, a.account)
+	rec, err := a.readForLoad(ctx)
 	if err != nil {
 		return psn.TokenState{}, err // store.ErrNotFound is psn.ErrNoToken
 	}
 	tok, npsso, err := OpenRecord(a.currentRing(), rec)
 	if errors.Is(err, seal.ErrUnknownKey) && a.keys != nil {
 		// Sealed with a key another process added since we read the ring.
-		if cerr := a.catchUp(ctx); cerr != nil {
+		if cerr := a.catchUp(ctx, true); cerr != nil {
 			return psn.TokenState{}, cerr
 		}
 		tok, npsso, err = OpenRecord(a.currentRing(), rec)
@@ -148,6 +167,9 @@ func (a *AccountStore) Load(ctx context.Context) (psn.TokenState, error) {
 	if err != nil {
 		return psn.TokenState{}, err
 	}
+	a.mu.Lock()
+	a.loaded = rec.Version
+	a.mu.Unlock()
 	return psn.TokenState{Token: tok, NPSSO: npsso, Version: rec.Version,
 		RefreshRejectedAt: rec.RefreshRejectedAt, NPSSORejectedAt: rec.NPSSORejectedAt}, nil
 }
@@ -228,7 +250,7 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if st.Token == nil {
 		return 0, errors.New("vault: Save: nil token")
 	}
-	if err := a.catchUp(ctx); err != nil {
+	if err := a.catchUp(ctx, false); err != nil {
 		return 0, err
 	}
 	ring := a.currentRing()
@@ -244,12 +266,15 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 		}
 		return got.Version, err
 	}
-	rec, err := a.st.Get(ctx, a.account)
-	if err != nil {
-		return 0, err
-	}
-	if rec.Version != wantVersion {
-		return 0, fmt.Errorf("account %q is at version %d, not %d: %w", a.account, rec.Version, wantVersion, psn.ErrVersionConflict)
+	rec, known := a.saveBase(wantVersion, st.NPSSO)
+	if !known {
+		var err error
+		if rec, err = a.st.Get(ctx, a.account); err != nil {
+			return 0, err
+		}
+		if rec.Version != wantVersion {
+			return 0, fmt.Errorf("account %q is at version %d, not %d: %w", a.account, rec.Version, wantVersion, psn.ErrVersionConflict)
+		}
 	}
 	if err := SealInto(ring, &rec, st.Token, st.NPSSO); err != nil {
 		return 0, err
@@ -265,19 +290,22 @@ func (a *AccountStore) Save(ctx context.Context, st psn.TokenState, wantVersion 
 	if err != nil {
 		return 0, err
 	}
+	a.mu.Lock()
+	a.loaded = got.Version
 	if held != nil && got.LeaseOwner == "" {
-		a.mu.Lock()
 		held.released = true
-		a.mu.Unlock()
+		a.dropped = max(a.dropped, held.fence)
 	}
+	a.mu.Unlock()
 	return got.Version, nil
 }
 
 // AdoptClaim tells the store that a claim this owner began at start
 // (store.ClaimDue, by this process's clock) was granted the account's lease
-// with fence for ttl: the next Lease adopts it without another write while
+// with fence for ttl: the next Lease adopts it without a store call while
 // enough of it is left, and knows how long it lasts without trusting any
-// clock but this process's monotonic one.
+// clock but this process's monotonic one. Whether the store still holds it
+// for this owner is confirmed by ConfirmLease before any secret is spent.
 func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duration) {
 	a.mu.Lock()
 	a.granted = &grantedLease{fence: fence, start: start, ttl: ttl}
@@ -285,11 +313,12 @@ func (a *AccountStore) AdoptClaim(fence int64, start time.Time, ttl time.Duratio
 }
 
 // Lease takes the account's refresh lease for ttl, or returns
-// psn.ErrLeaseHeld (store.ErrLeaseLost) when another process holds it. A lease that a claim
-// handed to AdoptClaim granted moments ago, still held and with more than
-// ttl/2 left, is adopted without another write. Until the returned
-// function is called, the lease is renewed every ttl/3 under its fence; the
-// function drops it (unless a Save did already).
+// psn.ErrLeaseHeld (store.ErrLeaseLost) when another process holds it. A
+// lease that a claim handed to AdoptClaim granted moments ago, with more
+// than ttl/2 left by this process's clock, is adopted without a store call
+// (ConfirmLease checks it with the store before a spend). Until the
+// returned function is called, the lease is renewed every ttl/3 under its
+// fence; the function drops it (unless a Save did already).
 func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
 	a.leaseMu.Lock()
 	defer a.leaseMu.Unlock()
@@ -301,8 +330,7 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 		fence int64
 		until time.Time
 	)
-	if cur, err := a.st.Get(ctx, a.account); err == nil && g != nil &&
-		cur.LeaseOwner == a.owner && cur.Fence == g.fence && g.start.Add(g.ttl).Sub(a.now()) > ttl/2 {
+	if g != nil && g.start.Add(g.ttl).Sub(a.now()) > ttl/2 {
 		fence, until = g.fence, g.start.Add(g.ttl)
 	} else {
 		start := a.now()
@@ -326,10 +354,15 @@ func (a *AccountStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 			if a.held == l {
 				a.held = nil
 			}
+			if a.read != nil && a.read.lease == l {
+				a.read = nil
+			}
 			released := l.released
 			a.mu.Unlock()
-			if !released {
-				_ = a.st.Release(ctx, a.account, a.owner, l.fence)
+			if !released && a.st.Release(ctx, a.account, a.owner, l.fence) == nil {
+				a.mu.Lock()
+				a.dropped = max(a.dropped, l.fence)
+				a.mu.Unlock()
 			}
 		})
 	}, nil
@@ -347,7 +380,7 @@ func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duratio
 		case <-t.C:
 		}
 		rctx, cancel := context.WithTimeout(ctx, ttl/3+time.Second)
-		err := a.renewNow(rctx, l, ttl)
+		_, err := a.renewNow(rctx, l, ttl)
 		cancel()
 		if errors.Is(err, psn.ErrLeaseHeld) || errors.Is(err, psn.ErrNoToken) {
 			return // someone else holds it now; a Save still lands if the token is ours to save
@@ -355,11 +388,12 @@ func (a *AccountStore) renew(ctx context.Context, l *heldLease, ttl time.Duratio
 	}
 }
 
-// renewNow renews l under its fence once: psn.ErrLeaseHeld when the store
-// granted the lease to another holder since (l is then lost for good).
-func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Duration) error {
+// renewNow renews l under its fence once and returns the record as
+// renewed: psn.ErrLeaseHeld when the store granted the lease to another
+// holder since (l is then lost for good).
+func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Duration) (store.Record, error) {
 	start := a.now()
-	_, err := a.st.Renew(ctx, a.account, a.owner, l.fence, ttl)
+	rec, err := a.st.Renew(ctx, a.account, a.owner, l.fence, ttl)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
@@ -367,11 +401,11 @@ func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Dura
 		if !l.lost {
 			l.until = start.Add(ttl)
 		}
-		return nil
+		return rec, nil
 	case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound):
 		l.lost = true // psn.ErrLeaseHeld or psn.ErrNoToken: gone for good
 	}
-	return err
+	return rec, err
 }
 
 // ConfirmLease makes sure the lease the last Lease took is still held for
@@ -379,6 +413,9 @@ func (a *AccountStore) renewNow(ctx context.Context, l *heldLease, ttl time.Dura
 // known to be left (or nothing is known: an adopted lease), it renews the
 // lease under its fence. psn.ErrLeaseHeld means another holder was
 // granted it since: the caller must not spend the refresh token.
+// psn.ErrVersionConflict means the record moved on from the version the
+// last Load returned (the state the caller is about to spend is stale):
+// the caller must not spend it either.
 func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) error {
 	a.mu.Lock()
 	l := a.held
@@ -394,11 +431,25 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 	case lost:
 		return fmt.Errorf("account %q: lease granted to another holder: %w", a.account, psn.ErrLeaseHeld)
 	case !enough:
-		return a.renewNow(ctx, l, l.ttl)
+		rec, err := a.renewNow(ctx, l, l.ttl)
+		if err != nil {
+			return err
+		}
+		return a.checkLoaded(rec)
 	}
 	// Enough time is left by our clock; one read (no durable write) makes
-	// sure the lease was not dropped or granted to another holder meanwhile.
-	rec, err := a.st.Get(ctx, a.account)
+	// sure the lease was not dropped or granted to another holder meanwhile,
+	// and that the record is still at the version last loaded (the state
+	// the caller is about to spend). The read a Load made under this lease
+	// moments ago is that read (see leaseRead).
+	rec, ok := a.readUnder(l)
+	var err error
+	if !ok {
+		rec, err = a.st.Get(ctx, a.account)
+	}
+	if err == nil {
+		err = a.checkLoaded(rec)
+	}
 	switch {
 	case err != nil:
 		return err
@@ -411,6 +462,18 @@ func (a *AccountStore) ConfirmLease(ctx context.Context, need time.Duration) err
 		// Dropped under our fence, and nobody took it since: renewing
 		// under the fence is refused (the owner is gone), so take it anew.
 		return fmt.Errorf("account %q: lease dropped before the refresh token was spent: %w", a.account, psn.ErrLeaseHeld)
+	}
+	return nil
+}
+
+// checkLoaded returns psn.ErrVersionConflict when rec, as stored now, is
+// not at the version the last Load returned (or the last Save wrote).
+func (a *AccountStore) checkLoaded(rec store.Record) error {
+	a.mu.Lock()
+	loaded := a.loaded
+	a.mu.Unlock()
+	if loaded != 0 && rec.Version != loaded {
+		return fmt.Errorf("account %q is at version %d, not the %d last loaded: %w", a.account, rec.Version, loaded, psn.ErrVersionConflict)
 	}
 	return nil
 }

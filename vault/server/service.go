@@ -155,6 +155,17 @@ type Service struct {
 	checks  sync.WaitGroup // the background existence checker
 	stopChk chan struct{}  // stops it; nil until it starts, closed by Close
 	swept   atomic.Int64   // when idle sources were last looked for (unix ns)
+	// deletes counts DeleteAccount calls, so that a scheduler pass can tell
+	// whether an account it claimed may have been deleted through this
+	// service since (see sighting).
+	deletes atomic.Int64
+}
+
+// sighting is a look-up of an account that found it: a claim that began at
+// at (unix ns of the service clock) while deletes stood at gen. Until this
+// service deletes an account, it stands in for entry's own look-up.
+type sighting struct {
+	at, gen int64
 }
 
 // sourceEntry is one account's token source in the cache, with the
@@ -162,6 +173,7 @@ type Service struct {
 // in the store.
 type sourceEntry struct {
 	src     *psn.RefreshingSource
+	ts      *serviceStore // src's token store
 	used    atomic.Int64
 	checked atomic.Int64
 }
@@ -303,10 +315,18 @@ func (s *serviceStore) RecordRejection(ctx context.Context, version int64, npsso
 }
 
 // Lease adopts the lease the scheduler's ClaimDue granted for the running
-// scheduled refresh, if any (AccountStore.AdoptClaim), then takes it.
+// scheduled refresh, if any and not adopted yet (AccountStore.AdoptClaim),
+// then takes it. A grant is adopted once: a refresh that goes round again
+// has released what it adopted, and takes the lease anew.
 func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(context.Context), error) {
 	s.svc.mu.Lock()
 	g, ok := s.svc.grants[s.name]
+	if ok && !g.adopted {
+		g.adopted = true
+		s.svc.grants[s.name] = g
+	} else {
+		ok = false
+	}
 	s.svc.mu.Unlock()
 	if ok {
 		s.AdoptClaim(g.fence, g.start, g.ttl)
@@ -315,11 +335,13 @@ func (s *serviceStore) Lease(ctx context.Context, ttl time.Duration) (func(conte
 }
 
 // claimGrant is a lease ClaimDue granted: its fence, and the instant (this
-// process's clock) just before the claim began.
+// process's clock) just before the claim began; adopted once a Lease took
+// it over.
 type claimGrant struct {
-	fence int64
-	start time.Time
-	ttl   time.Duration
+	fence   int64
+	start   time.Time
+	ttl     time.Duration
+	adopted bool
 }
 
 // source returns the account's token source, creating it on first use
@@ -338,6 +360,15 @@ func (s *Service) source(ctx context.Context, name string) (*psn.RefreshingSourc
 // it waits for that first, so that one process never runs two refreshes of
 // one account.
 func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) {
+	return s.entrySeen(ctx, name, nil)
+}
+
+// entrySeen is entry for an account seen (when seen is not nil) by a
+// look-up of its own: a source created for it reads no record when no
+// account was deleted through this service since that look-up, and counts
+// as looked up when that look-up began (Token serves its token without
+// another look-up for existMaxAge from then, as after entry's own read).
+func (s *Service) entrySeen(ctx context.Context, name string, seen *sighting) (*sourceEntry, error) {
 	s.sweepIdle()
 	for {
 		s.mu.RLock()
@@ -358,13 +389,21 @@ func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) 
 				return nil, ctx.Err()
 			}
 		}
-		if _, err := s.st.Get(ctx, name); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+		var checked int64
+		if seen != nil && s.deletes.Load() == seen.gen {
+			checked = seen.at
+		} else {
+			if _, err := s.st.Get(ctx, name); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return nil, fmt.Errorf("vault: account %q: %w", name, store.ErrNotFound)
+				}
+				return nil, err
 			}
-			return nil, err
 		}
 		now := s.now().UnixNano()
+		if checked == 0 {
+			checked = now
+		}
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
@@ -379,9 +418,10 @@ func (s *Service) entry(ctx context.Context, name string) (*sourceEntry, error) 
 			s.mu.Unlock()
 			continue // retired meanwhile: wait for it, then read again
 		}
-		e = &sourceEntry{src: s.newSource(name)}
+		e = &sourceEntry{}
+		e.src, e.ts = s.newSource(name)
 		e.used.Store(now)
-		e.checked.Store(now)
+		e.checked.Store(checked)
 		s.sources[name] = e
 		if over := len(s.sources) - s.cfg.MaxSources; over > 0 {
 			s.evictLocked(over + s.cfg.MaxSources/16)
@@ -453,7 +493,7 @@ func (s *Service) cached(name string) bool {
 	return tok != nil && tok.Expiry.Sub(now) >= s.minValidity(tok)
 }
 
-func (s *Service) newSource(name string) *psn.RefreshingSource {
+func (s *Service) newSource(name string) (*psn.RefreshingSource, *serviceStore) {
 	ts := &serviceStore{AccountStore: vault.NewAccountStore(s.st, s.keys.Ring, name, s.owner).FollowKeys(s.keys), svc: s, name: name}
 	if s.stores != nil {
 		s.stores[name] = ts // s.mu is held (source)
@@ -480,7 +520,7 @@ func (s *Service) newSource(name string) *psn.RefreshingSource {
 			s.log.ErrorContext(ctx, "vault: login required: add the account again with a new NPSSO", "account", name, "secret", string(e.Which), "at", e.At)
 		}),
 	}
-	return psn.NewRefreshingSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...)
+	return psn.NewRefreshingSource(s.newClient(), ts, append(opts, s.cfg.SourceOptions...)...), ts
 }
 
 // retire forgets the account's source (after a re-login or a delete) and
@@ -727,6 +767,7 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 func (s *Service) DeleteAccount(ctx context.Context, name string) error {
 	deleted := s.hooks.deleting(ctx, name) // raised first: a crash after the delete cannot lose it
 	err := s.st.Delete(ctx, name)
+	s.deletes.Add(1) // before the retire below: a claim made earlier no longer proves the account is there
 	deleted(context.WithoutCancel(ctx), err)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -816,7 +857,9 @@ func (s *Service) Run(ctx context.Context) error {
 // released.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	start := time.Now() // the lease lasts LeaseTTL from a later instant of the store's clock
-	recs, err := s.st.ClaimDue(ctx, s.now(), s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
+	now := s.now()
+	seen := sighting{at: now.UnixNano(), gen: s.deletes.Load()}
+	recs, err := s.st.ClaimDue(ctx, now, s.cfg.BatchSize, s.owner, s.cfg.LeaseTTL)
 	if err != nil {
 		return 0, fmt.Errorf("vault: claiming due accounts: %w", err)
 	}
@@ -838,26 +881,32 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			defer func() { <-sem }()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshBudget)
 			defer cancel()
-			s.refreshClaimed(rctx, rec, start)
+			s.refreshClaimed(rctx, rec, start, seen)
 		})
 	}
 	wg.Wait()
 	return len(recs), nil
 }
 
-// refreshClaimed refreshes one account that ClaimDue leased to us. The
-// source takes the same lease (same owner: it extends ours) and drops it
-// when its refresh ends.
-func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time) {
-	src, err := s.source(ctx, rec.Account)
+// refreshClaimed refreshes one account that ClaimDue leased to us (the
+// claim began at claimed by this process's clock; seen is the claim as a
+// look-up of the account). The source takes the same lease (same owner:
+// it extends ours) and drops it when its refresh ends.
+func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed time.Time, seen sighting) {
+	e, err := s.entrySeen(ctx, rec.Account, &seen)
 	if err != nil {
 		_ = s.st.Release(ctx, rec.Account, s.owner, rec.Fence)
 		return
 	}
+	src := e.src
 	s.mu.Lock()
 	s.grants[rec.Account] = claimGrant{fence: rec.Fence, start: claimed, ttl: s.cfg.LeaseTTL}
 	s.mu.Unlock()
+	// The refresh this starts opens the record the claim returned rather
+	// than reading it again; it reads it under the lease before spending.
+	e.ts.PrimeClaim(rec)
 	tok, err := src.Token(ctx)
+	e.ts.UnprimeClaim()
 	s.mu.Lock()
 	if g, ok := s.grants[rec.Account]; ok && g.fence == rec.Fence {
 		delete(s.grants, rec.Account)
@@ -879,9 +928,10 @@ func (s *Service) refreshClaimed(ctx context.Context, rec store.Record, claimed 
 		s.mu.Lock()
 		delete(s.failures, rec.Account)
 		s.mu.Unlock()
-		// The save dropped our lease in the same write; a read says whether
-		// one is left to drop (a login meanwhile, say), sparing a write.
-		if cur, err := s.st.Get(ctx, rec.Account); err == nil && cur.LeaseOwner == s.owner && cur.Fence == rec.Fence {
+		// The save dropped our lease in the same write, or the refresh
+		// released it (a login meanwhile, say): the token store knows, so
+		// neither a read nor a write is needed. Otherwise drop it.
+		if !e.ts.LeaseDropped(rec.Fence) {
 			s.releaseClaim(ctx, rec)
 		}
 	default:
