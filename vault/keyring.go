@@ -141,44 +141,92 @@ func recordKeyIDs(rec store.Record) []uint32 {
 }
 
 // Reseal re-seals every record not sealed with the primary key (with a
-// compare-and-swap, so a concurrent refresh wins and is simply skipped).
-// It returns how many records it re-sealed.
+// compare-and-swap) and returns how many it re-sealed. It first waits
+// RingFollow, as Retire does: a process that follows the ring
+// (FollowKeys) may seal with the primary key it read up to RingFollow
+// before a rotation, so a save that began before the wait may still use
+// the old key; a record such a save wrote meanwhile is read again and
+// re-sealed (a compare-and-swap that loses to a refresh re-reads the
+// record rather than assuming the refresh used the primary key). After
+// Reseal returns, no follower begins a save with an older primary key.
 func (k *Keys) Reseal(ctx context.Context) (int, error) {
+	if err := k.wait(ctx, RingFollow); err != nil {
+		return 0, err
+	}
 	primary := k.Ring.Primary()
 	var todo []store.Record
 	for rec, err := range k.st.List(ctx) {
 		if err != nil {
 			return 0, err
 		}
-		ids := recordKeyIDs(rec)
-		if len(ids) == 1 && ids[0] == primary {
-			continue
+		if !sealedOnlyWith(rec, primary) {
+			todo = append(todo, rec)
 		}
-		todo = append(todo, rec)
 	}
 	n := 0
 	for _, rec := range todo {
-		tok, npsso, err := OpenRecord(k.Ring, rec)
+		done, err := k.resealOne(ctx, rec)
 		if err != nil {
 			return n, err
 		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// resealAttempts bounds how often Reseal re-reads one record that refreshes
+// keep writing under it.
+const resealAttempts = 5
+
+// resealOne re-seals rec with the primary key, re-reading it after each
+// compare-and-swap another writer won, until it is sealed with the
+// primary key only (done is false when a writer did that) or it is gone.
+func (k *Keys) resealOne(ctx context.Context, rec store.Record) (done bool, err error) {
+	primary := k.Ring.Primary()
+	for attempt := 1; ; attempt++ {
+		tok, npsso, err := OpenRecord(k.Ring, rec)
+		if err != nil {
+			return false, err
+		}
 		next := rec
 		if err := SealInto(k.Ring, &next, tok, npsso); err != nil {
-			return n, err
+			return false, err
 		}
 		// The same token, sealed anew: its bookkeeping and evidence stay, and
 		// so does the lease (the record is written back with its expiry).
 		next.NextRefresh, next.LastError, next.LastErrorAt = rec.NextRefresh, rec.LastError, rec.LastErrorAt
 		next.RefreshRejectedAt = rec.RefreshRejectedAt
-		if _, err := k.st.CompareAndSwap(ctx, rec.Account, rec.Version, next); err != nil {
-			if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrLeaseLost) {
-				continue // written meanwhile, with the primary key
-			}
-			return n, err
+		_, err = k.st.CompareAndSwap(ctx, rec.Account, rec.Version, next)
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, store.ErrNotFound):
+			return false, nil // deleted meanwhile
+		case !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrLeaseLost):
+			return false, err
 		}
-		n++
+		// Written meanwhile: by a process that may have sealed with the
+		// primary key it read before the rotation. Look again.
+		if rec, err = k.st.Get(ctx, rec.Account); errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		if sealedOnlyWith(rec, primary) {
+			return false, nil
+		}
+		if attempt == resealAttempts {
+			return false, fmt.Errorf("vault: re-sealing account %q: written %d times meanwhile: %w", rec.Account, attempt, store.ErrConflict)
+		}
 	}
-	return n, nil
+}
+
+// sealedOnlyWith reports whether every sealed field of rec uses key id.
+func sealedOnlyWith(rec store.Record, id uint32) bool {
+	ids := recordKeyIDs(rec)
+	return len(ids) == 1 && ids[0] == id
 }
 
 // ErrKeyInUse: Retire was asked to drop a key that records still use.
