@@ -20,8 +20,25 @@ func (s staticSource) Token(context.Context) (*psn.Token, error) { return s.tok,
 // Login exchanges npsso for tokens, looks up the PSN account id, and
 // stores the account (sealed), replacing any earlier secrets of the same
 // account. With keepNPSSO the NPSSO is stored too, for the automatic
-// re-login when the refresh token dies. It returns the stored record.
+// re-login when the refresh token dies. It returns the stored record. It
+// seals with ring; with a store whose keys another process may rotate
+// meanwhile, use LoginKeys.
 func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, account string, npsso psn.Secret, keepNPSSO bool) (store.Record, error) {
+	return login(ctx, c, st, func(context.Context) (*seal.Ring, error) { return ring, nil }, account, npsso, keepNPSSO)
+}
+
+// LoginKeys is Login sealing with the primary key of keys as stored when
+// the record is written (Keys.Latest, at most RingFollow old), not as it
+// was before the PSN calls: those take seconds (a prompt for the NPSSO
+// longer), and a key rotated, re-sealed and retired meanwhile (psn keys
+// rotate|reseal|retire in another process) would leave the new login
+// sealed with a key the ring no longer has.
+func LoginKeys(ctx context.Context, c *psn.Client, st store.Store, keys *Keys, account string, npsso psn.Secret, keepNPSSO bool) (store.Record, error) {
+	return login(ctx, c, st, keys.Latest, account, npsso, keepNPSSO)
+}
+
+// login is Login with the ring chosen by ring right before each write.
+func login(ctx context.Context, c *psn.Client, st store.Store, ring func(context.Context) (*seal.Ring, error), account string, npsso psn.Secret, keepNPSSO bool) (store.Record, error) {
 	if account == "" {
 		return store.Record{}, errors.New("vault: empty account name")
 	}
@@ -46,10 +63,16 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 	}
 	for range 5 {
 		rec, err := st.Get(ctx, account)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return store.Record{}, err
+		}
+		r, rerr := ring(ctx)
+		if rerr != nil {
+			return store.Record{}, rerr
+		}
+		if errors.Is(err, store.ErrNotFound) {
 			rec = store.Record{Account: account, AccountID: id, OnlineID: onlineID}
-			if err := SealInto(ring, &rec, tok, kept); err != nil {
+			if err := SealInto(r, &rec, tok, kept); err != nil {
 				return store.Record{}, err
 			}
 			got, err := st.Put(ctx, rec)
@@ -57,15 +80,13 @@ func Login(ctx context.Context, c *psn.Client, st store.Store, ring *seal.Ring, 
 				continue
 			}
 			return got, err
-		case err != nil:
-			return store.Record{}, err
 		}
 		next := rec
 		next.AccountID = id
 		if onlineID != "" {
 			next.OnlineID = onlineID
 		}
-		if err := SealInto(ring, &next, tok, kept); err != nil {
+		if err := SealInto(r, &next, tok, kept); err != nil {
 			return store.Record{}, err
 		}
 		// A new login ends any evidence against the old secrets. The lease

@@ -115,7 +115,7 @@ func (a *App) login(ctx context.Context, npsso psn.Secret, keep bool) (store.Rec
 	if err != nil {
 		return store.Record{}, err
 	}
-	return vault.Login(ctx, a.client(), st, keys.Ring, a.account, npsso, keep)
+	return vault.LoginKeys(ctx, a.client(), st, keys, a.account, npsso, keep)
 }
 
 func (a *App) logoutCommand() *cobra.Command {

@@ -747,12 +747,9 @@ func (s *Service) AddAccount(ctx context.Context, name string, npsso psn.Secret,
 	if closed {
 		return vault.Health{}, false, ErrServiceClosed
 	}
-	ring, err := s.keys.Latest(ctx)
-	if err != nil {
-		return vault.Health{}, false, err
-	}
 	prev := s.hooks.before(ctx, name)
-	rec, err := vault.Login(ctx, s.newClient(), s.st, ring, name, npsso, keep)
+	// The key is chosen when the record is written, after the PSN calls.
+	rec, err := vault.LoginKeys(ctx, s.newClient(), s.st, s.keys, name, npsso, keep)
 	if err != nil {
 		return vault.Health{}, false, err
 	}
