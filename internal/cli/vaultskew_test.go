@@ -1,8 +1,11 @@
+//go:build unix
+
 package cli
 
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,16 +36,29 @@ func TestVersionSkew(t *testing.T) {
 	}
 }
 
-// TestVaultSkewReadsTheProgram: the build information is read from the
-// psn-vault file itself (here this test binary, built from this module,
-// so no warning), and a file that is no Go program gives none either.
-func TestVaultSkewReadsTheProgram(t *testing.T) {
-	for _, bin := range []string{os.Args[0], "/bin/sh"} {
+// TestVaultSkewAsksTheProgram: psn asks the psn-vault it found for its
+// version (`version -o json`) and warns when it names another commit; a
+// program that answers nothing readable gives no warning.
+func TestVaultSkewAsksTheProgram(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, script string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := write("stale", `[ "$*" = "version -o json" ] && echo '{"version":"v0.9.0","commit":"0000000000000000","goVersion":"go1.25.0"}'`+"\n")
+	mute := write("mute", "echo not json\n")
+	for _, tc := range []struct {
+		bin  string
+		warn bool
+	}{{stale, true}, {mute, false}, {"/nonexistent/psn-vault", false}} {
 		var stderr bytes.Buffer
 		a := newApp("psn", strings.NewReader(""), &stderr, &stderr, func(string) string { return "" })
-		a.warnVaultSkew(bin)
-		if stderr.Len() != 0 {
-			t.Errorf("%s: %q", bin, stderr.String())
+		a.vaultSkew(tc.bin, buildInfo{Version: "v1.0.0", Commit: "aaaaaaaaaaaaaaaa", GoVersion: "go1.26.0"})
+		if got := strings.Contains(stderr.String(), "psn: warning: "+tc.bin+" is v0.9.0 (commit 000000000000) go1.25.0"); got != tc.warn || (!tc.warn && stderr.Len() != 0) {
+			t.Errorf("%s: warning %q, want one: %v", tc.bin, stderr.String(), tc.warn)
 		}
 	}
 }
