@@ -32,6 +32,7 @@ func TestPSNDoesNotLinkTheVaultService(t *testing.T) {
 		"github.com/prometheus/",
 		"html/template.",
 		"text/template.(*state).evalField", // the method call by name
+		"debug/elf.",                       // debug/buildinfo's readers: +0.4 MiB on every command
 	}
 	found := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
