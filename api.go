@@ -195,9 +195,15 @@ func decodeJSONWith(resp *http.Response, data []byte, out any, with decoder) err
 		problem = jsonProblem(err)
 	}
 	if err != nil {
-		return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + problem.Error(), Snippet: snippet(data, 80), Err: err}
+		return invalidJSON(resp, problem, data, err)
 	}
 	return nil
+}
+
+// invalidJSON is the error of a 2xx answer resp whose JSON did not decode:
+// problem says what and where, head is the body's start (or all of it).
+func invalidJSON(resp *http.Response, problem error, head []byte, err error) *ResponseError {
+	return &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + problem.Error(), Snippet: snippet(head, 80), Err: err}
 }
 
 // dataJSONProblem describes an encoding/json/v2 decode error of a data

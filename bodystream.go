@@ -115,7 +115,7 @@ func (c *Client) streamDecode(resp *http.Response, body io.Reader, limit int64, 
 	if br.err != nil {
 		return br.err, nil
 	}
-	if start < 0 || !jsonStart(pre[start]) || strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+	if start < 0 || !jsonStart(pre[start]) || isHTML(resp, pre) {
 		// Not a JSON value: the buffered path says what it is.
 		rest, _ := io.ReadAll(br) // a failure is br's to report
 		if err := br.finish(limit); err != nil {
@@ -128,7 +128,7 @@ func (c *Client) streamDecode(resp *http.Response, body io.Reader, limit int64, 
 		return rerr, nil
 	}
 	if err != nil {
-		return nil, &ResponseError{Status: resp.StatusCode, URL: safeURL(resp.Request.URL), Problem: "invalid JSON: " + dataJSONProblem(err).Error(), Snippet: snippet(br.head, 80), Err: err}
+		return nil, invalidJSON(resp, dataJSONProblem(err), br.head, err)
 	}
 	return nil, nil
 }
