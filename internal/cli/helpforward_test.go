@@ -5,8 +5,6 @@ package cli
 import (
 	"bytes"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -25,21 +23,8 @@ func TestHelpTakesACommandPath(t *testing.T) {
 // `psn-vault help apikey create` (as `psn help vault serve` showed serve's
 // help before the vault commands moved to psn-vault).
 func TestHelpVaultForwards(t *testing.T) {
-	dir, out := fakeVault(t)
-	cmd := exec.Command(os.Args[0], "help", "vault", "apikey", "create")
-	cmd.Env = append(os.Environ(), asPSNEnv+"=1", "PATH="+dir)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if code := cmd.ProcessState.ExitCode(); code != 7 {
-		t.Fatalf("exit %d (%v), want psn-vault's 7; stderr: %s", code, err, stderr.String())
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("psn-vault did not run: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if got, want := strings.Join(lines[1:], " "), "help apikey create"; got != want {
+	_, _, got := runPSNWithFakeVault(t, "help", "vault", "apikey", "create")
+	if got, want := strings.Join(got, " "), "help apikey create"; got != want {
 		t.Errorf("psn-vault got %q, want %q", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -73,8 +74,17 @@ func UsageError(format string, args ...any) error { return usageError(format, ar
 // NoArgs accepts no arguments and never repeats one that could be a secret.
 func NoArgs(cmd *cobra.Command, args []string) error { return noArgs(cmd, args) }
 
-// OneName accepts exactly one argument, a NAME, and never repeats a long one.
-func OneName(cmd *cobra.Command, args []string) error { return oneName(cmd, args) }
+// OneName accepts exactly one argument (a NAME) and, like NoArgs, never
+// repeats a long one.
+func OneName(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 1:
+		return nil
+	case len(args) == 0:
+		return fmt.Errorf("%q needs a NAME; see `%s --help`", cmd.CommandPath(), cmd.CommandPath())
+	}
+	return fmt.Errorf("unexpected argument %s for %q: it takes one NAME; see `%s --help`", describeArg(args[1]), cmd.CommandPath(), cmd.CommandPath())
+}
 
 // Group is a command that only holds subcommands: without arguments it
 // shows its help, with an unknown one it fails.

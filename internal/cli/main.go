@@ -33,9 +33,9 @@ const (
 )
 
 // Program is one command-line program built on the shared app: psn, or
-// psn-vault. Both take the same global flags (--store, --endpoint,
-// --account, -o, --jq, -v), read the same environment and exit with the
-// same codes.
+// psn-vault. Both take the same global flags (--store, --endpoint, -o,
+// --jq, -v; --account where Account is set), read the same environment and
+// exit with the same codes.
 type Program struct {
 	// Name is the program as users type it: "psn", "psn-vault".
 	Name string
@@ -269,18 +269,6 @@ func describeArg(a string) string {
 		return strconv.Quote(a)
 	}
 	return "(a long argument, not repeated here: secrets are never read from the command line — use the prompt, stdin or the environment)"
-}
-
-// oneName accepts exactly one argument (a NAME) and, like noArgs, never
-// repeats a long one.
-func oneName(cmd *cobra.Command, args []string) error {
-	switch {
-	case len(args) == 1:
-		return nil
-	case len(args) == 0:
-		return fmt.Errorf("%q needs a NAME; see `%s --help`", cmd.CommandPath(), cmd.CommandPath())
-	}
-	return fmt.Errorf("unexpected argument %s for %q: it takes one NAME; see `%s --help`", describeArg(args[1]), cmd.CommandPath(), cmd.CommandPath())
 }
 
 // group is a command that only holds subcommands: without arguments it

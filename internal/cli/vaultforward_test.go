@@ -30,8 +30,22 @@ func fakeVault(t *testing.T) (dir, out string) {
 // process (the pid psn-vault sees is psn's), and psn's exit code is
 // psn-vault's.
 func TestVaultForwardExecsPsnVault(t *testing.T) {
+	pid, vaultPid, got := runPSNWithFakeVault(t, "--store", "sqlite:///tmp/x.db", "vault", "serve", "--addr", "127.0.0.1:0", "--help")
+	if vaultPid != pid {
+		t.Errorf("psn-vault ran as pid %d, psn was %d: want the same process (exec)", vaultPid, pid)
+	}
+	want := []string{"--store", "sqlite:///tmp/x.db", "serve", "--addr", "127.0.0.1:0", "--help"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("psn-vault got %q, want %q", got, want)
+	}
+}
+
+// runPSNWithFakeVault runs this test binary as psn with args and a
+// fakeVault alone on PATH, wants psn-vault's exit code 7, and returns
+// psn's pid, the pid psn-vault ran as and the arguments it got.
+func runPSNWithFakeVault(t *testing.T, args ...string) (pid, vaultPid int, vaultArgs []string) {
+	t.Helper()
 	dir, out := fakeVault(t)
-	args := []string{"--store", "sqlite:///tmp/x.db", "vault", "serve", "--addr", "127.0.0.1:0", "--help"}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), asPSNEnv+"=1", "PATH="+dir)
 	var stderr bytes.Buffer
@@ -45,13 +59,8 @@ func TestVaultForwardExecsPsnVault(t *testing.T) {
 		t.Fatalf("psn-vault did not run: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if pid, _ := strconv.Atoi(lines[0]); pid != cmd.Process.Pid {
-		t.Errorf("psn-vault ran as pid %d, psn was %d: want the same process (exec)", pid, cmd.Process.Pid)
-	}
-	want := []string{"--store", "sqlite:///tmp/x.db", "serve", "--addr", "127.0.0.1:0", "--help"}
-	if got := lines[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("psn-vault got %q, want %q", got, want)
-	}
+	vaultPid, _ = strconv.Atoi(lines[0])
+	return cmd.Process.Pid, vaultPid, lines[1:]
 }
 
 // TestVaultForwardWithoutPsnVault: without psn-vault next to psn or on
