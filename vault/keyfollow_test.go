@@ -108,23 +108,33 @@ func TestLatestReadsTheRingOncePerFollowBound(t *testing.T) {
 	}
 }
 
+// adminAndFollower opens st's key ring twice, as two processes would: an
+// admin (psn keys …) and a follower (psn-vault) whose clock is frozen, so
+// that the ring it last read stays fresh until the test advances clock.
+func adminAndFollower(t *testing.T, st store.Store) (admin, follower *Keys, clock *testClock) {
+	t.Helper()
+	ctx := context.Background()
+	kek := newKEK(t)
+	admin, err := LoadKeys(ctx, st, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower, err = LoadKeys(ctx, st, kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = &testClock{t: time.Now()}
+	follower.now = clock.now
+	return admin, follower, clock
+}
+
 // Retire counts the records that use a key only after RingFollow: a
 // follower that read the ring just before a rotation may still seal with
 // the old primary key meanwhile, and that record must keep its key.
 func TestRetireWaitsForFollowersStaleRing(t *testing.T) {
 	ctx := context.Background()
 	st, _ := newSQLite(t)
-	kek := newKEK(t)
-	admin, err := LoadKeys(ctx, st, kek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	follower, err := LoadKeys(ctx, st, kek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &testClock{t: time.Now()}
-	follower.now = clock.now // frozen: its last read stays fresh
+	admin, follower, _ := adminAndFollower(t, st)
 	old := admin.Ring.Primary()
 	a := NewAccountStore(st, follower.Ring, "acct", "b").FollowKeys(follower)
 	if _, err := a.Save(ctx, psn.TokenState{Token: testToken("v1", time.Now())}, 0); err != nil {
@@ -147,7 +157,7 @@ func TestRetireWaitsForFollowersStaleRing(t *testing.T) {
 		}
 		return nil
 	}
-	err = admin.Retire(ctx, old)
+	err := admin.Retire(ctx, old)
 	if waited != RingFollow {
 		t.Errorf("Retire waited %v, want RingFollow", waited)
 	}

@@ -95,17 +95,7 @@ func TestResealRereadsARecordAFollowerWroteWithTheOldKey(t *testing.T) {
 func TestResealWaitsForFollowersStaleRing(t *testing.T) {
 	ctx := context.Background()
 	st, _ := newSQLite(t)
-	kek := newKEK(t)
-	admin, err := LoadKeys(ctx, st, kek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	follower, err := LoadKeys(ctx, st, kek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &testClock{t: time.Now()}
-	follower.now = clock.now
+	admin, follower, clock := adminAndFollower(t, st)
 	// One clock for both processes: the admin's sleep is time passing.
 	var waited time.Duration
 	admin.sleep = func(_ context.Context, d time.Duration) error {
